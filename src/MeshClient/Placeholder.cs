@@ -1,0 +1,1 @@
+namespace MeshClient; internal static class Placeholder { }

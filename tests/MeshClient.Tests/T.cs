@@ -1,0 +1,2 @@
+namespace X;
+public class T { [Fact] public void A() => Assert.True(true); }
