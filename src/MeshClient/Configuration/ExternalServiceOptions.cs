@@ -1,0 +1,63 @@
+namespace MeshClient.Configuration;
+
+/// <summary>
+/// An external service: the hosts it answers for, its ports and how its endpoints are found
+/// (an Istio <c>ServiceEntry</c>), plus the traffic policy for calls to it.
+/// </summary>
+public sealed class ExternalServiceOptions
+{
+    /// <summary>Gets or sets the name used in messages and metrics.</summary>
+    /// <value>Defaults to the first host (Istio <c>metadata.name</c>).</value>
+    public string? Name { get; set; }
+
+    /// <summary>
+    /// Gets or sets where the definition came from, such as <c>mesh/se.yaml:12:1</c>; validation
+    /// messages start with it.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/> (set by configuration sources).</value>
+    public string? Source { get; set; }
+
+    /// <summary>
+    /// Gets the host names the service answers for. A leading <c>*.</c> label is a wildcard that
+    /// matches any name ending with the rest, at any depth, but not the rest itself.
+    /// </summary>
+    /// <value>At least one is required (Istio <c>hosts</c>).</value>
+    public IList<string> Hosts { get; } = new List<string>();
+
+    /// <summary>Gets the virtual IPs or CIDR blocks of the service.</summary>
+    /// <value>Empty by default (Istio <c>addresses</c>).</value>
+    public IList<string> Addresses { get; } = new List<string>();
+
+    /// <summary>Gets the ports of the service; a request matches only a declared port.</summary>
+    /// <value>Empty by default (Istio <c>ports</c>).</value>
+    public IList<ServicePortOptions> Ports { get; } = new List<ServicePortOptions>();
+
+    /// <summary>Gets or sets whether the service is outside the mesh.</summary>
+    /// <value>Defaults to <see cref="ServiceLocation.MeshExternal"/> (Istio <c>location</c>).</value>
+    public ServiceLocation Location { get; set; }
+
+    /// <summary>Gets or sets how the endpoints are found.</summary>
+    /// <value>
+    /// Defaults to <see cref="ServiceResolution.None"/>, as in Istio (Istio <c>resolution</c>):
+    /// set <see cref="ServiceResolution.Static"/> to load-balance across <see cref="Endpoints"/>.
+    /// </value>
+    public ServiceResolution Resolution { get; set; }
+
+    /// <summary>Gets the endpoints of the service.</summary>
+    /// <value>Empty by default (Istio <c>endpoints</c>).</value>
+    public IList<ServiceEndpointOptions> Endpoints { get; } = new List<ServiceEndpointOptions>();
+
+    /// <summary>Gets the namespaces the service is visible to; empty means all.</summary>
+    /// <value>Empty by default (Istio <c>exportTo</c>). Kept for fidelity; an application sees every service.</value>
+    public IList<string> ExportTo { get; } = new List<string>();
+
+    /// <summary>Gets the subject alternative names the server certificate must carry.</summary>
+    /// <value>Empty by default (Istio <c>subjectAltNames</c>).</value>
+    public IList<string> SubjectAltNames { get; } = new List<string>();
+
+    /// <summary>Gets or sets the traffic policy for calls to this service.</summary>
+    /// <value>Defaults to an empty policy (Istio <c>DestinationRule.trafficPolicy</c>).</value>
+    public TrafficPolicyOptions TrafficPolicy { get; set; } = new();
+
+    internal string DisplayName => Name ?? (Hosts.Count > 0 ? Hosts[0] : "(unnamed)");
+}

@@ -1,0 +1,358 @@
+using System.Globalization;
+using System.Net;
+using MeshClient.Model;
+
+namespace MeshClient.Configuration;
+
+/// <summary>
+/// Validates <see cref="MeshOptions"/> with Istio's ServiceEntry rules (ISTIO-SEMANTICS.md §1.3),
+/// collecting every error and warning. Each message names the source, the service and the field path:
+/// <c>External service 'api.example.com': ports[0].number port must be between 1-65535 (was '0').</c>
+/// </summary>
+internal static class MeshOptionsValidator
+{
+    private const int MaxPort = 65535;
+
+    public static List<MeshConfigurationDiagnostic> Validate(MeshOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var results = new List<MeshConfigurationDiagnostic>(options.SourceDiagnostics);
+        var declared = new Dictionary<(string Host, int Port), string>();
+        for (var i = 0; i < options.ExternalServices.Count; i++)
+        {
+            var service = options.ExternalServices[i];
+            if (service is null)
+            {
+                results.Add(MeshConfigurationDiagnostic.Error($"externalServices[{i}] must not be null."));
+                continue;
+            }
+
+            new ServiceValidation(service, results).Run();
+            CheckDuplicates(service, declared, results);
+        }
+
+        return results;
+    }
+
+    private static void CheckDuplicates(ExternalServiceOptions service, Dictionary<(string Host, int Port), string> declared, List<MeshConfigurationDiagnostic> results)
+    {
+        foreach (var host in service.Hosts)
+        {
+            if (string.IsNullOrEmpty(host))
+            {
+                continue;
+            }
+
+            foreach (var port in service.Ports)
+            {
+                var key = (host.ToLowerInvariant(), port.Number);
+                if (declared.TryGetValue(key, out var first))
+                {
+                    results.Add(MeshConfigurationDiagnostic.Warning(
+                        $"{Prefix(service)}host '{host}' port {port.Number} is already declared by external service '{first}'; the first declaration wins, as in Istio."));
+                }
+                else
+                {
+                    declared[key] = service.DisplayName;
+                }
+            }
+        }
+    }
+
+    internal static string Prefix(ExternalServiceOptions service) =>
+        (service.Source is null ? string.Empty : service.Source + ": ") + $"External service '{service.DisplayName}': ";
+
+    private readonly struct ServiceValidation(ExternalServiceOptions service, List<MeshConfigurationDiagnostic> results)
+    {
+        private readonly string _prefix = Prefix(service);
+
+        public void Run()
+        {
+            ValidateHosts();
+            ValidateAddresses();
+            ValidatePorts();
+            ValidateResolutionAndEndpoints();
+            ValidateExportTo();
+            ValidateTrafficPolicy();
+        }
+
+        private void Error(string message) => results.Add(MeshConfigurationDiagnostic.Error(_prefix + message));
+
+        private void Warning(string message) => results.Add(MeshConfigurationDiagnostic.Warning(_prefix + message));
+
+        private void ValidateHosts()
+        {
+            if (service.Hosts.Count == 0)
+            {
+                Error("hosts: Required value: at least one host is required.");
+                return;
+            }
+
+            for (var i = 0; i < service.Hosts.Count; i++)
+            {
+                var host = service.Hosts[i];
+                if (string.IsNullOrEmpty(host))
+                {
+                    Error($"hosts[{i}] must not be empty.");
+                }
+                else if (host == "*")
+                {
+                    Error($"hosts[{i}] hostname cannot be wildcard '*' (declare the domains the service answers for).");
+                }
+                else if (HostPattern.IsPartialWildcard(host))
+                {
+                    Warning($"hosts[{i}] '{host}' is a partial wildcard; only a full first label '*.' is a proper wildcard (it matches any host ending in '{host[1..]}').");
+                }
+                else if (!IsValidDomain(HostPattern.IsWildcard(host) ? host[2..] : host))
+                {
+                    Error($"hosts[{i}] '{host}' is not a valid domain name: each label must be 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit.");
+                }
+            }
+        }
+
+        private void ValidateAddresses()
+        {
+            for (var i = 0; i < service.Addresses.Count; i++)
+            {
+                var address = service.Addresses[i];
+                var slash = address?.IndexOf('/', StringComparison.Ordinal) ?? -1;
+                if (string.IsNullOrEmpty(address))
+                {
+                    Error($"addresses[{i}] must not be empty.");
+                }
+                else if (slash >= 0)
+                {
+                    if (!IPAddress.TryParse(address.AsSpan(0, slash), out var ip)
+                        || !int.TryParse(address.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var bits)
+                        || bits > (ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128))
+                    {
+                        Error($"addresses[{i}] '{address}' is not a valid IP address or CIDR block.");
+                    }
+                    else if (service.Resolution is not (ServiceResolution.None or ServiceResolution.Static))
+                    {
+                        Error($"addresses[{i}] '{address}': CIDR addresses are allowed only for NONE/STATIC resolution types (resolution is {IstioNames.Format(service.Resolution)}).");
+                    }
+                }
+                else if (!IPAddress.TryParse(address, out _))
+                {
+                    Error($"addresses[{i}] '{address}' is not a valid IP address or CIDR block.");
+                }
+            }
+        }
+
+        private void ValidatePorts()
+        {
+            if (service.Ports.Count == 0)
+            {
+                Warning("declares no ports, so no request can match it; add the port the application calls (for example 443 for https).");
+            }
+
+            var names = new Dictionary<string, int>(StringComparer.Ordinal);
+            var numbers = new Dictionary<int, int>();
+            for (var i = 0; i < service.Ports.Count; i++)
+            {
+                var port = service.Ports[i];
+                if (port is null)
+                {
+                    Error($"ports[{i}] must not be null.");
+                    continue;
+                }
+
+                if (port.Number is < 1 or > MaxPort)
+                {
+                    Error($"ports[{i}].number port must be between 1-65535 (was '{port.Number}').");
+                }
+                else if (!numbers.TryAdd(port.Number, i))
+                {
+                    Error($"ports[{i}].number port number cannot be duplicated: {port.Number} is also ports[{numbers[port.Number]}].");
+                }
+
+                if (port.TargetPort is { } target && target is < 1 or > MaxPort)
+                {
+                    Error($"ports[{i}].targetPort port must be between 1-65535 (was '{target}').");
+                }
+
+                if (string.IsNullOrEmpty(port.Name))
+                {
+                    Error($"ports[{i}].name: Required value: every port needs a name.");
+                }
+                else if (!IsDns1123Label(port.Name))
+                {
+                    Error($"ports[{i}].name invalid port name '{port.Name}': it must be a DNS-1123 label (lowercase letters, digits and '-').");
+                }
+                else if (!names.TryAdd(port.Name, i))
+                {
+                    Error($"ports[{i}].name: Duplicate value: '{port.Name}' is also the name of ports[{names[port.Name]}].");
+                }
+            }
+
+            if (service.Resolution != ServiceResolution.None && service.Hosts.Count > 1)
+            {
+                for (var i = 0; i < service.Ports.Count; i++)
+                {
+                    var protocol = service.Ports[i]?.Protocol ?? ServiceProtocol.Unspecified;
+                    if (protocol is not (ServiceProtocol.Http or ServiceProtocol.Https or ServiceProtocol.Http2 or ServiceProtocol.Grpc or ServiceProtocol.GrpcWeb or ServiceProtocol.Tls))
+                    {
+                        Error($"ports[{i}] multiple hosts provided with non-HTTP, non-TLS ports (protocol '{IstioNames.Format(protocol)}').");
+                    }
+                }
+            }
+        }
+
+        private void ValidateResolutionAndEndpoints()
+        {
+            var resolution = service.Resolution;
+            switch (resolution)
+            {
+                case ServiceResolution.None:
+                    if (service.Endpoints.Count > 0)
+                    {
+                        Error("endpoints: NONE mode cannot set endpoints; set resolution to STATIC to load-balance across them.");
+                    }
+
+                    return;
+                case ServiceResolution.Static:
+                    break;
+                case ServiceResolution.DnsRoundRobin when service.Endpoints.Count > 1:
+                    Error($"endpoints: DNS_ROUND_ROBIN mode cannot have multiple endpoints (has {service.Endpoints.Count}).");
+                    return;
+                case ServiceResolution.Dns or ServiceResolution.DnsRoundRobin or ServiceResolution.DynamicDns:
+                    Error($"resolution {IstioNames.Format(resolution)} is not supported yet: endpoint resolution by DNS comes in a later release; use STATIC with IP endpoints, or NONE.");
+                    return;
+                default:
+                    Error($"resolution has an unknown value '{(int)resolution}'.");
+                    return;
+            }
+
+            if (service.Endpoints.Count == 0)
+            {
+                Warning("resolution STATIC with no endpoints: every request will fail with 503 no healthy upstream (UH).");
+            }
+
+            var portNames = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var port in service.Ports)
+            {
+                if (port?.Name is { } name)
+                {
+                    portNames.Add(name);
+                }
+            }
+
+            for (var i = 0; i < service.Endpoints.Count; i++)
+            {
+                ValidateStaticEndpoint(i, service.Endpoints[i], portNames);
+            }
+        }
+
+        private void ValidateStaticEndpoint(int i, ServiceEndpointOptions? endpoint, HashSet<string> portNames)
+        {
+            if (endpoint is null)
+            {
+                Error($"endpoints[{i}] must not be null.");
+                return;
+            }
+
+            if (string.IsNullOrEmpty(endpoint.Address))
+            {
+                Error($"endpoints[{i}].address: Required value.");
+            }
+            else if (endpoint.Address.StartsWith("unix://", StringComparison.Ordinal))
+            {
+                Error($"endpoints[{i}].address '{endpoint.Address}': unix domain socket endpoints are not supported yet.");
+            }
+            else if (!IPAddress.TryParse(endpoint.Address, out _))
+            {
+                Error($"endpoints[{i}].address endpoint address '{endpoint.Address}' is not a valid IP address (resolution STATIC needs IP addresses).");
+            }
+
+            if (endpoint.Weight < 0)
+            {
+                Error($"endpoints[{i}].weight must not be negative (was '{endpoint.Weight}').");
+            }
+
+            foreach (var (name, number) in endpoint.Ports)
+            {
+                if (!portNames.Contains(name))
+                {
+                    Error($"endpoints[{i}].ports['{name}'] endpoint port {name} is not defined by the service entry (declared ports: {string.Join(", ", portNames)}).");
+                }
+
+                if (number is < 1 or > MaxPort)
+                {
+                    Error($"endpoints[{i}].ports['{name}'] port must be between 1-65535 (was '{number}').");
+                }
+            }
+        }
+
+        private void ValidateExportTo()
+        {
+            var hasStar = false;
+            var hasTilde = false;
+            for (var i = 0; i < service.ExportTo.Count; i++)
+            {
+                var value = service.ExportTo[i];
+                hasStar |= value == "*";
+                hasTilde |= value == "~";
+                if (value is not ("*" or "~" or ".") && !IsDns1123Label(value))
+                {
+                    Error($"exportTo[{i}] '{value}' is not a namespace name, '.', '*' or '~'.");
+                }
+            }
+
+            if ((hasStar || hasTilde) && service.ExportTo.Count > 1)
+            {
+                Error("exportTo: '*' and '~' cannot be combined with other values.");
+            }
+        }
+
+        private void ValidateTrafficPolicy()
+        {
+            var algorithm = service.TrafficPolicy?.LoadBalancer?.Simple ?? LoadBalancerAlgorithm.Unspecified;
+            if (algorithm is LoadBalancerAlgorithm.LeastRequest or LoadBalancerAlgorithm.Random or LoadBalancerAlgorithm.Passthrough)
+            {
+                Error($"trafficPolicy.loadBalancer.simple {IstioNames.Format(algorithm)} is not supported yet; use ROUND_ROBIN.");
+            }
+            else if (algorithm is not (LoadBalancerAlgorithm.Unspecified or LoadBalancerAlgorithm.RoundRobin))
+            {
+                Error($"trafficPolicy.loadBalancer.simple has an unknown value '{(int)algorithm}'.");
+            }
+        }
+    }
+
+    internal static bool IsDns1123Label(string value)
+    {
+        if (value.Length is 0 or > 63 || value[0] == '-' || value[^1] == '-')
+        {
+            return false;
+        }
+
+        foreach (var c in value)
+        {
+            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsValidDomain(string host)
+    {
+        if (host.Length is 0 or > 255)
+        {
+            return false;
+        }
+
+        foreach (var label in host.Split('.'))
+        {
+            // Istio accepts upper-case host names in practice (they are lower-cased for matching).
+            if (!IsDns1123Label(label.ToLowerInvariant()))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,42 @@
+using MeshClient.Http;
+using MeshClient.Runtime;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Puts an <see cref="HttpClient"/> on the mesh.</summary>
+public static class MeshHttpClientBuilderExtensions
+{
+    /// <summary>
+    /// Routes every request of the client through the mesh by its Host, like a sidecar intercepting
+    /// egress: declared hosts get the mesh's endpoints and policies, others follow the outbound
+    /// traffic policy. Use it on one client, or on all with
+    /// <c>services.ConfigureHttpClientDefaults(b =&gt; b.AddMeshHandlers())</c>. Calling it more than once is harmless.
+    /// </summary>
+    /// <param name="builder">The client builder.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    /// <remarks>
+    /// The mesh replaces the client's primary handler: connections are pooled per cluster by the
+    /// mesh, cookies are not shared and redirects are returned to the caller rather than followed
+    /// below the mesh.
+    /// </remarks>
+    public static IHttpClientBuilder AddMeshHandlers(this IHttpClientBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddMesh();
+        builder.ConfigureAdditionalHttpMessageHandlers(static (handlers, provider) =>
+        {
+            foreach (var handler in handlers)
+            {
+                if (handler is MeshRoutingHandler)
+                {
+                    return;
+                }
+            }
+
+            handlers.Add(new MeshRoutingHandler(provider.GetRequiredService<MeshRuntime>()));
+        });
+        builder.ConfigurePrimaryHttpMessageHandler(static provider => new MeshEndpointHandler(provider.GetRequiredService<MeshRuntime>()));
+        return builder;
+    }
+}

@@ -1,0 +1,77 @@
+using System.Net;
+using System.Net.Http.Headers;
+using MeshClient.Configuration;
+
+namespace MeshClient.Http;
+
+/// <summary>
+/// The responses (or, in <see cref="MeshFailureMode.Throw"/> mode, exceptions) for requests the mesh
+/// ends itself, with Envoy's status codes and body texts (DESIGN.md rule 6).
+/// </summary>
+internal static class MeshResponses
+{
+    /// <summary>Names the host that REGISTRY_ONLY blocked.</summary>
+    public const string BlockedHostHeader = "x-mesh-blocked-host";
+
+    /// <summary>Carries the Envoy response flags of a response the mesh made itself.</summary>
+    public const string FlagsHeader = "x-mesh-response-flags";
+
+    public const string NoHealthyUpstreamBody = "no healthy upstream";
+    public const string ConnectionFailureBody = "upstream connect error or disconnect/reset before headers. reset reason: connection failure";
+    public const string ConnectionTerminationBody = "upstream connect error or disconnect/reset before headers. reset reason: connection termination";
+    public const string DnsFailureBody = "upstream connect error or disconnect/reset before headers. reset reason: dns resolution failure";
+
+    private static readonly MediaTypeHeaderValue TextPlain = new("text/plain");
+
+    public static HttpResponseMessage Blocked(HttpRequestMessage request, MeshResult result, MeshFailureMode mode, string host, int port)
+    {
+        result.Flags |= MeshResponseFlags.NoRouteFound;
+        if (mode == MeshFailureMode.Throw)
+        {
+            throw new MeshNoRouteException(host, port) { Result = result };
+        }
+
+        var response = Create(request, result, HttpStatusCode.BadGateway, MeshNoRouteException.BlockedMessage(host, port));
+        response.Headers.TryAddWithoutValidation(BlockedHostHeader, host);
+        return response;
+    }
+
+    public static HttpResponseMessage UpstreamFailure(HttpRequestMessage request, MeshResult result, MeshFailureMode mode, MeshResponseFlags flags, Exception? cause)
+    {
+        result.Flags |= flags;
+        var body = (flags & MeshResponseFlags.NoHealthyUpstream) != 0 ? NoHealthyUpstreamBody
+            : (flags & MeshResponseFlags.UpstreamConnectionTermination) != 0 ? ConnectionTerminationBody
+            : (flags & MeshResponseFlags.DnsResolutionFailure) != 0 ? DnsFailureBody
+            : ConnectionFailureBody;
+        if (mode == MeshFailureMode.Throw)
+        {
+            var target = result.Endpoint ?? request.RequestUri?.Authority;
+            throw new MeshUpstreamException($"{body} ({result.Flags.ToEnvoyString()}, cluster {result.Cluster}, endpoint {target ?? "none"})", result.Flags, result.Endpoint, cause)
+            {
+                Result = result,
+            };
+        }
+
+        return Create(request, result, HttpStatusCode.ServiceUnavailable, body);
+    }
+
+    /// <summary>Classifies a transport failure the way Envoy's reset reasons do.</summary>
+    public static MeshResponseFlags Classify(HttpRequestException exception) => exception.HttpRequestError switch
+    {
+        HttpRequestError.NameResolutionError => MeshResponseFlags.DnsResolutionFailure,
+        HttpRequestError.ResponseEnded or HttpRequestError.HttpProtocolError or HttpRequestError.InvalidResponse => MeshResponseFlags.UpstreamConnectionTermination,
+        _ => MeshResponseFlags.UpstreamConnectionFailure,
+    };
+
+    private static HttpResponseMessage Create(HttpRequestMessage request, MeshResult result, HttpStatusCode status, string body)
+    {
+        var response = new HttpResponseMessage(status)
+        {
+            RequestMessage = request,
+            Content = new StringContent(body),
+        };
+        response.Content.Headers.ContentType = TextPlain;
+        response.Headers.TryAddWithoutValidation(FlagsHeader, result.Flags.ToEnvoyString());
+        return response;
+    }
+}

@@ -1,0 +1,47 @@
+using MeshClient.Runtime;
+
+namespace MeshClient.Http;
+
+/// <summary>
+/// Looks the request's host and port up in the mesh registry, applies the outbound traffic policy
+/// and hands the request, with its cluster, to the attempts below. Holds no state of its own:
+/// <c>IHttpClientFactory</c> may recycle it at any time.
+/// </summary>
+internal sealed class MeshRoutingHandler : DelegatingHandler
+{
+    private readonly MeshRuntime _runtime;
+
+    public MeshRoutingHandler(MeshRuntime runtime) => _runtime = runtime;
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var uri = request.RequestUri;
+        if (uri is null || !uri.IsAbsoluteUri)
+        {
+            // Let the inner handlers report the missing URI as they always do.
+            return base.SendAsync(request, cancellationToken);
+        }
+
+        var result = new MeshResult();
+        request.Options.Set(MeshResponseExtensions.ResultKey, result);
+        var cluster = MeshRouter.Acquire(_runtime, uri, result, out var state);
+        if (cluster is null)
+        {
+            return Task.FromResult(MeshResponses.Blocked(request, result, state.FailureMode, uri.IdnHost, uri.Port));
+        }
+
+        return SendOnClusterAsync(request, cluster, cancellationToken);
+    }
+
+    private async Task<HttpResponseMessage> SendOnClusterAsync(HttpRequestMessage request, Cluster cluster, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            cluster.Release();
+        }
+    }
+}

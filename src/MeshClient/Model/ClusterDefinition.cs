@@ -1,0 +1,52 @@
+using MeshClient.Configuration;
+
+namespace MeshClient.Model;
+
+/// <summary>The immutable description of one cluster, built from validated options.</summary>
+internal sealed class ClusterDefinition
+{
+    public ClusterDefinition(
+        ClusterKey key,
+        string serviceName,
+        ServiceResolution resolution,
+        ServiceProtocol protocol,
+        LoadBalancerAlgorithm loadBalancer,
+        int? passthroughPort,
+        IReadOnlyList<EndpointDefinition> endpoints)
+    {
+        Key = key;
+        ServiceName = serviceName;
+        Resolution = resolution;
+        Protocol = protocol;
+        LoadBalancer = loadBalancer;
+        PassthroughPort = passthroughPort;
+        Endpoints = endpoints;
+    }
+
+    public ClusterKey Key { get; }
+
+    public string ServiceName { get; }
+
+    public ServiceResolution Resolution { get; }
+
+    public ServiceProtocol Protocol { get; }
+
+    public LoadBalancerAlgorithm LoadBalancer { get; }
+
+    /// <summary>For resolution NONE: the <c>targetPort</c> that replaces the requested port, if any.</summary>
+    public int? PassthroughPort { get; }
+
+    public IReadOnlyList<EndpointDefinition> Endpoints { get; }
+
+    public bool IsPassthrough => Resolution == ServiceResolution.None;
+
+    /// <summary>Whether a reload can keep the live cluster as it is.</summary>
+    public bool IsEquivalentTo(ClusterDefinition other) =>
+        Key == other.Key
+        && ServiceName == other.ServiceName
+        && Resolution == other.Resolution
+        && Protocol == other.Protocol
+        && LoadBalancer == other.LoadBalancer
+        && PassthroughPort == other.PassthroughPort
+        && Endpoints.SequenceEqual(other.Endpoints);
+}

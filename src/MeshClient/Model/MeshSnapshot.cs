@@ -1,0 +1,86 @@
+using System.Net;
+using MeshClient.Configuration;
+
+namespace MeshClient.Model;
+
+/// <summary>
+/// The immutable result of one validated configuration: mesh-wide settings, the clusters and the
+/// host table that maps a request's host and port to a cluster.
+/// </summary>
+internal sealed class MeshSnapshot
+{
+    private MeshSnapshot(
+        OutboundTrafficPolicy outboundTrafficPolicy,
+        MeshFailureMode failureMode,
+        IReadOnlyList<ClusterDefinition> clusters,
+        HostTable<ClusterDefinition> hosts)
+    {
+        OutboundTrafficPolicy = outboundTrafficPolicy;
+        FailureMode = failureMode;
+        Clusters = clusters;
+        Hosts = hosts;
+    }
+
+    public OutboundTrafficPolicy OutboundTrafficPolicy { get; }
+
+    public MeshFailureMode FailureMode { get; }
+
+    public IReadOnlyList<ClusterDefinition> Clusters { get; }
+
+    /// <summary>(host, port) → cluster, with Istio's first-declaration-wins rule for duplicates.</summary>
+    public HostTable<ClusterDefinition> Hosts { get; }
+
+    /// <summary>Builds a snapshot from options that passed validation.</summary>
+    public static MeshSnapshot Build(MeshOptions options)
+    {
+        var clusters = new List<ClusterDefinition>();
+        var seen = new HashSet<ClusterKey>();
+        var routes = new List<(string, int, ClusterDefinition)>();
+        foreach (var service in options.ExternalServices)
+        {
+            foreach (var rawHost in service.Hosts)
+            {
+                var host = rawHost.ToLowerInvariant();
+                foreach (var port in service.Ports)
+                {
+                    var key = new ClusterKey(host, port.Number);
+                    if (!seen.Add(key))
+                    {
+                        continue; // a duplicate declaration: the first one wins (validation warned)
+                    }
+
+                    var cluster = BuildCluster(service, port, key);
+                    clusters.Add(cluster);
+                    routes.Add((host, port.Number, cluster));
+                }
+            }
+        }
+
+        return new MeshSnapshot(options.OutboundTrafficPolicy, options.FailureMode, clusters, HostTable<ClusterDefinition>.Build(routes));
+    }
+
+    private static ClusterDefinition BuildCluster(ExternalServiceOptions service, ServicePortOptions port, ClusterKey key)
+    {
+        var endpoints = new List<EndpointDefinition>(service.Endpoints.Count);
+        if (service.Resolution == ServiceResolution.Static)
+        {
+            foreach (var endpoint in service.Endpoints)
+            {
+                // Endpoint port map (by port name) beats targetPort, which beats the service port (Istio CONV).
+                var number = port.Name is not null && endpoint.Ports.TryGetValue(port.Name, out var mapped)
+                    ? mapped
+                    : port.TargetPort ?? port.Number;
+                endpoints.Add(new EndpointDefinition(IPAddress.Parse(endpoint.Address!), number, Math.Max(endpoint.Weight, 1), endpoint.Locality));
+            }
+        }
+
+        return new ClusterDefinition(
+            key,
+            service.DisplayName,
+            service.Resolution,
+            port.Protocol,
+            service.TrafficPolicy?.LoadBalancer?.Simple ?? LoadBalancerAlgorithm.Unspecified,
+            service.Resolution == ServiceResolution.None ? port.TargetPort : null,
+            endpoints);
+    }
+}

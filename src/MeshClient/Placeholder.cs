@@ -1,1 +1,0 @@
-namespace MeshClient; internal static class Placeholder { }

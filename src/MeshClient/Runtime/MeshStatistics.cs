@@ -1,0 +1,41 @@
+namespace MeshClient.Runtime;
+
+/// <summary>
+/// Read-only view of the live endpoint counters, for dashboards and diagnostics. Resolve it from
+/// the service provider. The counters survive handler rotation and reloads that keep the endpoint.
+/// </summary>
+public sealed class MeshStatistics
+{
+    private readonly MeshRuntime _runtime;
+
+    internal MeshStatistics(MeshRuntime runtime) => _runtime = runtime;
+
+    /// <summary>Gets the counters of every endpoint of every cluster, ordered by cluster then endpoint.</summary>
+    /// <returns>A snapshot of the counters.</returns>
+    public IReadOnlyList<MeshEndpointStatistics> GetEndpointStatistics()
+    {
+        var rows = new List<MeshEndpointStatistics>();
+        foreach (var cluster in _runtime.GetClusters())
+        {
+            foreach (var endpoint in cluster.Endpoints)
+            {
+                rows.Add(new MeshEndpointStatistics(
+                    cluster.ServiceName ?? cluster.Name,
+                    cluster.Name,
+                    endpoint.Authority,
+                    endpoint.Weight,
+                    endpoint.Requests,
+                    endpoint.Successes,
+                    endpoint.Failures,
+                    endpoint.InFlight));
+            }
+        }
+
+        rows.Sort(static (a, b) =>
+        {
+            var byCluster = string.CompareOrdinal(a.Cluster, b.Cluster);
+            return byCluster != 0 ? byCluster : string.CompareOrdinal(a.Endpoint, b.Endpoint);
+        });
+        return rows;
+    }
+}
