@@ -1,0 +1,176 @@
+using System.Net;
+using MeshClient.Configuration;
+using MeshClient.Http;
+using MeshClient.Tests.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MeshClient.Tests.Http;
+
+[Trait("Area", "Routing")]
+public sealed class MeshEndpointHandlerTests
+{
+    private static MeshHarness StaticService(RecordingHandler? handler = null, Action<MeshOptions>? mesh = null) =>
+        new(services =>
+        {
+            services.AddMesh(mesh);
+            services.AddMeshExternalService("api.example.com", s => MeshHarness.Static(s, 443, "10.0.0.1", "10.0.0.2"));
+        }, handler);
+
+    [Fact]
+    public async Task Send_StaticService_RewritesUriPerAttemptAndRestoresIt()
+    {
+        using var harness = StaticService();
+        var client = harness.CreateClient("api.example.com");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "https://api.example.com/v1/items?id=7");
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        var (uri, host) = Assert.Single(harness.Handler.Seen);
+        Assert.Equal("https://10.0.0.1:443/v1/items?id=7", uri.OriginalString);
+        Assert.Equal("api.example.com", host);
+        Assert.Equal(new Uri("https://api.example.com/v1/items?id=7"), request.RequestUri);
+        Assert.Null(request.Headers.Host);
+        var result = response.GetMeshResult();
+        Assert.NotNull(result);
+        Assert.Equal(MeshResponseFlags.None, result.Flags);
+        Assert.Equal(1, result.Attempts);
+        Assert.Equal("10.0.0.1:443", result.Endpoint);
+        Assert.Equal("outbound|443||api.example.com", result.Cluster);
+        Assert.Equal("api.example.com", result.Service);
+    }
+
+    [Fact]
+    public async Task Send_NonDefaultPort_HostHeaderKeepsPortAndTargetPortIsUsed()
+    {
+        using var harness = new MeshHarness(services => services.AddMeshExternalService("api.example.com", s =>
+        {
+            MeshHarness.Static(s, 8080, "10.0.0.1");
+            s.Ports[0].TargetPort = 9090;
+        }));
+        var client = harness.CreateClient();
+
+        using var response = await client.GetAsync("http://api.example.com:8080/x", TestContext.Current.CancellationToken);
+
+        var (uri, host) = Assert.Single(harness.Handler.Seen);
+        Assert.Equal("http://10.0.0.1:9090/x", uri.OriginalString);
+        Assert.Equal("api.example.com:8080", host);
+    }
+
+    [Fact]
+    public async Task Send_EndpointPortMap_BeatsTargetPort()
+    {
+        using var harness = new MeshHarness(services => services.AddMeshExternalService("api.example.com", s =>
+        {
+            MeshHarness.Static(s, 80, "10.0.0.1");
+            s.Ports[0].TargetPort = 9090;
+            s.Endpoints[0].Ports["http"] = 7070;
+        }));
+
+        using var response = await harness.CreateClient().GetAsync("http://api.example.com/", TestContext.Current.CancellationToken);
+
+        Assert.Equal("http://10.0.0.1:7070/", Assert.Single(harness.Handler.Seen).Uri.OriginalString);
+    }
+
+    [Fact]
+    public async Task Send_ExplicitHostHeader_IsKept()
+    {
+        using var harness = StaticService();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "https://api.example.com/");
+        request.Headers.Host = "custom.example.com";
+
+        using var response = await harness.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal("custom.example.com", Assert.Single(harness.Handler.Seen).Host);
+        Assert.Equal("custom.example.com", request.Headers.Host);
+    }
+
+    [Fact]
+    public async Task Send_RoundRobin_AlternatesEndpoints()
+    {
+        using var harness = StaticService();
+        var client = harness.CreateClient();
+
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await client.GetAsync("https://api.example.com/", TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(
+            ["10.0.0.1:443", "10.0.0.2:443", "10.0.0.1:443", "10.0.0.2:443"],
+            harness.Handler.Seen.Select(s => $"{s.Uri.Host}:{s.Uri.Port}").ToArray());
+    }
+
+    [Fact]
+    public async Task Send_ConnectionFailure_Returns503UF()
+    {
+        using var harness = StaticService(RecordingHandler.Throwing(HttpRequestError.ConnectionError));
+
+        using var response = await harness.CreateClient().GetAsync("https://api.example.com/", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(MeshResponses.ConnectionFailureBody, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("UF", response.Headers.GetValues(MeshResponses.FlagsHeader).Single());
+        Assert.Equal(MeshResponseFlags.UpstreamConnectionFailure, response.GetMeshResult()!.Flags);
+        Assert.Equal(new Uri("https://api.example.com/"), response.RequestMessage!.RequestUri);
+    }
+
+    [Fact]
+    public async Task Send_ResponseEnded_Returns503UC()
+    {
+        using var harness = StaticService(RecordingHandler.Throwing(HttpRequestError.ResponseEnded));
+
+        using var response = await harness.CreateClient().GetAsync("https://api.example.com/", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(MeshResponseFlags.UpstreamConnectionTermination, response.GetMeshResult()!.Flags);
+    }
+
+    [Fact]
+    public async Task Send_ConnectionFailureInThrowMode_ThrowsTypedException()
+    {
+        using var harness = StaticService(RecordingHandler.Throwing(HttpRequestError.ConnectionError), m => m.FailureMode = MeshFailureMode.Throw);
+
+        var exception = await Assert.ThrowsAsync<MeshUpstreamException>(
+            () => harness.CreateClient().GetAsync("https://api.example.com/", TestContext.Current.CancellationToken));
+
+        Assert.Equal(MeshResponseFlags.UpstreamConnectionFailure, exception.Flags);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, exception.StatusCode);
+        Assert.Equal("10.0.0.1:443", exception.Endpoint);
+        Assert.IsType<HttpRequestException>(exception.InnerException);
+    }
+
+    [Fact]
+    public async Task Send_StaticWithoutEndpoints_Returns503UH()
+    {
+        using var harness = new MeshHarness(services => services.AddMeshExternalService("api.example.com", s => MeshHarness.Static(s, 443)));
+
+        using var response = await harness.CreateClient().GetAsync("https://api.example.com/", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("no healthy upstream", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(MeshResponseFlags.NoHealthyUpstream, response.GetMeshResult()!.Flags);
+        Assert.Empty(harness.Handler.Seen);
+    }
+
+    [Fact]
+    public async Task Send_CallerCancels_PropagatesPromptly()
+    {
+        var started = new TaskCompletionSource();
+        var handler = new RecordingHandler(async (_, ct) =>
+        {
+            started.SetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+            return new HttpResponseMessage(HttpStatusCode.OK);
+        });
+        using var harness = StaticService(handler);
+        using var cts = new CancellationTokenSource();
+
+        var call = harness.CreateClient().GetAsync("https://api.example.com/", cts.Token);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        var endpoint = harness.Runtime.GetClusters().Single().Endpoints[0];
+        Assert.Equal(0, endpoint.InFlight);
+    }
+}

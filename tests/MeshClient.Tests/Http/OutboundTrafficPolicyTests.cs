@@ -1,0 +1,100 @@
+using System.Net;
+using MeshClient.Configuration;
+using MeshClient.Http;
+using MeshClient.Tests.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MeshClient.Tests.Http;
+
+[Trait("Area", "Routing")]
+public sealed class OutboundTrafficPolicyTests
+{
+    private static MeshHarness Mesh(OutboundTrafficPolicy policy, MeshFailureMode mode = MeshFailureMode.Response) =>
+        new(services =>
+        {
+            services.AddMesh(m =>
+            {
+                m.OutboundTrafficPolicy = policy;
+                m.FailureMode = mode;
+            });
+            services.AddMeshExternalService("api.example.com", s => MeshHarness.Static(s, 443, "10.0.0.1"));
+            services.ConfigureHttpClientDefaults(b => b.AddMeshHandlers());
+        });
+
+    [Fact]
+    public async Task RegistryOnly_UnknownHost_Returns502NamingHost()
+    {
+        using var harness = Mesh(OutboundTrafficPolicy.RegistryOnly);
+
+        using var response = await harness.CreateClient().GetAsync("https://evil.example.org/steal", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("evil.example.org", response.Headers.GetValues(MeshResponses.BlockedHostHeader).Single());
+        Assert.Equal(
+            "Request to 'evil.example.org:443' blocked: the outbound traffic policy is REGISTRY_ONLY and no external service declares this host and port. Declare it with services.AddMeshExternalService(\"evil.example.org\", ...) or a ServiceEntry, or set OutboundTrafficPolicy to AllowAny.",
+            await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        var result = response.GetMeshResult()!;
+        Assert.Equal(MeshResponseFlags.NoRouteFound, result.Flags);
+        Assert.Equal("NR", result.Flags.ToEnvoyString());
+        Assert.Equal("BlackHoleCluster", result.Cluster);
+        Assert.Empty(harness.Handler.Seen);
+    }
+
+    [Fact]
+    public async Task RegistryOnly_DeclaredHostOtherPort_Blocked()
+    {
+        using var harness = Mesh(OutboundTrafficPolicy.RegistryOnly);
+
+        using var response = await harness.CreateClient().GetAsync("http://api.example.com/", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Empty(harness.Handler.Seen);
+    }
+
+    [Fact]
+    public async Task RegistryOnly_ThrowMode_ThrowsNoRouteException()
+    {
+        using var harness = Mesh(OutboundTrafficPolicy.RegistryOnly, MeshFailureMode.Throw);
+
+        var exception = await Assert.ThrowsAsync<MeshNoRouteException>(
+            () => harness.CreateClient("other").GetAsync("https://evil.example.org:8443/", TestContext.Current.CancellationToken));
+
+        Assert.Equal("evil.example.org", exception.Host);
+        Assert.Equal(8443, exception.Port);
+        Assert.Equal(HttpStatusCode.BadGateway, exception.StatusCode);
+        Assert.Equal(MeshResponseFlags.NoRouteFound, exception.Flags);
+    }
+
+    [Fact]
+    public async Task AllowAny_UnknownHost_PassesThroughUntouched()
+    {
+        using var harness = Mesh(OutboundTrafficPolicy.AllowAny);
+
+        using var response = await harness.CreateClient().GetAsync("https://other.example.org:8443/a?b=c", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var (uri, host) = Assert.Single(harness.Handler.Seen);
+        Assert.Equal("https://other.example.org:8443/a?b=c", uri.OriginalString);
+        Assert.Null(host);
+        var result = response.GetMeshResult()!;
+        Assert.Equal("PassthroughCluster", result.Cluster);
+        Assert.Null(result.Service);
+        Assert.Null(result.Endpoint);
+    }
+
+    [Fact]
+    public async Task ResolutionNone_SendsToRequestedHost()
+    {
+        using var harness = new MeshHarness(services => services.AddMeshExternalService("*.example.com", s =>
+        {
+            s.Ports.Add(new ServicePortOptions(80, "http") { TargetPort = 8080 });
+        }));
+
+        using var response = await harness.CreateClient("*.example.com").GetAsync("http://a.b.example.com/x", TestContext.Current.CancellationToken);
+
+        var (uri, host) = Assert.Single(harness.Handler.Seen);
+        Assert.Equal("http://a.b.example.com:8080/x", uri.AbsoluteUri);
+        Assert.Equal("a.b.example.com", host);
+        Assert.Equal("outbound|80||*.example.com", response.GetMeshResult()!.Cluster);
+    }
+}

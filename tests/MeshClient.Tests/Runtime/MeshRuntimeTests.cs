@@ -1,0 +1,119 @@
+using MeshClient.Configuration;
+using MeshClient.Model;
+using MeshClient.Runtime;
+using MeshClient.Tests.TestSupport;
+using Microsoft.Extensions.Options;
+
+namespace MeshClient.Tests.Runtime;
+
+[Trait("Area", "Api")]
+public sealed class MeshRuntimeTests
+{
+    private static ExternalServiceOptions Service(string host, params string[] addresses)
+    {
+        var service = new ExternalServiceOptions();
+        service.Hosts.Add(host);
+        MeshHarness.Static(service, 443, addresses);
+        return service;
+    }
+
+    private static MeshOptions Options(params ExternalServiceOptions[] services)
+    {
+        var options = new MeshOptions();
+        foreach (var s in services)
+        {
+            options.ExternalServices.Add(s);
+        }
+
+        return options;
+    }
+
+    [Fact]
+    public void Constructor_InvalidOptions_ThrowsWithEveryError()
+    {
+        var bad = Service("*", "not-an-ip");
+
+        var exception = Assert.Throws<MeshConfigurationException>(() => new MeshRuntime(new StaticMonitor(Options(bad))));
+
+        Assert.Equal(2, exception.Errors.Count);
+    }
+
+    [Fact]
+    public void Reload_Invalid_KeepsLastGoodSnapshot()
+    {
+        var monitor = new StaticMonitor(Options(Service("a.example.com", "10.0.0.1")));
+        using var runtime = new MeshRuntime(monitor);
+        var before = runtime.State;
+
+        monitor.Change(Options(Service("a.example.com", "bad-ip")));
+
+        Assert.Same(before, runtime.State);
+        Assert.NotNull(runtime.State.Routes.Match("a.example.com", 443));
+    }
+
+    [Fact]
+    public void Reload_Valid_KeepsUnchangedClustersAndTheirCounters()
+    {
+        var monitor = new StaticMonitor(Options(Service("a.example.com", "10.0.0.1"), Service("b.example.com", "10.0.0.2")));
+        using var runtime = new MeshRuntime(monitor);
+        var a = runtime.FindCluster(new ClusterKey("a.example.com", 443))!;
+        var b = runtime.FindCluster(new ClusterKey("b.example.com", 443))!;
+        var keptEndpoint = b.Endpoints[0];
+        keptEndpoint.OnStart();
+
+        monitor.Change(Options(Service("a.example.com", "10.0.0.1"), Service("b.example.com", "10.0.0.2", "10.0.0.3"), Service("c.example.com", "10.0.0.4")));
+
+        Assert.Same(a, runtime.FindCluster(new ClusterKey("a.example.com", 443)));
+        Assert.Same(b, runtime.FindCluster(new ClusterKey("b.example.com", 443)));
+        Assert.Same(keptEndpoint, b.Endpoints[0]);
+        Assert.Equal(2, b.Endpoints.Length);
+        Assert.Equal(1, b.Endpoints[0].Requests);
+        Assert.NotNull(runtime.State.Routes.Match("c.example.com", 443));
+    }
+
+    [Fact]
+    public void Reload_RemovedCluster_RetiredAndDisposedWhenLastRequestEnds()
+    {
+        var monitor = new StaticMonitor(Options(Service("a.example.com", "10.0.0.1")));
+        using var runtime = new MeshRuntime(monitor);
+        var a = runtime.FindCluster(new ClusterKey("a.example.com", 443))!;
+        Assert.True(a.TryAcquire());
+
+        monitor.Change(Options(Service("b.example.com", "10.0.0.2")));
+
+        Assert.True(a.IsRetired);
+        Assert.False(a.TryAcquire());
+        Assert.Null(runtime.State.Routes.Match("a.example.com", 443));
+        a.Release();
+        Assert.Null(runtime.FindCluster(new ClusterKey("a.example.com", 443)));
+    }
+
+    /// <summary>An options monitor whose value the test replaces.</summary>
+    private sealed class StaticMonitor(MeshOptions value) : IOptionsMonitor<MeshOptions>
+    {
+        private Action<MeshOptions, string?>? _listener;
+
+        public MeshOptions CurrentValue { get; private set; } = value;
+
+        public MeshOptions Get(string? name) => CurrentValue;
+
+        public IDisposable OnChange(Action<MeshOptions, string?> listener)
+        {
+            _listener = listener;
+            return new Subscription();
+        }
+
+        public void Change(MeshOptions value)
+        {
+            CurrentValue = value;
+            _listener?.Invoke(value, Microsoft.Extensions.Options.Options.DefaultName);
+        }
+
+        private sealed class Subscription : IDisposable
+        {
+            public void Dispose()
+            {
+            }
+        }
+    }
+}
