@@ -1,2 +1,0 @@
-namespace X;
-public class T { [Fact] public void A() => Assert.True(true); }

@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace MeshClient.IntegrationTests.TestSupport;
+
+/// <summary>A real Kestrel server on 127.0.0.1 (port 0) that records what it receives.</summary>
+internal sealed class Upstream : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private Upstream(WebApplication app, string name)
+    {
+        _app = app;
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    public int Port { get; private set; }
+
+    public ConcurrentQueue<string> Hosts { get; } = new();
+
+    public ConcurrentQueue<string> SniNames { get; } = new();
+
+    public ConcurrentDictionary<string, int> Connections { get; } = new();
+
+    public int Requests => Hosts.Count;
+
+    public static async Task<Upstream> StartAsync(string name, X509Certificate2? certificate = null, RequestDelegate? handler = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        Upstream? upstream = null;
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (certificate is not null)
+            {
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificateSelector = (_, sni) =>
+                    {
+                        upstream!.SniNames.Enqueue(sni ?? string.Empty);
+                        return certificate;
+                    },
+                });
+            }
+        }));
+        var app = builder.Build();
+        upstream = new Upstream(app, name);
+        app.Run(async context =>
+        {
+            upstream.Hosts.Enqueue(context.Request.Host.Value ?? string.Empty);
+            upstream.Connections.AddOrUpdate(context.Connection.Id, 1, static (_, n) => n + 1);
+            if (handler is not null)
+            {
+                await handler(context);
+                return;
+            }
+
+            await context.Response.WriteAsync(upstream.Name, context.RequestAborted);
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        upstream.Port = new Uri(address).Port;
+        return upstream;
+    }
+
+    /// <summary>A loopback port with nothing listening: connections to it are refused.</summary>
+    public static int DeadPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (!condition())
+        {
+            if (cts.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Timed out after {timeout} waiting for: {what}");
+            }
+
+            await Task.Yield();
+            await Task.Delay(TimeSpan.FromMilliseconds(20), CancellationToken.None);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
