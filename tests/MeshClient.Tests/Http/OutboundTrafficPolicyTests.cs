@@ -3,6 +3,8 @@ using MeshClient.Configuration;
 using MeshClient.Http;
 using MeshClient.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace MeshClient.Tests.Http;
 
@@ -38,6 +40,33 @@ public sealed class OutboundTrafficPolicyTests
         Assert.Equal("NR", result.Flags.ToEnvoyString());
         Assert.Equal("BlackHoleCluster", result.Cluster);
         Assert.Empty(harness.Handler.Seen);
+    }
+
+    [Fact]
+    public async Task RegistryOnly_UnknownHost_LogsHostAndHowToAllowItOnce()
+    {
+        using var harness = new MeshHarness(services =>
+        {
+            services.AddFakeLogging();
+            services.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug));
+            services.AddMesh(m => m.OutboundTrafficPolicy = OutboundTrafficPolicy.RegistryOnly);
+        });
+        var client = harness.CreateClient();
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var response = await client.GetAsync("http://evil.example.org/", TestContext.Current.CancellationToken);
+        }
+
+        var logs = harness.Services.GetRequiredService<FakeLogCollector>().GetSnapshot()
+            .Where(r => r.Category == typeof(MeshClient.Runtime.MeshRuntime).FullName)
+            .ToArray();
+        Assert.Equal(2, logs.Length);
+        Assert.Equal(LogLevel.Warning, logs[0].Level);
+        Assert.Equal(
+            "Blocked a request to 'evil.example.org:80': the outbound traffic policy is REGISTRY_ONLY and no external service declares this host and port. To allow it, declare it with services.AddMeshExternalService(\"evil.example.org\", ...) or a ServiceEntry listing port 80, or set MeshOptions.OutboundTrafficPolicy to AllowAny.",
+            logs[0].Message);
+        Assert.Equal(LogLevel.Debug, logs[1].Level);
     }
 
     [Fact]
