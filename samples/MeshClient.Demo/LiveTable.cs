@@ -60,6 +60,11 @@ internal sealed class LiveTable(MeshStatistics statistics, TrafficStats traffic,
             output.Append('\n');
         }
 
+        if (!InPlace)
+        {
+            output.Append('\n'); // a blank line between snapshots
+        }
+
         Console.Write(output.ToString());
         _linesDrawn = lines.Length;
     }
