@@ -1,1 +1,96 @@
-System.Console.WriteLine("x");
+// MeshClient demo: Istio-sidecar behaviour for HttpClient, in process, against embedded
+// "external" services on 127.0.0.1. Nothing leaves the machine. See docs/demo.md.
+using System.Diagnostics;
+using MeshClient.Demo;
+using MeshClient.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+
+var options = DemoOptions.Parse(args, out var error);
+if (options is null)
+{
+    var help = error == DemoOptions.Usage;
+    (help ? Console.Out : Console.Error).WriteLine(error);
+    return help ? 0 : 2;
+}
+
+Console.WriteLine("MeshClient demo: an in-process sidecar for HttpClient (loopback only)");
+Console.WriteLine();
+
+// The "external" world: three instances of a weather API, and a port where nothing listens.
+EmbeddedService[] weather =
+[
+    await EmbeddedService.StartAsync("weather-a", DemoMesh.WeatherHost, weight: 2),
+    await EmbeddedService.StartAsync("weather-b", DemoMesh.WeatherHost, weight: 1),
+    await EmbeddedService.StartAsync("weather-c", DemoMesh.WeatherHost, weight: 1),
+];
+var deadPort = EmbeddedService.ReserveDeadPort();
+try
+{
+    var instanceNames = new Dictionary<string, string>(StringComparer.Ordinal) { [$"127.0.0.1:{deadPort}"] = "(dead)" };
+    Console.WriteLine("Declared external services (ServiceEntry, resolution STATIC) and their endpoints:");
+    foreach (var instance in weather)
+    {
+        instanceNames[$"127.0.0.1:{instance.Port}"] = instance.Name;
+        Console.WriteLine($"  {DemoMesh.WeatherHost}:80  -> 127.0.0.1:{instance.Port,-5}  weight {instance.Weight}  ({instance.Name}, Kestrel)");
+    }
+
+    Console.WriteLine($"  {DemoMesh.AlertsHost}:80   -> 127.0.0.1:{deadPort,-5}  weight 1  (nothing listens there)");
+    Console.WriteLine($"  outbound traffic policy REGISTRY_ONLY: {DemoMesh.BlockedHost} is not declared");
+    Console.WriteLine();
+
+    await using var provider = DemoMesh.Build(weather, deadPort);
+    var statistics = provider.GetRequiredService<MeshStatistics>();
+    var traffic = new TrafficStats();
+    var driver = new TrafficDriver(provider.GetRequiredService<IHttpClientFactory>(), traffic);
+
+    await driver.WarmUpAsync();
+    PrintFirstAnswers(traffic);
+
+    using var stop = new CancellationTokenSource(options.Duration);
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true; // finish the calls in flight and print the summary
+        stop.Cancel();
+    };
+
+    Console.WriteLine($"Driving traffic with {options.Workers} workers for {options.Duration.TotalSeconds:0.#} s"
+        + (LiveTable.InPlace ? " (Ctrl+C stops early):" : $" (output redirected: a snapshot every {LiveTable.Interval.TotalSeconds:0} s):"));
+    Console.WriteLine();
+    var clock = Stopwatch.StartNew();
+    var table = new LiveTable(statistics, traffic, instanceNames);
+    var drawing = table.RunAsync(options.Duration, () => clock.Elapsed, stop.Token);
+    await driver.RunAsync(options.Workers, stop.Token);
+    await drawing;
+    clock.Stop();
+    table.Draw(clock.Elapsed, options.Duration);
+
+    return Summary.Print(clock.Elapsed, options.Workers, traffic, statistics, weather) ? 0 : 1;
+}
+finally
+{
+    foreach (var instance in weather)
+    {
+        await instance.DisposeAsync();
+    }
+}
+
+static void PrintFirstAnswers(TrafficStats traffic)
+{
+    Console.WriteLine("First call to each host, as the application sees it:");
+    foreach (var target in (CallTarget[])[CallTarget.Weather, CallTarget.Alerts, CallTarget.Blocked])
+    {
+        if (traffic.Example(target) is not { } example)
+        {
+            continue;
+        }
+
+        Console.WriteLine($"  GET {example.Url}");
+        Console.WriteLine($"    -> {example.Status} {example.Reason}"
+            + (example.FlagsHeader is null ? string.Empty : $"   x-mesh-response-flags: {example.FlagsHeader}")
+            + (example.BlockedHostHeader is null ? string.Empty : $"   x-mesh-blocked-host: {example.BlockedHostHeader}"));
+        Console.WriteLine($"    body: {example.Body}");
+        Console.WriteLine($"    response.GetMeshResult(): {example.MeshResult}");
+    }
+
+    Console.WriteLine();
+}

@@ -1,0 +1,96 @@
+using System.Net;
+using BenchmarkDotNet.Attributes;
+using MeshClient.Configuration;
+using MeshClient.Connections;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MeshClient.Benchmarks;
+
+/// <summary>
+/// One GET through each pipeline over the same in-memory terminal handler (ALGORITHMS.md §7(a)):
+/// what the pipeline itself costs per request, with no I/O. The MeshClient variant runs the real
+/// routing handler, registry lookup, weighted round-robin pick over 3 STATIC endpoints, URI
+/// rewrite and restore, Host header and endpoint counters; only the per-cluster
+/// <see cref="SocketsHttpHandler"/> is replaced (<see cref="ClusterHandlerFactory"/>).
+/// </summary>
+[MemoryDiagnoser]
+[MedianColumn]
+public class PipelineOverheadBenchmarks
+{
+    private const string Host = "api.example.com";
+    private static readonly Uri RequestUri = new($"http://{Host}/v1/items?id=42");
+
+    private readonly InMemoryHandler _handler = new();
+    private ServiceProvider? _provider;
+    private HttpClient _raw = null!;
+    private HttpClient _factoryRaw = null!;
+    private HttpClient _mesh = null!;
+    private HttpClient _standardResilience = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var services = new ServiceCollection();
+
+        // (b) MeshClient: the in-memory handler replaces each cluster's SocketsHttpHandler.
+        services.AddSingleton(new ClusterHandlerFactory(_ => _handler));
+        services.AddMeshExternalService(Host, service =>
+        {
+            service.Resolution = ServiceResolution.Static;
+            service.Ports.Add(new ServicePortOptions(80, "http", ServiceProtocol.Http));
+            service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.1"));
+            service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.2"));
+            service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.3"));
+        });
+
+        // (a') the factory's own pipeline (its logging handlers) over the same handler: the fair
+        // baseline for the two factory-built variants.
+        services.AddHttpClient("raw").ConfigurePrimaryHttpMessageHandler(() => _handler);
+
+        // (c) the Microsoft standard resilience pipeline, defaults, over the same handler.
+        services.AddHttpClient("standard").ConfigurePrimaryHttpMessageHandler(() => _handler).AddStandardResilienceHandler();
+
+        _provider = services.BuildServiceProvider();
+        var factory = _provider.GetRequiredService<IHttpClientFactory>();
+        _raw = new HttpClient(_handler, disposeHandler: false);
+        _factoryRaw = factory.CreateClient("raw");
+        _mesh = factory.CreateClient(Host);
+        _standardResilience = factory.CreateClient("standard");
+
+        // Fail fast if a variant does not do what it claims.
+        using var response = _mesh.GetAsync(RequestUri).GetAwaiter().GetResult();
+        if (response.StatusCode != HttpStatusCode.OK || response.GetMeshResult() is not { Endpoint: not null })
+        {
+            throw new InvalidOperationException($"The mesh variant did not route through an endpoint: {response.GetMeshResult()}");
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _raw.Dispose();
+        _provider?.Dispose();
+    }
+
+    /// <summary>(a) <c>new HttpClient(handler)</c>: the floor.</summary>
+    [Benchmark(Baseline = true)]
+    public Task<HttpStatusCode> Raw() => SendAsync(_raw);
+
+    /// <summary>(a') an <c>IHttpClientFactory</c> client with no extra handlers.</summary>
+    [Benchmark]
+    public Task<HttpStatusCode> FactoryRaw() => SendAsync(_factoryRaw);
+
+    /// <summary>(b) the MeshClient pipeline: AddMeshExternalService with 3 STATIC endpoints.</summary>
+    [Benchmark]
+    public Task<HttpStatusCode> MeshClient() => SendAsync(_mesh);
+
+    /// <summary>(c) AddStandardResilienceHandler() with its defaults.</summary>
+    [Benchmark]
+    public Task<HttpStatusCode> StandardResilience() => SendAsync(_standardResilience);
+
+    private static async Task<HttpStatusCode> SendAsync(HttpClient client)
+    {
+        using var response = await client.GetAsync(RequestUri);
+        return response.StatusCode;
+    }
+}

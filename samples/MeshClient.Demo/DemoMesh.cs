@@ -1,0 +1,57 @@
+using MeshClient.Configuration;
+using MeshClient.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace MeshClient.Demo;
+
+/// <summary>
+/// The application side: the mesh declarations, exactly as an application would write them.
+/// Everything a real app would point at the Internet points at the embedded services on loopback.
+/// </summary>
+internal static class DemoMesh
+{
+    public const string WeatherHost = "weather.example.com";
+    public const string AlertsHost = "alerts.example.com";
+    public const string BlockedUrl = "http://blocked.example.org/";
+    public const string BlockedHost = "blocked.example.org";
+
+    public static ServiceProvider Build(IReadOnlyList<EmbeddedService> weather, int deadPort)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddSimpleConsole(console => console.SingleLine = true));
+
+        // Sidecar-like: every client of the factory goes through the mesh, and hosts that no
+        // external service declares are refused before any DNS lookup or connection (REGISTRY_ONLY).
+        services.AddMesh(mesh => mesh.OutboundTrafficPolicy = OutboundTrafficPolicy.RegistryOnly);
+        services.ConfigureHttpClientDefaults(client => client.AddMeshHandlers());
+
+        // The weather API: three instances, weighted 2/1/1, that the application calls by name.
+        services.AddMeshExternalService(WeatherHost, service =>
+        {
+            service.Resolution = ServiceResolution.Static;
+            service.Ports.Add(new ServicePortOptions(80, "http", ServiceProtocol.Http));
+            foreach (var instance in weather)
+            {
+                service.Endpoints.Add(new ServiceEndpointOptions("127.0.0.1", instance.Weight) { Ports = { ["http"] = instance.Port } });
+            }
+        }).ConfigureHttpClient(client => client.Timeout = TimeSpan.FromSeconds(5));
+
+        // The alerts API: its only endpoint is down (nobody listens on the port), so every call
+        // ends in Envoy's 503 "upstream connect error" with the UF flag.
+        services.AddMeshExternalService(AlertsHost, service =>
+        {
+            service.Resolution = ServiceResolution.Static;
+            service.Ports.Add(new ServicePortOptions(80, "http", ServiceProtocol.Http));
+            service.Endpoints.Add(new ServiceEndpointOptions("127.0.0.1") { Ports = { ["http"] = deadPort } });
+        }).ConfigureHttpClient(client => client.Timeout = TimeSpan.FromSeconds(5));
+
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        // Creates the mesh runtime now, so a configuration error shows here, not on the first call.
+        _ = provider.GetRequiredService<MeshStatistics>();
+        return provider;
+    }
+}

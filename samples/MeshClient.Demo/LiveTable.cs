@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Text;
+using MeshClient.Runtime;
+
+namespace MeshClient.Demo;
+
+/// <summary>
+/// The per-endpoint table, drawn from the mesh's own counters (<see cref="MeshStatistics"/>). On a
+/// terminal it is redrawn in place about once a second; when the output is redirected it is
+/// printed as a snapshot every few seconds instead, so a log file stays readable.
+/// </summary>
+internal sealed class LiveTable(MeshStatistics statistics, TrafficStats traffic, IReadOnlyDictionary<string, string> instanceNames)
+{
+    private const int BarWidth = 20;
+    private int _linesDrawn;
+
+    public static bool InPlace => !Console.IsOutputRedirected;
+
+    /// <summary>How often <see cref="RunAsync"/> draws.</summary>
+    public static TimeSpan Interval => InPlace ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(5);
+
+    public async Task RunAsync(TimeSpan duration, Func<TimeSpan> elapsed, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(Interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                if (!stop.IsCancellationRequested)
+                {
+                    Draw(elapsed(), duration);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // time is up: the caller draws the final table
+        }
+    }
+
+    public void Draw(TimeSpan elapsed, TimeSpan duration)
+    {
+        var text = Render(elapsed, duration);
+        if (InPlace && _linesDrawn > 0)
+        {
+            // Move up over the previous table and overwrite it; \e[K clears what is left of each line.
+            Console.Write($"\e[{_linesDrawn}A");
+        }
+
+        var lines = text.Split('\n');
+        var output = new StringBuilder();
+        foreach (var line in lines)
+        {
+            output.Append(line);
+            if (InPlace)
+            {
+                output.Append("\e[K");
+            }
+
+            output.Append('\n');
+        }
+
+        if (!InPlace)
+        {
+            output.Append('\n'); // a blank line between snapshots
+        }
+
+        Console.Write(output.ToString());
+        _linesDrawn = lines.Length;
+    }
+
+    private string Render(TimeSpan elapsed, TimeSpan duration)
+    {
+        var rows = Ordered(statistics.GetEndpointStatistics());
+        var total = traffic.Total;
+        var rate = elapsed.TotalSeconds > 0 ? total / elapsed.TotalSeconds : 0;
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"t = {elapsed.TotalSeconds,4:0.0} s of {duration.TotalSeconds:0.#} s   {total,8:N0} calls   {rate,6:N0} calls/s\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"{"service",-20} {"endpoint",-16} {"instance",-10} {"weight",6} {"requests",9} {"success",9} {"failure",9} {"in-flight",9} {"share",7}\n");
+        text.Append(new string('-', 20 + 16 + 10 + 6 + (4 * 9) + 7 + 8 + BarWidth + 1)).Append('\n');
+
+        string? previousService = null;
+        foreach (var row in rows)
+        {
+            long serviceRequests = 0;
+            foreach (var other in rows)
+            {
+                serviceRequests += other.Service == row.Service ? other.Requests : 0;
+            }
+
+            var share = serviceRequests > 0 ? (double)row.Requests / serviceRequests : 0;
+            var service = row.Service == previousService ? string.Empty : row.Service;
+            previousService = row.Service;
+            text.Append(CultureInfo.InvariantCulture, $"{service,-20} {row.Endpoint,-16} {Name(row),-10} {row.Weight,6} {row.Requests,9:N0} {row.Successes,9:N0} {row.Failures,9:N0} {row.InFlight,9} {share,7:P1} {Bar(share)}\n");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"{DemoMesh.BlockedHost,-20} {"(none)",-16} {"-",-10} {"-",6} {traffic.Blocked,9:N0} {0,9} {traffic.Blocked,9:N0} {0,9} {"",7} 502 NR, refused by REGISTRY_ONLY");
+        return text.ToString();
+    }
+
+    /// <summary>The weather API first, then the rest; endpoints by instance name rather than by port.</summary>
+    private List<MeshEndpointStatistics> Ordered(IReadOnlyList<MeshEndpointStatistics> rows)
+    {
+        var ordered = new List<MeshEndpointStatistics>(rows);
+        ordered.Sort((a, b) =>
+        {
+            var byService = Rank(a.Service).CompareTo(Rank(b.Service));
+            return byService != 0 ? byService : string.CompareOrdinal(Name(a), Name(b));
+        });
+        return ordered;
+
+        static int Rank(string service) => service == DemoMesh.WeatherHost ? 0 : 1;
+    }
+
+    private string Name(MeshEndpointStatistics row) => instanceNames.GetValueOrDefault(row.Endpoint, "?");
+
+    private static string Bar(double share) => new('#', (int)Math.Round(share * BarWidth));
+}
