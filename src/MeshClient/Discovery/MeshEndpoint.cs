@@ -8,6 +8,8 @@ namespace MeshClient.Discovery;
 /// </summary>
 internal sealed class MeshEndpoint
 {
+    private static readonly UriCreationOptions RewriteOptions = new() { DangerousDisablePathAndQueryCanonicalization = true };
+
     private readonly string _httpPrefix;
     private readonly string _httpsPrefix;
     private long _requests;
@@ -45,7 +47,8 @@ internal sealed class MeshEndpoint
         var prefix = string.Equals(original.Scheme, Uri.UriSchemeHttps, StringComparison.Ordinal) ? _httpsPrefix
             : string.Equals(original.Scheme, Uri.UriSchemeHttp, StringComparison.Ordinal) ? _httpPrefix
             : original.Scheme + "://" + Authority;
-        return new Uri(string.Concat(prefix, original.PathAndQuery), UriKind.Absolute);
+        // The path and query come from a Uri that already canonicalized them: parse them as they are.
+        return new Uri(string.Concat(prefix, original.PathAndQuery), in RewriteOptions);
     }
 
     public void OnStart()

@@ -26,64 +26,62 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
             throw new InvalidOperationException("An absolute request URI (or an HttpClient.BaseAddress) is required.");
         }
 
-        if (request.Options.TryGetValue(MeshResponseExtensions.ResultKey, out var result) && result.Route is { } cluster)
+        var state = _runtime.State;
+        if (!request.Options.TryGetValue(MeshResponseExtensions.ResultKey, out var result) || result.Route is null)
         {
-            return SendAttemptAsync(request, result, cluster, _runtime.State.FailureMode, cancellationToken);
+            // Used without MeshRoutingHandler above it: route here.
+            result = new MeshResult();
+            request.Options.Set(MeshResponseExtensions.ResultKey, result);
+            MeshRouter.Resolve(_runtime, state, uri, result);
         }
 
-        // Used without MeshRoutingHandler above it: route here.
-        result = new MeshResult();
-        request.Options.Set(MeshResponseExtensions.ResultKey, result);
-        cluster = MeshRouter.Acquire(_runtime, uri, result, out var state);
+        var cluster = result.Route is { } route ? MeshRouter.Acquire(_runtime, route, uri, result) : null;
         return cluster is null
             ? Task.FromResult(MeshResponses.Blocked(request, result, state.FailureMode, uri.IdnHost, uri.Port))
-            : SendAndReleaseAsync(request, result, cluster, state.FailureMode, cancellationToken);
+            : SendAttemptAsync(request, result, cluster, state.FailureMode, cancellationToken);
     }
 
-    private static async Task<HttpResponseMessage> SendAndReleaseAsync(HttpRequestMessage request, MeshResult result, Cluster cluster, MeshFailureMode mode, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await SendAttemptAsync(request, result, cluster, mode, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            cluster.Release();
-        }
-    }
-
-    private static Task<HttpResponseMessage> SendAttemptAsync(HttpRequestMessage request, MeshResult result, Cluster cluster, MeshFailureMode mode, CancellationToken cancellationToken)
+    /// <summary>One attempt on an acquired cluster; releases it, restores the URI and the Host header.</summary>
+    private static async Task<HttpResponseMessage> SendAttemptAsync(HttpRequestMessage request, MeshResult result, Cluster cluster, MeshFailureMode mode, CancellationToken cancellationToken)
     {
         result.Attempts++;
-        if (cluster.Definition.IsPassthrough)
-        {
-            return SendPassthroughAsync(request, result, cluster, mode, cancellationToken);
-        }
-
-        var endpoint = cluster.Pick();
-        if (endpoint is null)
-        {
-            return Task.FromResult(MeshResponses.UpstreamFailure(request, result, mode, MeshResponseFlags.NoHealthyUpstream, null));
-        }
-
-        result.Endpoint = endpoint.Authority;
-        return SendToEndpointAsync(request, result, cluster, endpoint, mode, cancellationToken);
-    }
-
-    private static async Task<HttpResponseMessage> SendToEndpointAsync(HttpRequestMessage request, MeshResult result, Cluster cluster, MeshEndpoint endpoint, MeshFailureMode mode, CancellationToken cancellationToken)
-    {
         var original = request.RequestUri!;
-        var setHost = request.Headers.Host is null;
-        request.RequestUri = endpoint.Rewrite(original);
-        if (setHost)
-        {
-            request.Headers.Host = original.Authority;
-        }
-
-        endpoint.OnStart();
+        MeshEndpoint? endpoint = null;
+        var setHost = false;
         var success = false;
         try
         {
+            string? host;
+            if (cluster.Definition.IsPassthrough)
+            {
+                // resolution NONE (and unknown hosts): the requested host; a targetPort overrides the port
+                // (Envoy's ORIGINAL_DST upstream port override).
+                host = cluster.PassthroughTarget(original);
+                if (host is not null)
+                {
+                    request.RequestUri = new UriBuilder(original) { Port = cluster.Definition.PassthroughPort!.Value }.Uri;
+                }
+            }
+            else
+            {
+                endpoint = cluster.Pick();
+                if (endpoint is null)
+                {
+                    return MeshResponses.UpstreamFailure(request, result, mode, MeshResponseFlags.NoHealthyUpstream, null);
+                }
+
+                result.Endpoint = endpoint.Authority;
+                request.RequestUri = endpoint.Rewrite(original);
+                host = cluster.HostHeader(original);
+                endpoint.OnStart();
+            }
+
+            if (host is not null && request.Headers.Host is null)
+            {
+                request.Headers.Host = host;
+                setHost = true;
+            }
+
             var response = await cluster.Invoker.SendAsync(request, cancellationToken).ConfigureAwait(false);
             success = (int)response.StatusCode < 500;
             return response;
@@ -99,50 +97,14 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
         }
         finally
         {
-            endpoint.OnEnd(success);
+            endpoint?.OnEnd(success);
             request.RequestUri = original;
             if (setHost)
             {
                 request.Headers.Host = null;
             }
-        }
-    }
 
-    private static async Task<HttpResponseMessage> SendPassthroughAsync(HttpRequestMessage request, MeshResult result, Cluster cluster, MeshFailureMode mode, CancellationToken cancellationToken)
-    {
-        var original = request.RequestUri!;
-        var overridePort = cluster.Definition.PassthroughPort;
-        var setHost = false;
-        if (overridePort is { } port && port != original.Port)
-        {
-            // resolution NONE with targetPort: Envoy's ORIGINAL_DST upstream port override.
-            setHost = request.Headers.Host is null;
-            request.RequestUri = new UriBuilder(original) { Port = port }.Uri;
-            if (setHost)
-            {
-                request.Headers.Host = original.Authority;
-            }
-        }
-
-        try
-        {
-            return await cluster.Invoker.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            return MeshResponses.UpstreamFailure(request, result, mode, MeshResponses.Classify(ex), ex);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            return MeshResponses.UpstreamFailure(request, result, mode, MeshResponseFlags.UpstreamConnectionFailure, ex);
-        }
-        finally
-        {
-            request.RequestUri = original;
-            if (setHost)
-            {
-                request.Headers.Host = null;
-            }
+            cluster.Release();
         }
     }
 }

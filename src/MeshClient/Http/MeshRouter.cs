@@ -7,38 +7,51 @@ namespace MeshClient.Http;
 internal static class MeshRouter
 {
     /// <summary>
-    /// Finds and acquires the cluster for <paramref name="uri"/>; <see langword="null"/> when the host
-    /// is blocked by REGISTRY_ONLY. The caller must <see cref="Cluster.Release"/> the cluster.
+    /// Finds the cluster for <paramref name="uri"/> in <paramref name="state"/> and records it in
+    /// <paramref name="result"/>; <see langword="null"/> when REGISTRY_ONLY blocks the host.
     /// </summary>
-    public static Cluster? Acquire(MeshRuntime runtime, Uri uri, MeshResult result, out RuntimeState state)
+    public static Cluster? Resolve(MeshRuntime runtime, RuntimeState state, Uri uri, MeshResult result)
     {
         var host = uri.IdnHost;
         var port = uri.Port;
-        while (true)
+        var cluster = state.Routes.Match(host, port);
+        if (cluster is null)
         {
-            state = runtime.State;
-            var cluster = state.Routes.Match(host, port);
-            if (cluster is null)
+            if (state.OutboundTrafficPolicy == OutboundTrafficPolicy.RegistryOnly)
             {
-                if (state.OutboundTrafficPolicy == OutboundTrafficPolicy.RegistryOnly)
-                {
-                    result.Cluster = "BlackHoleCluster";
-                    runtime.OnBlocked(host, port);
-                    return null;
-                }
-
-                cluster = runtime.Passthrough;
+                result.Cluster = "BlackHoleCluster";
+                runtime.OnBlocked(host, port);
+                return null;
             }
 
-            // A reload may retire the cluster between the lookup and here; the new state is already
-            // published, so looking again finds its replacement.
-            if (cluster.TryAcquire())
-            {
-                result.Route = cluster;
-                result.Cluster = cluster.Name;
-                result.Service = cluster.ServiceName;
-                return cluster;
-            }
+            cluster = runtime.Passthrough;
         }
+
+        result.Route = cluster;
+        result.Cluster = cluster.Name;
+        result.Service = cluster.ServiceName;
+        return cluster;
+    }
+
+    /// <summary>
+    /// Acquires <paramref name="cluster"/> for one attempt. A reload may have retired it since the
+    /// lookup; the new state is already published then, so looking again finds its replacement.
+    /// Returns <see langword="null"/> when the new state blocks the host. The caller must
+    /// <see cref="Cluster.Release"/> the returned cluster.
+    /// </summary>
+    public static Cluster? Acquire(MeshRuntime runtime, Cluster cluster, Uri uri, MeshResult result)
+    {
+        while (!cluster.TryAcquire())
+        {
+            var next = Resolve(runtime, runtime.State, uri, result);
+            if (next is null)
+            {
+                return null;
+            }
+
+            cluster = next;
+        }
+
+        return cluster;
     }
 }

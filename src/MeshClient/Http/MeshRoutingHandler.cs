@@ -24,24 +24,9 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
 
         var result = new MeshResult();
         request.Options.Set(MeshResponseExtensions.ResultKey, result);
-        var cluster = MeshRouter.Acquire(_runtime, uri, result, out var state);
-        if (cluster is null)
-        {
-            return Task.FromResult(MeshResponses.Blocked(request, result, state.FailureMode, uri.IdnHost, uri.Port));
-        }
-
-        return SendOnClusterAsync(request, cluster, cancellationToken);
-    }
-
-    private async Task<HttpResponseMessage> SendOnClusterAsync(HttpRequestMessage request, Cluster cluster, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            cluster.Release();
-        }
+        var state = _runtime.State;
+        return MeshRouter.Resolve(_runtime, state, uri, result) is null
+            ? Task.FromResult(MeshResponses.Blocked(request, result, state.FailureMode, uri.IdnHost, uri.Port))
+            : base.SendAsync(request, cancellationToken);
     }
 }

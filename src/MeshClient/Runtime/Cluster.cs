@@ -19,6 +19,8 @@ namespace MeshClient.Runtime;
 internal sealed class Cluster : IDisposable
 {
     private readonly ClusterConnections _connections;
+    private readonly string? _exactHost;
+    private readonly string? _exactHostWithPort;
     private volatile ClusterState _state;
     private int _active;
     private int _retired;
@@ -29,6 +31,11 @@ internal sealed class Cluster : IDisposable
         _connections = new ClusterConnections(definition, handlerFactory);
         _state = CreateState(definition, null);
         Name = definition.Key.ToString();
+        if (definition.Key != ClusterKey.Passthrough && !HostPattern.IsWildcard(definition.Key.Host))
+        {
+            _exactHost = definition.Key.Host;
+            _exactHostWithPort = FormattableString.Invariant($"{definition.Key.Host}:{definition.Key.Port}");
+        }
         ServiceName = definition.Key == ClusterKey.Passthrough ? null : definition.ServiceName;
     }
 
@@ -49,6 +56,27 @@ internal sealed class Cluster : IDisposable
     public bool IsRetired => Volatile.Read(ref _retired) != 0;
 
     public MeshEndpoint? Pick() => _state.Picker.Pick();
+
+    /// <summary>
+    /// The Host header for a request to this cluster: the declared host (with the port when it is
+    /// not the scheme's default), precomputed for exact hosts; the request's authority for wildcards.
+    /// </summary>
+    public string HostHeader(Uri original)
+    {
+        if (_exactHost is not null && original.Port == Key.Port)
+        {
+            return original.IsDefaultPort ? _exactHost : _exactHostWithPort!;
+        }
+
+        return original.Authority;
+    }
+
+    /// <summary>
+    /// For resolution NONE with a <c>targetPort</c> that differs from the requested port: the Host
+    /// header that keeps the requested authority; otherwise <see langword="null"/> (send untouched).
+    /// </summary>
+    public string? PassthroughTarget(Uri original) =>
+        Definition.PassthroughPort is { } port && port != original.Port ? original.Authority : null;
 
     /// <summary>Applies a changed definition for the same key, keeping connections and the counters of endpoints that stay.</summary>
     public void Update(ClusterDefinition definition)
