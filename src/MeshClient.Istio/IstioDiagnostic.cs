@@ -44,5 +44,5 @@ public sealed class IstioDiagnostic
     /// <returns>The diagnostic, with the same severity.</returns>
     public MeshConfigurationDiagnostic ToMeshDiagnostic() => new(Severity, $"{Location}: {Subject}{Message}");
 
-    private string Subject => Resource is null ? string.Empty : $"{Resource.Kind} {Resource.DisplayName}: ";
+    private string Subject => Resource is null ? string.Empty : $"{Resource.Kind ?? "Object"} {Resource.DisplayName}: ";
 }

@@ -173,7 +173,7 @@ internal static class ServiceEntryMapper
 
     private static void CheckWorkloadSelector(ObjectReader reader, YamlMappingNode spec)
     {
-        var selectorNode = YamlNodes.Get(spec, "workloadSelector");
+        var selectorNode = YamlNodes.GetKey(spec, "workloadSelector");
         if (selectorNode is null)
         {
             return;

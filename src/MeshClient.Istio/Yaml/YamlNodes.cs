@@ -18,6 +18,20 @@ internal static class YamlNodes
         return null;
     }
 
+    /// <summary>The key node of <paramref name="key"/>, to point diagnostics at the field name.</summary>
+    public static YamlNode? GetKey(YamlMappingNode map, string key)
+    {
+        foreach (var (k, _) in map.Children)
+        {
+            if (k is YamlScalarNode { Value: { } name } && name == key)
+            {
+                return k;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>A missing node, or a plain <c>null</c>/<c>~</c>/empty scalar, as Kubernetes reads it.</summary>
     public static bool IsNull(YamlNode? node) =>
         node is null
