@@ -60,7 +60,8 @@ internal sealed partial class IstioChangeTokenSource : IOptionsChangeTokenSource
             resource.Dispose();
         }
 
-        _changed.Dispose();
+        // _changed is not disposed: a late GetChangeToken (OptionsMonitor re-registering while the
+        // container shuts down) must not throw, and a source without a timer holds nothing to free.
     }
 
     private void Watch(string path)
@@ -98,7 +99,7 @@ internal sealed partial class IstioChangeTokenSource : IOptionsChangeTokenSource
         }
     }
 
-    private void OnFileChanged()
+    internal void OnFileChanged()
     {
         if (Volatile.Read(ref _disposed) == 0)
         {
