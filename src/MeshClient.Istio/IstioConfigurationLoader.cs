@@ -123,6 +123,47 @@ public static class IstioConfigurationLoader
         return files;
     }
 
+    /// <summary>
+    /// Guards against alias bombs ("billion laughs"): aliases make a small file a huge tree. Istio
+    /// objects are far below this (a ServiceEntry with 4096 endpoints has about 50,000 nodes).
+    /// </summary>
+    internal const int MaxNodesPerDocument = 1_000_000;
+
+    internal static bool IsWithinSize(YamlNode root)
+    {
+        var budget = MaxNodesPerDocument;
+        var pending = new Stack<YamlNode>();
+        pending.Push(root);
+        while (pending.Count > 0)
+        {
+            if (--budget < 0)
+            {
+                return false;
+            }
+
+            switch (pending.Pop())
+            {
+                case YamlMappingNode map:
+                    foreach (var (key, value) in map.Children)
+                    {
+                        pending.Push(key);
+                        pending.Push(value);
+                    }
+
+                    break;
+                case YamlSequenceNode list:
+                    foreach (var item in list.Children)
+                    {
+                        pending.Push(item);
+                    }
+
+                    break;
+            }
+        }
+
+        return true;
+    }
+
     internal static bool IsYamlFile(string path) =>
         path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
 
@@ -161,7 +202,20 @@ public static class IstioConfigurationLoader
                 continue; // an empty document (only comments, or a trailing ---)
             }
 
-            builder.ReadObject(file, document.RootNode, index, itemIndex: null);
+            if (!IsWithinSize(document.RootNode))
+            {
+                builder.Diagnostics.Add(new IstioDiagnostic(
+                    MeshDiagnosticSeverity.Error,
+                    $"{file}:{document.RootNode.Start.Line}:{document.RootNode.Start.Column}",
+                    null,
+                    null,
+                    $"document {index} expands to more than {MaxNodesPerDocument} YAML nodes (through anchors and aliases); it is not read."));
+            }
+            else
+            {
+                builder.ReadObject(file, document.RootNode, index, itemIndex: null);
+            }
+
             index++;
         }
     }

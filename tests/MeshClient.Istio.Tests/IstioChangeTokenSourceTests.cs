@@ -47,4 +47,18 @@ public sealed class IstioChangeTokenSourceTests
         Assert.False(token.HasChanged);
         source.Dispose(); // idempotent
     }
+
+    [Fact]
+    public void Signal_ListenerThrows_ExceptionDoesNotEscapeTheTimer()
+    {
+        var time = new FakeTimeProvider();
+        using var source = new IstioChangeTokenSource([], time, TimeSpan.FromMilliseconds(250), loggerFactory: null);
+        var token = source.GetChangeToken();
+        using var registration = token.RegisterChangeCallback(static _ => throw new ObjectDisposedException("MeshRuntime"), null);
+
+        source.OnFileChanged();
+        time.Advance(TimeSpan.FromMilliseconds(250)); // would throw here if the exception escaped
+
+        Assert.True(token.HasChanged);
+    }
 }

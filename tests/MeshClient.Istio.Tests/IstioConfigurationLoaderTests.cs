@@ -470,4 +470,35 @@ public sealed partial class IstioConfigurationLoaderTests
         Assert.Equal("m.yaml:13:54: Sidecar s: field spec.egress is not supported yet and is ignored.", Assert.Single(target.SourceDiagnostics).Message);
         Assert.Throws<ArgumentNullException>(() => IstioConfigurationLoader.LoadYaml(StaticService, "m.yaml").ApplyTo(null!));
     }
+
+    [Fact]
+    public void LoadYaml_AliasBomb_RejectedWithoutExpandingIt()
+    {
+        var yaml = new System.Text.StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (var i = 1; i < 9; i++)
+        {
+            yaml.Append(System.Globalization.CultureInfo.InvariantCulture, $"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]\n");
+        }
+
+        var result = IstioConfigurationLoader.LoadYaml(yaml.ToString(), "bomb.yaml");
+
+        Assert.Equal("Error [bomb.yaml:1:1] document 0 expands to more than 1000000 YAML nodes (through anchors and aliases); it is not read.", Assert.Single(result.Diagnostics).ToString());
+        Assert.Empty(result.Resources);
+    }
+
+    [Fact]
+    public void LoadYaml_RandomBytes_NeverThrows()
+    {
+        var random = new Random(20261125);
+        for (var i = 0; i < 300; i++)
+        {
+            var bytes = new byte[random.Next(1, 400)];
+            random.NextBytes(bytes);
+            var text = i % 2 == 0 ? System.Text.Encoding.UTF8.GetString(bytes) : new string(bytes.Select(b => ":-[]{}#&*!|>'\"%@`, \n\tab1"[b % 24]).ToArray());
+
+            var result = IstioConfigurationLoader.LoadYaml(text, "random.yaml");
+
+            Assert.All(result.Diagnostics, d => Assert.StartsWith("random.yaml", d.Location));
+        }
+    }
 }

@@ -105,7 +105,7 @@ public sealed class IstioMeshBuilderExtensionsTests
         using var provider = services.BuildServiceProvider();
         var runtime = provider.GetRequiredService<MeshRuntime>();
         var logs = provider.GetRequiredService<FakeLogCollector>();
-        using var changed = new SemaphoreSlim(0);
+        var changed = new SemaphoreSlim(0); // not disposed: a change already in flight may still release it after the test
         using var subscription = provider.GetRequiredService<IOptionsMonitor<MeshOptions>>().OnChange(_ => changed.Release());
         var clusterA = runtime.FindCluster(new ClusterKey("a.example.com", 80))!;
         var definitionA = clusterA.Definition;
@@ -143,7 +143,7 @@ public sealed class IstioMeshBuilderExtensionsTests
         services.AddMesh().AddIstioConfiguration(folder.Path);
         using var provider = services.BuildServiceProvider();
         var runtime = provider.GetRequiredService<MeshRuntime>();
-        using var changed = new SemaphoreSlim(0);
+        var changed = new SemaphoreSlim(0); // not disposed: a change already in flight may still release it after the test
         using var subscription = provider.GetRequiredService<IOptionsMonitor<MeshOptions>>().OnChange(_ => changed.Release());
 
         folder.Write("c.yml", Service("c", "c.example.com", "10.0.0.9"));

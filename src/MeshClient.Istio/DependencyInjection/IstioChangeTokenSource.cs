@@ -117,7 +117,16 @@ internal sealed partial class IstioChangeTokenSource : IOptionsChangeTokenSource
         // Listeners re-register on the new token from GetChangeToken when the old one fires.
         var previous = Interlocked.Exchange(ref _changed, new CancellationTokenSource());
         LogChanged(_logger);
-        previous.Cancel();
+        try
+        {
+            previous.Cancel();
+        }
+        catch (AggregateException ex)
+        {
+            // A listener failed (for example the runtime was disposed while the change was in flight).
+            // This runs on a timer thread: an escaping exception would end the process.
+            LogListenerFailed(_logger, ex);
+        }
     }
 
     [LoggerMessage(1, LogLevel.Warning, "Istio configuration: '{Path}' is not watched for changes: {Reason}")]
@@ -125,6 +134,9 @@ internal sealed partial class IstioChangeTokenSource : IOptionsChangeTokenSource
 
     [LoggerMessage(2, LogLevel.Information, "Istio configuration: file-system events are unavailable for '{Path}' ({Reason}); polling for changes instead.")]
     private static partial void LogPolling(ILogger logger, string path, string reason);
+
+    [LoggerMessage(4, LogLevel.Error, "Istio configuration: a listener of the configuration change failed.")]
+    private static partial void LogListenerFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(3, LogLevel.Debug, "Istio configuration changed; reloading the mesh configuration.")]
     private static partial void LogChanged(ILogger logger);
