@@ -363,7 +363,7 @@ public sealed partial class IstioConfigurationLoaderTests
                 "field spec.subsets is not supported yet and is ignored.",
                 "spec.host: Required value: a DestinationRule needs the host of the service it applies to.",
                 "spec.subsets[0].name: Required value: every subset needs a name.",
-                "spec.trafficPolicy.loadBalancer.simple: Unsupported value: 'FASTEST': supported values: UNSPECIFIED, LEAST_REQUEST, LEAST_CONN, ROUND_ROBIN, RANDOM, PASSTHROUGH.",
+                "spec.trafficPolicy.loadBalancer.simple: Unsupported value: 'FASTEST': supported values: UNSPECIFIED, ROUND_ROBIN, LEAST_REQUEST, RANDOM, PASSTHROUGH.",
             ],
             messages);
     }

@@ -44,7 +44,7 @@ internal static class DestinationRuleMapper
                 const string Path = "spec.trafficPolicy.loadBalancer.simple";
                 if (!IstioNames.TryParseLoadBalancer(simple, out var value))
                 {
-                    reader.Error(simpleNode!, Path, $"{Path}: Unsupported value: '{simple}': supported values: UNSPECIFIED, LEAST_REQUEST, LEAST_CONN, ROUND_ROBIN, RANDOM, PASSTHROUGH.");
+                    reader.Error(simpleNode!, Path, $"{Path}: Unsupported value: '{simple}': supported values: {IstioSpellings.Of<LoadBalancerAlgorithm>(IstioNames.Format)}.");
                 }
                 else if (value == LoadBalancerAlgorithm.RoundRobin)
                 {

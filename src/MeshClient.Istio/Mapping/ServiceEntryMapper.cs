@@ -51,7 +51,7 @@ internal static class ServiceEntryMapper
             }
             else
             {
-                reader.Error(YamlNodes.Get(spec, "location")!, "spec.location", $"spec.location: Unsupported value: '{location}': supported values: MESH_EXTERNAL, MESH_INTERNAL.");
+                reader.Error(YamlNodes.Get(spec, "location")!, "spec.location", $"spec.location: Unsupported value: '{location}': supported values: {IstioSpellings.Of<ServiceLocation>(IstioNames.Format)}.");
             }
         }
 
@@ -63,7 +63,7 @@ internal static class ServiceEntryMapper
             }
             else
             {
-                reader.Error(YamlNodes.Get(spec, "resolution")!, "spec.resolution", $"spec.resolution: Unsupported value: '{resolution}': supported values: NONE, STATIC, DNS, DNS_ROUND_ROBIN, DYNAMIC_DNS.");
+                reader.Error(YamlNodes.Get(spec, "resolution")!, "spec.resolution", $"spec.resolution: Unsupported value: '{resolution}': supported values: {IstioSpellings.Of<ServiceResolution>(IstioNames.Format)}.");
             }
         }
 
@@ -119,7 +119,7 @@ internal static class ServiceEntryMapper
                 }
                 else
                 {
-                    reader.Error(YamlNodes.Get(node, "protocol")!, path + ".protocol", $"{path}.protocol: Unsupported value: '{protocol}' is not an Istio protocol (HTTP, HTTPS, GRPC, GRPC-Web, HTTP2, MONGO, REDIS, MYSQL, TCP, TLS, UDP, HTTP_PROXY).");
+                    reader.Error(YamlNodes.Get(node, "protocol")!, path + ".protocol", $"{path}.protocol: Unsupported value: '{protocol}' is not an Istio protocol ({IstioSpellings.Of<ServiceProtocol>(IstioNames.Format)}).");
                 }
             }
 
