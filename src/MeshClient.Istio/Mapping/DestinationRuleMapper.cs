@@ -59,7 +59,7 @@ internal static class DestinationRuleMapper
             }
         }
 
-        return string.IsNullOrEmpty(host) ? null : new DestinationRulePolicy(resource, host, algorithm, simpleNode ?? YamlNodes.Get(spec, "host")!);
+        return string.IsNullOrEmpty(host) ? null : new DestinationRulePolicy(resource, host, algorithm, YamlNodes.Get(spec, "host")!);
     }
 
     private static void ValidateSubsets(ObjectReader reader, YamlMappingNode spec)
@@ -114,5 +114,5 @@ internal static class DestinationRuleMapper
     }
 }
 
-/// <summary>What a DestinationRule asks of the services with its host.</summary>
+/// <summary>What a DestinationRule asks of the services with its host; <paramref name="Node"/> is the <c>spec.host</c> value.</summary>
 internal sealed record DestinationRulePolicy(IstioResource Resource, string Host, LoadBalancerAlgorithm? Algorithm, YamlNode Node);
