@@ -56,6 +56,23 @@ public sealed class IstioMeshBuilderExtensionsTests
     }
 
     [Fact]
+    public async Task AddIstioConfiguration_SidecarRegistryOnly_BlocksUndeclaredHostsInProcess()
+    {
+        using var folder = new TempFolder();
+        folder.Write("mesh.yaml", Service("a", "a.example.com", "10.0.0.1") + "---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default}\nspec: {outboundTrafficPolicy: {mode: REGISTRY_ONLY}}\n");
+        var services = new ServiceCollection();
+        services.AddMesh().AddIstioConfiguration(folder.Path);
+        services.AddHttpClient("app").AddMeshHandlers();
+        using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("app");
+
+        // Blocked before any connection is attempted: no network traffic.
+        using var response = await client.GetAsync("http://undeclared.example.com/", TestContext.Current.CancellationToken);
+
+        Assert.Equal(System.Net.HttpStatusCode.BadGateway, response.StatusCode);
+    }
+
+    [Fact]
     public async Task AddIstioConfiguration_InvalidFilesAtStart_StartFailsListingEveryError()
     {
         using var folder = new TempFolder();
