@@ -1,0 +1,139 @@
+using MeshClient.Configuration;
+
+namespace MeshClient.Istio;
+
+/// <summary>What <see cref="IstioConfigurationLoader"/> read: the options, every finding and every object.</summary>
+public sealed class IstioLoadResult
+{
+    private readonly Dictionary<ExternalServiceOptions, IstioResource> _services;
+    private readonly Dictionary<MeshConfigurationDiagnostic, IstioDiagnostic> _sourceDiagnostics = new(ReferenceEqualityComparer.Instance);
+
+    internal IstioLoadResult(
+        MeshOptions options,
+        IReadOnlyList<IstioDiagnostic> diagnostics,
+        IReadOnlyList<IstioResource> resources,
+        IReadOnlyList<string> files,
+        OutboundTrafficPolicy? outboundTrafficPolicy,
+        Dictionary<ExternalServiceOptions, IstioResource> services)
+    {
+        Options = options;
+        Diagnostics = diagnostics;
+        Resources = resources;
+        Files = files;
+        OutboundTrafficPolicy = outboundTrafficPolicy;
+        _services = services;
+        foreach (var diagnostic in diagnostics)
+        {
+            var converted = diagnostic.ToMeshDiagnostic();
+            _sourceDiagnostics[converted] = diagnostic;
+            options.SourceDiagnostics.Add(converted);
+        }
+
+        if (outboundTrafficPolicy is { } mode)
+        {
+            options.OutboundTrafficPolicy = mode;
+        }
+    }
+
+    /// <summary>
+    /// Gets the options: one external service per accepted <c>ServiceEntry</c> (with
+    /// <see cref="ExternalServiceOptions.Source"/> = <c>file:line:column</c>), the <c>Sidecar</c> outbound
+    /// policy, and every finding of the loader in <see cref="MeshOptions.SourceDiagnostics"/>.
+    /// </summary>
+    public MeshOptions Options { get; }
+
+    /// <summary>
+    /// Gets the loader's findings (syntax, structure, unknown and unsupported fields), in reading order.
+    /// The ServiceEntry rules of the core validator are not included: see <see cref="Validate"/>.
+    /// </summary>
+    public IReadOnlyList<IstioDiagnostic> Diagnostics { get; }
+
+    /// <summary>Gets every object read, in order, with what was done with it.</summary>
+    public IReadOnlyList<IstioResource> Resources { get; }
+
+    /// <summary>Gets the files read, as named in locations.</summary>
+    public IReadOnlyList<string> Files { get; }
+
+    /// <summary>Gets the outbound traffic policy a <c>Sidecar</c> declared, or <see langword="null"/> when none did.</summary>
+    public OutboundTrafficPolicy? OutboundTrafficPolicy { get; }
+
+    /// <summary>Gets a value indicating whether the loader found errors (before core validation).</summary>
+    public bool HasErrors => Diagnostics.Any(static d => d.IsError);
+
+    /// <summary>
+    /// Validates <see cref="Options"/> with the rules the runtime applies and returns every finding, the
+    /// loader's and the core validator's, each attributed to its object and location.
+    /// </summary>
+    /// <returns>Every error and warning; no errors means the runtime accepts the configuration.</returns>
+    public IReadOnlyList<IstioDiagnostic> Validate()
+    {
+        var results = new List<IstioDiagnostic>();
+        foreach (var finding in MeshConfigurationValidator.Validate(Options))
+        {
+            if (_sourceDiagnostics.TryGetValue(finding, out var own))
+            {
+                results.Add(own);
+                continue;
+            }
+
+            IstioDiagnostic? attributed = null;
+            foreach (var (service, resource) in _services)
+            {
+                if (finding.Message.StartsWith(CorePrefix(service), StringComparison.Ordinal))
+                {
+                    attributed = Attribute(finding, resource, service);
+                    break;
+                }
+            }
+
+            results.Add(attributed ?? new IstioDiagnostic(finding.Severity, "(mesh)", null, null, finding.Message));
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// Adds what was loaded to <paramref name="target"/>: the external services, the findings and, when a
+    /// <c>Sidecar</c> declared one, the outbound traffic policy (which then replaces the one set in code).
+    /// </summary>
+    /// <param name="target">The options being configured.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="target"/> is <see langword="null"/>.</exception>
+    public void ApplyTo(MeshOptions target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        foreach (var service in Options.ExternalServices)
+        {
+            target.ExternalServices.Add(service);
+        }
+
+        foreach (var diagnostic in Options.SourceDiagnostics)
+        {
+            target.SourceDiagnostics.Add(diagnostic);
+        }
+
+        if (OutboundTrafficPolicy is { } mode)
+        {
+            target.OutboundTrafficPolicy = mode;
+        }
+    }
+
+    /// <summary>Turns a core finding about <paramref name="service"/> into a diagnostic of its object.</summary>
+    internal static IstioDiagnostic Attribute(MeshConfigurationDiagnostic finding, IstioResource resource, ExternalServiceOptions service)
+    {
+        var prefix = CorePrefix(service);
+        var message = finding.Message.StartsWith(prefix, StringComparison.Ordinal) ? finding.Message[prefix.Length..] : finding.Message;
+        var space = message.IndexOf(' ', StringComparison.Ordinal);
+        var token = space > 0 ? message[..space].TrimEnd(':') : string.Empty;
+        var path = Array.Exists(SpecFields, f => token == f || token.StartsWith(f + "[", StringComparison.Ordinal) || token.StartsWith(f + ".", StringComparison.Ordinal))
+            ? "spec." + token
+            : null;
+        return new IstioDiagnostic(finding.Severity, resource.Location, resource, path, message);
+    }
+
+    private static readonly string[] SpecFields = ["hosts", "addresses", "ports", "location", "resolution", "endpoints", "exportTo", "subjectAltNames", "trafficPolicy"];
+
+    // The core validator starts its messages with "{Source}: External service '{name}': ".
+    private static string CorePrefix(ExternalServiceOptions service) =>
+        (service.Source is null ? string.Empty : service.Source + ": ")
+        + $"External service '{service.Name ?? (service.Hosts.Count > 0 ? service.Hosts[0] : "(unnamed)")}': ";
+}

@@ -1,0 +1,139 @@
+using MeshClient.Tool;
+
+namespace MeshClient.Istio.Tests;
+
+[Trait("Area", "Istio")]
+public sealed class ProgramTests
+{
+    private const string ValidServiceEntry = "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: api, namespace: default}\nspec:\n  hosts: [api.example.com]\n  ports: [{number: 443, name: https, protocol: HTTPS}]\n";
+
+    [Theory]
+    [InlineData(new string[0], "meshclient: missing command.")]
+    [InlineData(new[] { "analyze", "x.yaml" }, "meshclient: unknown command 'analyze'.")]
+    [InlineData(new[] { "validate" }, "meshclient validate: at least one file or folder is required.")]
+    public void Run_UsageErrors_ReturnTwoWithUsage(string[] args, string expected)
+    {
+        var (code, output, error) = Run(args);
+
+        Assert.Equal(Program.UsageError, code);
+        Assert.Empty(output);
+        Assert.StartsWith(expected, error);
+        Assert.Contains("Usage: meshclient validate <file|folder>...", error);
+    }
+
+    [Fact]
+    public void Run_Help_ReturnsZeroWithUsage()
+    {
+        var (code, output, _) = Run(["--help"]);
+
+        Assert.Equal(Program.Success, code);
+        Assert.Contains("Exit codes: 0 no errors, 1 errors found, 2 usage error.", output);
+    }
+
+    [Fact]
+    public void Run_ValidFile_ReturnsZeroAndSummary()
+    {
+        using var folder = new TempFolder();
+        var file = folder.Write("se.yaml", ValidServiceEntry);
+
+        var (code, output, error) = Run(["validate", file]);
+
+        Assert.Equal(Program.Success, code);
+        Assert.Empty(error);
+        Assert.Equal("OK: 1 file(s), 1 object(s) (1 service entries mapped, 0 ignored), 0 error(s), 0 warning(s).", output.TrimEnd());
+    }
+
+    [Fact]
+    public void Run_InvalidFile_ReturnsOneAndPrintsLikeIstioctlAnalyze()
+    {
+        using var folder = new TempFolder();
+        var file = folder.Write("se.yaml", ValidServiceEntry.Replace("number: 443", "number: 0") + "  workloadSelector: {labels: {app: a}}\n");
+
+        var (code, output, _) = Run(["validate", file]);
+
+        Assert.Equal(Program.ErrorsFound, code);
+        Assert.Equal(
+            [
+                $"Warning [{file}:7:3] ServiceEntry default/api: field spec.workloadSelector is not applicable out of mesh and is ignored: it selects pods or WorkloadEntries inside the cluster as endpoints; declare endpoints instead.",
+                $"Error [{file}:1:1] ServiceEntry default/api: ports[0].number port must be between 1-65535 (was '0').",
+                "Error: 1 file(s), 1 object(s) (1 service entries mapped, 0 ignored), 1 error(s), 1 warning(s).",
+            ],
+            output.TrimEnd().Split(Environment.NewLine));
+    }
+
+    [Fact]
+    public void Run_BadInputs_ReportedAsErrorsNeverACrash()
+    {
+        using var folder = new TempFolder();
+        var empty = Path.Combine(folder.Path, "empty");
+        Directory.CreateDirectory(empty);
+        var garbage = Path.Combine(folder.Path, "garbage.yaml");
+        File.WriteAllBytes(garbage, [0x00, 0xFF, 0xFE, 0x1B, 0x7B, 0x5B, 0x3A, 0x0A, 0x09, 0x22, 0x80, 0x00, 0x2D, 0x2D, 0x2D]);
+        var invalid = folder.Write("invalid.yaml", "kind: [unclosed\n  - : :\n");
+        var missing = Path.Combine(folder.Path, "missing.yaml");
+
+        var (code, output, error) = Run(["validate", empty, garbage, invalid, missing]);
+
+        Assert.Equal(Program.ErrorsFound, code);
+        Assert.Empty(error);
+        Assert.Contains($"Error [{empty}] the folder contains no *.yaml or *.yml files.", output);
+        Assert.Contains($"Error [{garbage}:", output);
+        Assert.Contains($"Error [{invalid}:", output);
+        Assert.Contains("YAML syntax error: ", output);
+        Assert.Contains($"Error [{missing}] no such file or folder.", output);
+        Assert.EndsWith("error(s), 0 warning(s).", output.TrimEnd());
+    }
+
+    [Fact]
+    public void Run_UnreadableFile_ReportedAsAnError()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            Assert.Skip("POSIX file modes are needed to make a file unreadable.");
+            return;
+        }
+
+        if (Environment.UserName == "root")
+        {
+            Assert.Skip("Running as root: file permissions do not stop root from reading the file.");
+        }
+
+        using var folder = new TempFolder();
+        var file = folder.Write("secret.yaml", ValidServiceEntry);
+        File.SetUnixFileMode(file, UnixFileMode.None);
+
+        var (code, output, _) = Run(["validate", file]);
+
+        Assert.Equal(Program.ErrorsFound, code);
+        Assert.Contains($"Error [{file}] cannot read the file: ", output);
+    }
+
+    [Fact]
+    public void Run_PathWithANulCharacter_ReportedAsAnError()
+    {
+        var (code, output, _) = Run(["validate", "mesh\0.yaml"]);
+
+        Assert.Equal(Program.ErrorsFound, code);
+        Assert.StartsWith("Error [mesh\0.yaml] ", output);
+    }
+
+    [Fact]
+    public void Run_Corpus_ReportsErrorsAndWarningsWithLocations()
+    {
+        var (code, output, _) = Run(["validate", TestPaths.CorpusDirectory]);
+
+        Assert.Equal(Program.ErrorsFound, code);
+        var lines = output.TrimEnd().Split(Environment.NewLine);
+        Assert.All(lines[..^1], l => Assert.Matches(@"^(Error|Warning) \[[^\]]+:\d+:\d+\] [A-Za-z]+ \S+: .+$", l));
+        Assert.Contains(lines, l => l.Contains("] ServiceEntry no-spec: spec: Required value"));
+        Assert.StartsWith($"Error: {Directory.GetFiles(TestPaths.CorpusDirectory, "*.yaml").Length} file(s), {CorpusExpectations.All.Length} object(s)", lines[^1]);
+    }
+
+    private static (int Code, string Output, string Error) Run(string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = Program.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+}
