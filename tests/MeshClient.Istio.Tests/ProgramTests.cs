@@ -87,25 +87,18 @@ public sealed class ProgramTests
     [Fact]
     public void Run_UnreadableFile_ReportedAsAnError()
     {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        if (!OperatingSystem.IsLinux())
         {
-            Assert.Skip("POSIX file modes are needed to make a file unreadable.");
-            return;
+            Assert.Skip("Needs Linux: /proc/self/mem exists but cannot be read from offset 0, even by root.");
         }
 
-        if (Environment.UserName == "root")
-        {
-            Assert.Skip("Running as root: file permissions do not stop root from reading the file.");
-        }
-
-        using var folder = new TempFolder();
-        var file = folder.Write("secret.yaml", ValidServiceEntry);
-        File.SetUnixFileMode(file, UnixFileMode.None);
+        // File permissions do not stop root (CI runs as root); this file fails to read for everyone.
+        const string file = "/proc/self/mem";
 
         var (code, output, _) = Run(["validate", file]);
 
         Assert.Equal(Program.ErrorsFound, code);
-        Assert.Contains($"Error [{file}] cannot read the file: ", output);
+        Assert.StartsWith($"Error [{file}] cannot read the file: ", output);
     }
 
     [Fact]

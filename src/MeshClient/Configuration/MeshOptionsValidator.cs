@@ -17,7 +17,7 @@ internal static class MeshOptionsValidator
     {
         ArgumentNullException.ThrowIfNull(options);
         var results = new List<MeshConfigurationDiagnostic>(options.SourceDiagnostics);
-        var declared = new Dictionary<(string Host, int Port), string>();
+        var declared = new Dictionary<(string Host, int Port), ExternalServiceOptions>();
         for (var i = 0; i < options.ExternalServices.Count; i++)
         {
             var service = options.ExternalServices[i];
@@ -34,7 +34,8 @@ internal static class MeshOptionsValidator
         return results;
     }
 
-    private static void CheckDuplicates(ExternalServiceOptions service, Dictionary<(string Host, int Port), string> declared, List<MeshConfigurationDiagnostic> results)
+    // Across services only: a port repeated inside one service is the "port number cannot be duplicated" error.
+    private static void CheckDuplicates(ExternalServiceOptions service, Dictionary<(string Host, int Port), ExternalServiceOptions> declared, List<MeshConfigurationDiagnostic> results)
     {
         foreach (var host in service.Hosts)
         {
@@ -48,12 +49,17 @@ internal static class MeshOptionsValidator
                 var key = (host.ToLowerInvariant(), port.Number);
                 if (declared.TryGetValue(key, out var first))
                 {
+                    if (ReferenceEquals(first, service))
+                    {
+                        continue;
+                    }
+
                     results.Add(MeshConfigurationDiagnostic.Warning(
-                        $"{Prefix(service)}host '{host}' port {port.Number} is already declared by external service '{first}'; the first declaration wins, as in Istio."));
+                        $"{Prefix(service)}host '{host}' port {port.Number} is already declared by external service '{first.DisplayName}'; the first declaration wins, as in Istio."));
                 }
                 else
                 {
-                    declared[key] = service.DisplayName;
+                    declared[key] = service;
                 }
             }
         }

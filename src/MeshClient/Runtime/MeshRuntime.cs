@@ -71,6 +71,12 @@ internal sealed partial class MeshRuntime : IDisposable
     /// <summary>Validates and, when valid, applies new options. Returns every finding.</summary>
     public IReadOnlyList<MeshConfigurationDiagnostic> Reload(MeshOptions options)
     {
+        if (Volatile.Read(ref _disposed))
+        {
+            // A change that arrives while the application shuts down.
+            return [];
+        }
+
         List<MeshConfigurationDiagnostic> diagnostics;
         try
         {
@@ -89,7 +95,15 @@ internal sealed partial class MeshRuntime : IDisposable
         }
 
         LogWarnings(diagnostics);
-        _state = Swap(MeshSnapshot.Build(options));
+        try
+        {
+            _state = Swap(MeshSnapshot.Build(options));
+        }
+        catch (ObjectDisposedException)
+        {
+            return diagnostics; // disposed between the check above and the swap
+        }
+
         LogReloaded(_logger, _state.Snapshot.Clusters.Count);
         return diagnostics;
     }
@@ -131,7 +145,7 @@ internal sealed partial class MeshRuntime : IDisposable
                 return;
             }
 
-            _disposed = true;
+            Volatile.Write(ref _disposed, true);
             _subscription?.Dispose();
             foreach (var cluster in _clusters.Values)
             {

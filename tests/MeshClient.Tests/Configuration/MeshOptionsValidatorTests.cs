@@ -224,6 +224,18 @@ public sealed class MeshOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_DuplicatePortInOneService_OnlyTheError()
+    {
+        var service = Service();
+        service.Ports.Add(new ServicePortOptions(443, "other"));
+
+        var diagnostics = Validate(service);
+
+        Assert.Equal(["External service 'api.example.com': ports[1].number port number cannot be duplicated: 443 is also ports[0]."], Errors(diagnostics));
+        Assert.Empty(Warnings(diagnostics));
+    }
+
+    [Fact]
     public void Validate_SourceSet_PrefixesMessages()
     {
         var service = Service();

@@ -88,6 +88,19 @@ public sealed class MeshRuntimeTests
         Assert.Null(runtime.FindCluster(new ClusterKey("a.example.com", 443)));
     }
 
+    [Fact]
+    public void Reload_AfterDispose_IsIgnored()
+    {
+        var monitor = new StaticMonitor(Options(Service("a.example.com", "10.0.0.1")));
+        var runtime = new MeshRuntime(monitor);
+        var before = runtime.State;
+        runtime.Dispose();
+
+        monitor.Change(Options(Service("b.example.com", "10.0.0.2")));
+
+        Assert.Same(before, runtime.State);
+    }
+
     /// <summary>An options monitor whose value the test replaces.</summary>
     private sealed class StaticMonitor(MeshOptions value) : IOptionsMonitor<MeshOptions>
     {
