@@ -96,9 +96,9 @@ internal sealed class IstioLoadBuilder
                 probe.ExternalServices.Add(service);
                 foreach (var finding in MeshConfigurationValidator.Validate(probe))
                 {
-                    if (!finding.Message.Contains("hosts: Required value", StringComparison.Ordinal))
+                    if (finding.FieldPath != "hosts")
                     {
-                        Diagnostics.Add(IstioLoadResult.Attribute(finding, resource, service));
+                        Diagnostics.Add(IstioLoadResult.Attribute(finding, resource));
                     }
                 }
             }

@@ -79,9 +79,9 @@ public sealed class IstioLoadResult
             IstioDiagnostic? attributed = null;
             foreach (var (service, resource) in _services)
             {
-                if (finding.Message.StartsWith(CorePrefix(service), StringComparison.Ordinal))
+                if (finding.Source == service.Source && finding.Service == (service.Name ?? (service.Hosts.Count > 0 ? service.Hosts[0] : "(unnamed)")))
                 {
-                    attributed = Attribute(finding, resource, service);
+                    attributed = Attribute(finding, resource);
                     break;
                 }
             }
@@ -117,23 +117,10 @@ public sealed class IstioLoadResult
         }
     }
 
-    /// <summary>Turns a core finding about <paramref name="service"/> into a diagnostic of its object.</summary>
-    internal static IstioDiagnostic Attribute(MeshConfigurationDiagnostic finding, IstioResource resource, ExternalServiceOptions service)
+    /// <summary>Turns a core finding about a service into a diagnostic of its object, using the finding's structured parts.</summary>
+    internal static IstioDiagnostic Attribute(MeshConfigurationDiagnostic finding, IstioResource resource)
     {
-        var prefix = CorePrefix(service);
-        var message = finding.Message.StartsWith(prefix, StringComparison.Ordinal) ? finding.Message[prefix.Length..] : finding.Message;
-        var space = message.IndexOf(' ', StringComparison.Ordinal);
-        var token = space > 0 ? message[..space].TrimEnd(':') : string.Empty;
-        var path = Array.Exists(SpecFields, f => token == f || token.StartsWith(f + "[", StringComparison.Ordinal) || token.StartsWith(f + ".", StringComparison.Ordinal))
-            ? "spec." + token
-            : null;
-        return new IstioDiagnostic(finding.Severity, resource.Location, resource, path, message);
+        var path = finding.FieldPath is null ? null : "spec." + finding.FieldPath;
+        return new IstioDiagnostic(finding.Severity, resource.Location, resource, path, finding.Detail ?? finding.Message);
     }
-
-    private static readonly string[] SpecFields = ["hosts", "addresses", "ports", "location", "resolution", "endpoints", "exportTo", "subjectAltNames", "trafficPolicy"];
-
-    // The core validator starts its messages with "{Source}: External service '{name}': ".
-    private static string CorePrefix(ExternalServiceOptions service) =>
-        (service.Source is null ? string.Empty : service.Source + ": ")
-        + $"External service '{service.Name ?? (service.Hosts.Count > 0 ? service.Hosts[0] : "(unnamed)")}': ";
 }

@@ -54,8 +54,10 @@ internal static class MeshOptionsValidator
                         continue;
                     }
 
-                    results.Add(MeshConfigurationDiagnostic.Warning(
-                        $"{Prefix(service)}host '{host}' port {port.Number} is already declared by external service '{first.DisplayName}'; the first declaration wins, as in Istio."));
+                    results.Add(Finding(
+                        service,
+                        MeshDiagnosticSeverity.Warning,
+                        $"host '{host}' port {port.Number} is already declared by external service '{first.DisplayName}'; the first declaration wins, as in Istio."));
                 }
                 else
                 {
@@ -63,6 +65,34 @@ internal static class MeshOptionsValidator
                 }
             }
         }
+    }
+
+    /// <summary>A finding about one service: the message is the prefix plus <paramref name="detail"/>, whose first word is the field path when there is one.</summary>
+    private static MeshConfigurationDiagnostic Finding(ExternalServiceOptions service, MeshDiagnosticSeverity severity, string detail) =>
+        new(severity, Prefix(service) + detail)
+        {
+            Source = service.Source,
+            Service = service.DisplayName,
+            FieldPath = LeadingFieldPath(detail),
+            Detail = detail,
+        };
+
+    private static readonly string[] FieldRoots = ["hosts", "addresses", "ports", "location", "resolution", "endpoints", "exportTo", "subjectAltNames", "trafficPolicy"];
+
+    // Details start with the field path ("ports[0].number port must…", "hosts: Required value…").
+    private static string? LeadingFieldPath(string detail)
+    {
+        var end = detail.IndexOf(' ', StringComparison.Ordinal);
+        var token = (end > 0 ? detail[..end] : detail).TrimEnd(':');
+        foreach (var root in FieldRoots)
+        {
+            if (token == root || token.StartsWith(root + "[", StringComparison.Ordinal) || token.StartsWith(root + ".", StringComparison.Ordinal))
+            {
+                return token;
+            }
+        }
+
+        return null;
     }
 
     internal static string Prefix(ExternalServiceOptions service) =>
@@ -82,9 +112,9 @@ internal static class MeshOptionsValidator
             ValidateTrafficPolicy();
         }
 
-        private void Error(string message) => results.Add(MeshConfigurationDiagnostic.Error(_prefix + message));
+        private void Error(string detail) => results.Add(Finding(service, MeshDiagnosticSeverity.Error, detail));
 
-        private void Warning(string message) => results.Add(MeshConfigurationDiagnostic.Warning(_prefix + message));
+        private void Warning(string detail) => results.Add(Finding(service, MeshDiagnosticSeverity.Warning, detail));
 
         private void ValidateHosts()
         {

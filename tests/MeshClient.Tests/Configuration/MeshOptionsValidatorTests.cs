@@ -248,6 +248,24 @@ public sealed class MeshOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_Finding_CarriesStructuredParts()
+    {
+        var service = Service();
+        service.Source = "mesh/se.yaml:3:1";
+        service.Ports[0].Number = 0;
+        service.Hosts.Add("*");
+
+        var findings = Validate(service);
+
+        Assert.Equal(
+            [
+                ("mesh/se.yaml:3:1", "api.example.com", "hosts[1]", "hosts[1] hostname cannot be wildcard '*' (declare the domains the service answers for)."),
+                ("mesh/se.yaml:3:1", "api.example.com", "ports[0].number", "ports[0].number port must be between 1-65535 (was '0')."),
+            ],
+            findings.Select(f => (f.Source, f.Service, f.FieldPath, f.Detail)).ToArray());
+    }
+
+    [Fact]
     public void Validate_NoPorts_Warns()
     {
         var service = new ExternalServiceOptions();
