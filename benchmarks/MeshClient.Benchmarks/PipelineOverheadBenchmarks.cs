@@ -88,9 +88,25 @@ public class PipelineOverheadBenchmarks
     [Benchmark]
     public Task<HttpStatusCode> StandardResilience() => SendAsync(_standardResilience);
 
-    private static async Task<HttpStatusCode> SendAsync(HttpClient client)
+    /// <summary>
+    /// <see langword="false"/>: a bare <c>GetAsync</c> (the request has no headers). <see langword="true"/>:
+    /// the request carries one ordinary header (<c>Accept: application/json</c>), as most real calls do,
+    /// so the header collection exists before the mesh sets <c>Host</c>.
+    /// </summary>
+    [Params(false, true)]
+    public bool WithHeader { get; set; }
+
+    private async Task<HttpStatusCode> SendAsync(HttpClient client)
     {
-        using var response = await client.GetAsync(RequestUri);
+        if (!WithHeader)
+        {
+            using var bare = await client.GetAsync(RequestUri);
+            return bare.StatusCode;
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, RequestUri);
+        request.Headers.TryAddWithoutValidation("Accept", "application/json");
+        using var response = await client.SendAsync(request);
         return response.StatusCode;
     }
 }
