@@ -1,6 +1,7 @@
 using System.Net;
 using MeshClient.Configuration;
 using MeshClient.IntegrationTests.TestSupport;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MeshClient.IntegrationTests.Http;
@@ -31,6 +32,25 @@ public sealed class StaticEndpointsTests
         Assert.Equal(100, bodies["b"]);
         Assert.Equal(100, bodies["c"]);
         Assert.All(a.Hosts.Concat(b.Hosts).Concat(c.Hosts), host => Assert.Equal("weather.example.com", host));
+    }
+
+    [Fact]
+    public async Task Post_BodyAndHeadersReachTheEndpoint()
+    {
+        await using var echo = await Upstream.StartAsync("echo", handler: async context =>
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            var body = await reader.ReadToEndAsync(context.RequestAborted);
+            await context.Response.WriteAsync($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString} {context.Request.Headers["x-trace"]} {body}", context.RequestAborted);
+        });
+        using var mesh = new MeshHost(services => services.AddMeshExternalService("api.example.com", s => MeshHost.Static(s, 80, "http", (echo.Port, 1))));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://api.example.com/orders?dry=1") { Content = new StringContent("{\"id\":7}") };
+        request.Headers.Add("x-trace", "abc");
+
+        using var response = await mesh.CreateClient().SendAsync(request, Ct);
+
+        Assert.Equal("POST /orders?dry=1 abc {\"id\":7}", await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(["api.example.com"], echo.Hosts.ToArray());
     }
 
     [Fact]

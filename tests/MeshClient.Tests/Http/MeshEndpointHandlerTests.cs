@@ -72,6 +72,19 @@ public sealed class MeshEndpointHandlerTests
     }
 
     [Fact]
+    public async Task Send_WildcardStaticService_HostHeaderIsTheRequestedHost()
+    {
+        using var harness = new MeshHarness(services => services.AddMeshExternalService("*.example.com", s => MeshHarness.Static(s, 8443, "10.0.0.1")));
+
+        using var response = await harness.CreateClient().GetAsync("https://eu.api.example.com:8443/x", TestContext.Current.CancellationToken);
+
+        var (uri, host) = Assert.Single(harness.Handler.Seen);
+        Assert.Equal("https://10.0.0.1:8443/x", uri.OriginalString);
+        Assert.Equal("eu.api.example.com:8443", host);
+        Assert.Equal("outbound|8443||*.example.com", response.GetMeshResult()!.Cluster);
+    }
+
+    [Fact]
     public async Task Send_ExplicitHostHeader_IsKept()
     {
         using var harness = StaticService();
