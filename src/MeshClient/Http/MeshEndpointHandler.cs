@@ -38,11 +38,11 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
         var cluster = result.Route is { } route ? MeshRouter.Acquire(_runtime, route, uri, result) : null;
         return cluster is null
             ? Task.FromResult(MeshResponses.Blocked(request, result, state.FailureMode, uri.IdnHost, uri.Port))
-            : SendAttemptAsync(request, result, cluster, state.FailureMode, cancellationToken);
+            : SendAttemptAsync(_runtime, request, result, cluster, state.FailureMode, cancellationToken);
     }
 
     /// <summary>One attempt on an acquired cluster; releases it, restores the URI and the Host header.</summary>
-    private static async Task<HttpResponseMessage> SendAttemptAsync(HttpRequestMessage request, MeshResult result, Cluster cluster, MeshFailureMode mode, CancellationToken cancellationToken)
+    private static async Task<HttpResponseMessage> SendAttemptAsync(MeshRuntime runtime, HttpRequestMessage request, MeshResult result, Cluster cluster, MeshFailureMode mode, CancellationToken cancellationToken)
     {
         result.Attempts++;
         var original = request.RequestUri!;
@@ -88,12 +88,12 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
         }
         catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            return MeshResponses.UpstreamFailure(request, result, mode, MeshResponses.Classify(ex), ex);
+            return Failed(runtime, request, result, mode, MeshResponses.Classify(ex), ex);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
             // Not the caller's cancellation: the connect timeout fired.
-            return MeshResponses.UpstreamFailure(request, result, mode, MeshResponseFlags.UpstreamConnectionFailure, ex);
+            return Failed(runtime, request, result, mode, MeshResponseFlags.UpstreamConnectionFailure, ex);
         }
         finally
         {
@@ -106,5 +106,12 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
 
             cluster.Release();
         }
+    }
+
+    private static HttpResponseMessage Failed(MeshRuntime runtime, HttpRequestMessage request, MeshResult result, MeshFailureMode mode, MeshResponseFlags flags, Exception exception)
+    {
+        result.Flags |= flags;
+        runtime.OnUpstreamFailure(result, exception);
+        return MeshResponses.UpstreamFailure(request, result, mode, flags, exception);
     }
 }

@@ -136,6 +136,10 @@ internal sealed partial class MeshRuntime : IDisposable
         }
     }
 
+    /// <summary>Records why an attempt ended without an upstream response (the caller gets Envoy's 503).</summary>
+    public void OnUpstreamFailure(MeshResult result, Exception exception) =>
+        LogUpstreamFailure(_logger, result.Flags.ToEnvoyString(), result.Cluster, result.Endpoint, exception.Message, exception);
+
     public void Dispose()
     {
         lock (_gate)
@@ -238,6 +242,9 @@ internal sealed partial class MeshRuntime : IDisposable
 
     [LoggerMessage(4, LogLevel.Warning, "Blocked a request to '{Host}:{Port}': the outbound traffic policy is REGISTRY_ONLY and no external service declares this host and port. To allow it, declare it with services.AddMeshExternalService(\"{Host}\", ...) or a ServiceEntry listing port {Port}, or set MeshOptions.OutboundTrafficPolicy to AllowAny.")]
     private static partial void LogBlockedFirst(ILogger logger, string host, int port);
+
+    [LoggerMessage(6, LogLevel.Debug, "Upstream failure {Flags} on {Cluster} endpoint {Endpoint}: {Reason}")]
+    private static partial void LogUpstreamFailure(ILogger logger, string flags, string? cluster, string? endpoint, string reason, Exception exception);
 
     [LoggerMessage(5, LogLevel.Debug, "Blocked a request to '{Host}:{Port}' (REGISTRY_ONLY, host not declared).")]
     private static partial void LogBlocked(ILogger logger, string host, int port);

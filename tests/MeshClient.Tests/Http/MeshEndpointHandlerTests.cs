@@ -3,6 +3,8 @@ using MeshClient.Configuration;
 using MeshClient.Http;
 using MeshClient.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace MeshClient.Tests.Http;
 
@@ -125,6 +127,26 @@ public sealed class MeshEndpointHandlerTests
         Assert.Equal("UF", response.Headers.GetValues(MeshResponses.FlagsHeader).Single());
         Assert.Equal(MeshResponseFlags.UpstreamConnectionFailure, response.GetMeshResult()!.Flags);
         Assert.Equal(new Uri("https://api.example.com/"), response.RequestMessage!.RequestUri);
+    }
+
+    [Fact]
+    public async Task Send_ConnectionFailure_LogsWhyAtDebug()
+    {
+        using var harness = new MeshHarness(
+            services =>
+            {
+                services.AddFakeLogging();
+                services.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug));
+                services.AddMeshExternalService("api.example.com", s => MeshHarness.Static(s, 443, "10.0.0.1"));
+            },
+            RecordingHandler.Throwing(HttpRequestError.ConnectionError));
+
+        using var response = await harness.CreateClient().GetAsync("https://api.example.com/", TestContext.Current.CancellationToken);
+
+        var record = harness.Services.GetRequiredService<FakeLogCollector>().GetSnapshot().Single(r => r.Message.StartsWith("Upstream failure", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Debug, record.Level);
+        Assert.Equal("Upstream failure UF on outbound|443||api.example.com endpoint 10.0.0.1:443: simulated ConnectionError", record.Message);
+        Assert.IsType<HttpRequestException>(record.Exception);
     }
 
     [Fact]
