@@ -117,6 +117,40 @@ public sealed class MeshServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public async Task BindConfiguration_Reload_AppliesValidChangesAndKeepsLastGoodOnErrors()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Mesh:ExternalServices:0:Hosts:0"] = "api.example.com",
+            ["Mesh:ExternalServices:0:Resolution"] = "Static",
+            ["Mesh:ExternalServices:0:Ports:0:Number"] = "80",
+            ["Mesh:ExternalServices:0:Ports:0:Name"] = "http",
+            ["Mesh:ExternalServices:0:Endpoints:0:Address"] = "10.0.0.1",
+        }).Build();
+        using var harness = new MeshHarness(services =>
+        {
+            services.AddSingleton<IConfiguration>(configuration);
+            services.AddMesh().BindConfiguration("Mesh");
+        });
+        var client = harness.CreateClient();
+        async Task<string?> EndpointAsync()
+        {
+            using var response = await client.GetAsync("http://api.example.com/", TestContext.Current.CancellationToken);
+            return response.GetMeshResult()!.Endpoint;
+        }
+
+        Assert.Equal("10.0.0.1:80", await EndpointAsync());
+
+        configuration["Mesh:ExternalServices:0:Endpoints:0:Address"] = "not-an-ip";
+        configuration.Reload();
+        Assert.Equal("10.0.0.1:80", await EndpointAsync());
+
+        configuration["Mesh:ExternalServices:0:Endpoints:0:Address"] = "10.0.0.2";
+        configuration.Reload();
+        Assert.Equal("10.0.0.2:80", await EndpointAsync());
+    }
+
+    [Fact]
     public void BindConfiguration_UnknownKey_IsAnError()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
