@@ -54,12 +54,10 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
             string? host;
             if (cluster.Definition.IsPassthrough)
             {
-                // resolution NONE (and unknown hosts): the requested host; a targetPort overrides the port
-                // (Envoy's ORIGINAL_DST upstream port override).
-                host = cluster.PassthroughTarget(original);
-                if (host is not null)
+                // resolution NONE (and unknown hosts): the requested host, unless a targetPort overrides the port.
+                if (cluster.TryOverridePassthroughPort(original, out var target, out host))
                 {
-                    request.RequestUri = new UriBuilder(original) { Port = cluster.Definition.PassthroughPort!.Value }.Uri;
+                    request.RequestUri = target;
                 }
             }
             else
@@ -110,8 +108,7 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
 
     private static HttpResponseMessage Failed(MeshRuntime runtime, HttpRequestMessage request, MeshResult result, MeshFailureMode mode, MeshResponseFlags flags, Exception exception)
     {
-        result.Flags |= flags;
-        runtime.OnUpstreamFailure(result, exception);
+        runtime.OnUpstreamFailure(result, flags, exception);
         return MeshResponses.UpstreamFailure(request, result, mode, flags, exception);
     }
 }

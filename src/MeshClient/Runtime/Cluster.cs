@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using MeshClient.Connections;
 using MeshClient.Discovery;
 using MeshClient.LoadBalancing;
@@ -72,11 +73,23 @@ internal sealed class Cluster : IDisposable
     }
 
     /// <summary>
-    /// For resolution NONE with a <c>targetPort</c> that differs from the requested port: the Host
-    /// header that keeps the requested authority; otherwise <see langword="null"/> (send untouched).
+    /// For resolution NONE with a <c>targetPort</c> that differs from the requested port: the URI
+    /// with that port and the Host header that keeps the requested authority (Envoy's ORIGINAL_DST
+    /// upstream port override). Otherwise <see langword="false"/>: send untouched.
     /// </summary>
-    public string? PassthroughTarget(Uri original) =>
-        Definition.PassthroughPort is { } port && port != original.Port ? original.Authority : null;
+    public bool TryOverridePassthroughPort(Uri original, [NotNullWhen(true)] out Uri? target, [NotNullWhen(true)] out string? host)
+    {
+        if (Definition.PassthroughPort is { } port && port != original.Port)
+        {
+            target = new UriBuilder(original) { Port = port }.Uri;
+            host = original.Authority;
+            return true;
+        }
+
+        target = null;
+        host = null;
+        return false;
+    }
 
     /// <summary>Applies a changed definition for the same key, keeping connections and the counters of endpoints that stay.</summary>
     public void Update(ClusterDefinition definition)

@@ -137,8 +137,8 @@ internal sealed partial class MeshRuntime : IDisposable
     }
 
     /// <summary>Records why an attempt ended without an upstream response (the caller gets Envoy's 503).</summary>
-    public void OnUpstreamFailure(MeshResult result, Exception exception) =>
-        LogUpstreamFailure(_logger, result.Flags.ToEnvoyString(), result.Cluster, result.Endpoint, exception.Message, exception);
+    public void OnUpstreamFailure(MeshResult result, MeshResponseFlags flags, Exception exception) =>
+        LogUpstreamFailure(_logger, (result.Flags | flags).ToEnvoyString(), result.Cluster, result.Endpoint, exception.Message, exception);
 
     public void Dispose()
     {
