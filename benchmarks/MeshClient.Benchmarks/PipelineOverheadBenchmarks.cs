@@ -33,7 +33,7 @@ public class PipelineOverheadBenchmarks
         var services = new ServiceCollection();
 
         // (b) MeshClient: the in-memory handler replaces each cluster's SocketsHttpHandler.
-        services.AddSingleton(new ClusterHandlerFactory(_ => _handler));
+        services.AddSingleton(new ClusterHandlerFactory((_, _) => _handler));
         services.AddMeshExternalService(Host, service =>
         {
             service.Resolution = ServiceResolution.Static;

@@ -10,7 +10,7 @@ namespace MeshClient.Demo;
 /// <summary>
 /// One instance of the fake "external" weather API: a Kestrel server on 127.0.0.1 with a port the
 /// OS chose. It counts what it served, and how many requests arrived without the logical Host
-/// header (the mesh rewrites the URI to the endpoint's address but must keep <c>Host</c>).
+/// header (the mesh connects to the endpoint's address but the request keeps the service name in <c>Host</c>).
 /// </summary>
 internal sealed class EmbeddedService : IAsyncDisposable
 {

@@ -110,7 +110,7 @@ internal static class Summary
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {row.Endpoint,-16} {instance?.Name ?? "?",-10} {row.Weight,6} {expected,9:P1} {actual,9:P1} {row.Requests,9:N0} {instance?.Served ?? 0,9:N0} {instance?.WrongHost ?? 0,10:N0}"));
             checks.Add((Math.Abs(actual - expected) <= ShareTolerance, string.Create(CultureInfo.InvariantCulture, $"{row.Endpoint} ({instance?.Name}) got {actual:P1} of the calls for weight {row.Weight} of {weights} ({expected:P1}, tolerance {ShareTolerance:P0})")));
             checks.Add((instance is not null && instance.Served == row.Successes && row.Failures == 0, $"{instance?.Name}: the mesh counted {row.Successes:N0} successes, the instance served {instance?.Served:N0}"));
-            checks.Add((instance is not null && instance.WrongHost == 0, $"{instance?.Name}: every request arrived with Host: {DemoMesh.WeatherHost} (URI rewritten to the endpoint, Host kept)"));
+            checks.Add((instance is not null && instance.WrongHost == 0, $"{instance?.Name}: every request arrived with Host: {DemoMesh.WeatherHost} (connected to the endpoint, URI and Host keep the service name)"));
         }
     }
 

@@ -9,6 +9,8 @@ namespace MeshClient;
 /// </summary>
 public sealed class MeshResult
 {
+    private const string BlackHoleCluster = "BlackHoleCluster";
+
     internal MeshResult()
     {
     }
@@ -23,14 +25,16 @@ public sealed class MeshResult
     public string? Endpoint { get; internal set; }
 
     /// <summary>Gets the external service that handled the request, or <see langword="null"/> for an unregistered host.</summary>
-    public string? Service { get; internal set; }
+    public string? Service => Route?.ServiceName;
 
-    /// <summary>Gets Envoy's name of the cluster, for example <c>outbound|443||api.example.com</c> or <c>PassthroughCluster</c>.</summary>
-    public string? Cluster { get; internal set; }
+    /// <summary>Gets Envoy's name of the cluster, for example <c>outbound|443||api.example.com</c>, <c>PassthroughCluster</c> or <c>BlackHoleCluster</c>.</summary>
+    public string? Cluster => Route is { } route ? route.Name
+        : (Flags & MeshResponseFlags.NoRouteFound) != 0 ? BlackHoleCluster : null;
 
     /// <summary>Gets a value indicating whether the response was served from the fallback cache.</summary>
     public bool FromCache { get; internal set; }
 
+    /// <summary>The cluster the request was routed to (fields are kept small: one is allocated per request).</summary>
     internal Cluster? Route { get; set; }
 
     /// <inheritdoc />

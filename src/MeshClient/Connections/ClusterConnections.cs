@@ -1,44 +1,85 @@
+using System.Net;
+using System.Net.Sockets;
 using MeshClient.Model;
 
 namespace MeshClient.Connections;
 
 /// <summary>
-/// The wire for one cluster: one <see cref="SocketsHttpHandler"/> (and so one set of connection
-/// pools, one per endpoint) that lives as long as the cluster, whatever happens to the handler
-/// chains that <c>IHttpClientFactory</c> builds and recycles around it.
+/// The wire settings of one cluster and the factory of its connection pools. Like Envoy, which
+/// keeps a connection pool per upstream host, each endpoint gets its own
+/// <see cref="SocketsHttpHandler"/> (owned by its <c>MeshEndpoint</c>, so it lives as long as the
+/// endpoint, whatever happens to the handler chains <c>IHttpClientFactory</c> builds and recycles);
+/// a passthrough cluster has one for the requested hosts.
 /// </summary>
-internal sealed class ClusterConnections : IDisposable
+/// <remarks>
+/// The request URI is not rewritten to the endpoint: the handler's <c>ConnectCallback</c> connects
+/// to the endpoint while the URI keeps the logical host, which therefore is the Host header, the
+/// TLS SNI and the name the server certificate is checked against — without the per-request
+/// <see cref="Uri"/> and Host header that rewriting would allocate.
+/// </remarks>
+internal sealed class ClusterConnections
 {
     /// <summary>Istio's default <c>connectTimeout</c> (MeshConfig), 10 seconds.</summary>
     internal static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly HttpMessageHandler _handler;
+    private readonly ClusterDefinition _definition;
+    private readonly ClusterHandlerFactory? _factory;
 
     public ClusterConnections(ClusterDefinition definition, ClusterHandlerFactory? factory)
     {
-        _handler = factory?.Create(definition) ?? CreateSocketsHandler(definition);
-        Invoker = new HttpMessageInvoker(_handler, disposeHandler: false);
+        _definition = definition;
+        _factory = factory;
     }
 
-    public HttpMessageInvoker Invoker { get; }
-
-    public void Dispose()
+    /// <summary>A new connection pool to <paramref name="target"/>; disposing the invoker closes its connections.</summary>
+    public HttpMessageInvoker Create(UpstreamTarget target)
     {
-        Invoker.Dispose();
-        _handler.Dispose();
+        var handler = _factory?.Create(_definition, target) ?? CreateSocketsHandler(target);
+        return new HttpMessageInvoker(handler, disposeHandler: true);
     }
 
-    private static SocketsHttpHandler CreateSocketsHandler(ClusterDefinition definition) => new()
+    private SocketsHttpHandler CreateSocketsHandler(UpstreamTarget target)
     {
-        ConnectTimeout = DefaultConnectTimeout,
+        var handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = DefaultConnectTimeout,
 
-        // Shared by every client of the cluster: never share cookies between callers, and never
-        // follow a redirect below the mesh (it would bypass routing and the outbound policy).
-        UseCookies = false,
-        AllowAutoRedirect = false,
+            // Shared by every client of the cluster: never share cookies between callers, and never
+            // follow a redirect below the mesh (it would bypass routing and the outbound policy).
+            UseCookies = false,
+            AllowAutoRedirect = false,
 
-        // Endpoints are explicit addresses; only unknown hosts under ALLOW_ANY keep the
-        // application's usual (environment) proxy.
-        UseProxy = definition.Key == ClusterKey.Passthrough,
-    };
+            // Endpoints are explicit addresses; only unknown hosts under ALLOW_ANY keep the
+            // application's usual (environment) proxy.
+            UseProxy = _definition.Key == ClusterKey.Passthrough,
+        };
+
+        if (!target.IsRequested)
+        {
+            handler.ConnectCallback = (context, cancellationToken) =>
+                ConnectAsync(target.Resolve(context.DnsEndPoint.Host, context.DnsEndPoint.Port), cancellationToken);
+        }
+
+        _factory?.Configure(handler);
+        return handler;
+    }
+
+    /// <summary>What <see cref="SocketsHttpHandler"/> does by default, to another end point.</summary>
+    internal static async ValueTask<Stream> ConnectAsync(EndPoint endPoint, CancellationToken cancellationToken)
+    {
+        var socket = endPoint is IPEndPoint ip
+            ? new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
+            : new Socket(SocketType.Stream, ProtocolType.Tcp); // dual mode: a host name may resolve to either family
+        try
+        {
+            socket.NoDelay = true;
+            await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 }

@@ -3,11 +3,25 @@ using MeshClient.Model;
 namespace MeshClient.Connections;
 
 /// <summary>
-/// Replaces the per-cluster <see cref="SocketsHttpHandler"/>: the seam that unit tests and the
-/// benchmarks use to put an in-memory terminal handler under the real pipeline. Register it as a
-/// singleton before the runtime is created.
+/// Test seam for the wire. <see cref="ClusterHandlerFactory(Func{ClusterDefinition, UpstreamTarget, HttpMessageHandler})"/>
+/// replaces each <see cref="SocketsHttpHandler"/> (unit tests and benchmarks put an in-memory
+/// terminal handler under the real pipeline); <see cref="ConfigureSockets"/> keeps the production
+/// handler and adjusts it (integration tests trust their generated CA). Register it as a singleton
+/// before the runtime is created.
 /// </summary>
-internal sealed class ClusterHandlerFactory(Func<ClusterDefinition, HttpMessageHandler> create)
+internal sealed class ClusterHandlerFactory
 {
-    public HttpMessageHandler Create(ClusterDefinition definition) => create(definition);
+    private readonly Func<ClusterDefinition, UpstreamTarget, HttpMessageHandler>? _create;
+    private readonly Action<SocketsHttpHandler>? _configure;
+
+    public ClusterHandlerFactory(Func<ClusterDefinition, UpstreamTarget, HttpMessageHandler> create) => _create = create;
+
+    private ClusterHandlerFactory(Action<SocketsHttpHandler> configure) => _configure = configure;
+
+    public static ClusterHandlerFactory ConfigureSockets(Action<SocketsHttpHandler> configure) => new(configure);
+
+    /// <summary>The replacement handler, or <see langword="null"/> to build the production one.</summary>
+    public HttpMessageHandler? Create(ClusterDefinition definition, UpstreamTarget target) => _create?.Invoke(definition, target);
+
+    public void Configure(SocketsHttpHandler handler) => _configure?.Invoke(handler);
 }

@@ -3,25 +3,28 @@ using MeshClient.Model;
 namespace MeshClient.Discovery;
 
 /// <summary>
-/// A live endpoint of a cluster: its definition plus the counters that outlive handler rotation
-/// and reloads that keep the endpoint.
+/// A live endpoint of a cluster: its definition, its connection pool and the counters that outlive
+/// handler rotation and reloads that keep the endpoint.
 /// </summary>
+/// <remarks>
+/// Lifetime: an attempt <see cref="TryStart"/>s the endpoint and <see cref="OnEnd"/>s it. A reload
+/// (or the end of the cluster) that drops the endpoint <see cref="Retire"/>s it; its connections
+/// are closed when the last attempt on it ends, so in-flight attempts finish.
+/// </remarks>
 internal sealed class MeshEndpoint
 {
-    private static readonly UriCreationOptions RewriteOptions = new() { DangerousDisablePathAndQueryCanonicalization = true };
-
-    private readonly string _httpPrefix;
-    private readonly string _httpsPrefix;
+    private readonly HttpMessageInvoker _connections;
     private long _requests;
     private long _successes;
     private long _failures;
     private int _inFlight;
+    private int _retired;
+    private int _closed;
 
-    public MeshEndpoint(EndpointDefinition definition)
+    public MeshEndpoint(EndpointDefinition definition, HttpMessageInvoker connections)
     {
         Definition = definition;
-        _httpPrefix = "http://" + definition.Authority;
-        _httpsPrefix = "https://" + definition.Authority;
+        _connections = connections;
     }
 
     public EndpointDefinition Definition { get; }
@@ -38,28 +41,59 @@ internal sealed class MeshEndpoint
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
+    public bool IsRetired => Volatile.Read(ref _retired) != 0;
+
+    /// <summary>The endpoint's connection pool. Only valid between a successful <see cref="TryStart"/> and <see cref="OnEnd"/>.</summary>
+    public HttpMessageInvoker Connections => _connections;
+
     /// <summary>
-    /// The request URI with its authority replaced by this endpoint's address; path and query kept.
-    /// The caller keeps the logical host in the Host header, so TLS SNI and certificate checks use it.
+    /// Starts an attempt on this endpoint; <see langword="false"/> when a reload retired it (the
+    /// caller picks again from the state that replaced it).
     /// </summary>
-    public Uri Rewrite(Uri original)
+    public bool TryStart()
     {
-        var prefix = string.Equals(original.Scheme, Uri.UriSchemeHttps, StringComparison.Ordinal) ? _httpsPrefix
-            : string.Equals(original.Scheme, Uri.UriSchemeHttp, StringComparison.Ordinal) ? _httpPrefix
-            : original.Scheme + "://" + Authority;
-        // The path and query come from a Uri that already canonicalized them: parse them as they are.
-        return new Uri(string.Concat(prefix, original.PathAndQuery), in RewriteOptions);
-    }
-
-    public void OnStart()
-    {
-        Interlocked.Increment(ref _requests);
         Interlocked.Increment(ref _inFlight);
+        if (Volatile.Read(ref _retired) != 0)
+        {
+            EndAttempt();
+            return false;
+        }
+
+        Interlocked.Increment(ref _requests);
+        return true;
     }
 
+    /// <summary>Ends an attempt that <see cref="TryStart"/> started.</summary>
     public void OnEnd(bool success)
     {
-        Interlocked.Decrement(ref _inFlight);
         Interlocked.Increment(ref success ? ref _successes : ref _failures);
+        EndAttempt();
+    }
+
+    /// <summary>Takes the endpoint out of service; its connections close when its last attempt ends.</summary>
+    public void Retire()
+    {
+        // Interlocked (a full fence): the write must not pass the read of the in-flight count.
+        Interlocked.Exchange(ref _retired, 1);
+        if (Volatile.Read(ref _inFlight) == 0)
+        {
+            Close();
+        }
+    }
+
+    private void EndAttempt()
+    {
+        if (Interlocked.Decrement(ref _inFlight) == 0 && Volatile.Read(ref _retired) != 0)
+        {
+            Close();
+        }
+    }
+
+    private void Close()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) == 0)
+        {
+            _connections.Dispose();
+        }
     }
 }

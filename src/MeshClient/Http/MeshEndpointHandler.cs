@@ -5,11 +5,11 @@ using MeshClient.Runtime;
 namespace MeshClient.Http;
 
 /// <summary>
-/// The terminal handler: one attempt. Picks an endpoint of the request's cluster, rewrites the
-/// request URI's authority to it while the Host header keeps the logical host (so TLS SNI and
-/// certificate validation use the service name), sends on the cluster's shared
-/// <see cref="SocketsHttpHandler"/>, records the outcome and restores the URI. Borrows everything
-/// from <see cref="MeshRuntime"/>; disposing it disposes nothing shared.
+/// The terminal handler: one attempt. Picks an endpoint of the request's cluster and sends on that
+/// endpoint's connection pool, whose connections go to the endpoint's address while the request
+/// URI keeps the logical host (so the Host header, TLS SNI and certificate validation use the
+/// service name; see <see cref="Connections.ClusterConnections"/>); then records the outcome.
+/// Borrows everything from <see cref="MeshRuntime"/>; disposing it disposes nothing shared.
 /// </summary>
 internal sealed class MeshEndpointHandler : HttpMessageHandler
 {
@@ -38,50 +38,64 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
         var cluster = result.Route is { } route ? MeshRouter.Acquire(_runtime, route, uri, result) : null;
         return cluster is null
             ? Task.FromResult(MeshResponses.Blocked(request, result, state.FailureMode, uri.IdnHost, uri.Port))
-            : SendAttemptAsync(_runtime, request, result, cluster, state.FailureMode, cancellationToken);
+            : SendAttempt(_runtime, request, result, cluster, state.FailureMode, cancellationToken);
     }
 
-    /// <summary>One attempt on an acquired cluster; releases it, restores the URI and the Host header.</summary>
-    private static async Task<HttpResponseMessage> SendAttemptAsync(MeshRuntime runtime, HttpRequestMessage request, MeshResult result, Cluster cluster, MeshFailureMode mode, CancellationToken cancellationToken)
+    /// <summary>
+    /// One attempt on an acquired cluster; releases it. Not <see langword="async"/>: an attempt whose
+    /// response is already there (an in-memory handler, a cached response) allocates no state machine.
+    /// </summary>
+    private static Task<HttpResponseMessage> SendAttempt(MeshRuntime runtime, HttpRequestMessage request, MeshResult result, Cluster cluster, MeshFailureMode mode, CancellationToken cancellationToken)
     {
         result.Attempts++;
-        var original = request.RequestUri!;
         MeshEndpoint? endpoint = null;
-        var setHost = false;
-        var success = false;
+        var connections = cluster.PassthroughConnections;
+        if (connections is null)
+        {
+            endpoint = cluster.StartAttempt();
+            if (endpoint is null)
+            {
+                try
+                {
+                    return Task.FromResult(MeshResponses.UpstreamFailure(request, result, mode, MeshResponseFlags.NoHealthyUpstream, null));
+                }
+                finally
+                {
+                    cluster.Release();
+                }
+            }
+
+            result.Endpoint = endpoint.Authority;
+            connections = endpoint.Connections;
+        }
+
+        Task<HttpResponseMessage> sending;
         try
         {
-            string? host;
-            if (cluster.Definition.IsPassthrough)
-            {
-                // resolution NONE (and unknown hosts): the requested host, unless a targetPort overrides the port.
-                if (cluster.TryOverridePassthroughPort(original, out var target, out host))
-                {
-                    request.RequestUri = target;
-                }
-            }
-            else
-            {
-                endpoint = cluster.Pick();
-                if (endpoint is null)
-                {
-                    return MeshResponses.UpstreamFailure(request, result, mode, MeshResponseFlags.NoHealthyUpstream, null);
-                }
+            sending = connections.SendAsync(request, cancellationToken);
+        }
+#pragma warning disable CA1031 // Not swallowed: the faulted task is awaited (and classified or rethrown) below.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            sending = Task.FromException<HttpResponseMessage>(ex);
+        }
 
-                result.Endpoint = endpoint.Authority;
-                request.RequestUri = endpoint.Rewrite(original);
-                host = cluster.HostHeader(original);
-                endpoint.OnStart();
-            }
+        if (sending.IsCompletedSuccessfully)
+        {
+            End(cluster, endpoint, sending.Result);
+            return sending;
+        }
 
-            if (host is not null && request.Headers.Host is null)
-            {
-                request.Headers.Host = host;
-                setHost = true;
-            }
+        return AwaitAttemptAsync(runtime, sending, request, result, cluster, endpoint, mode, cancellationToken);
+    }
 
-            var response = await cluster.Invoker.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            success = (int)response.StatusCode < 500;
+    private static async Task<HttpResponseMessage> AwaitAttemptAsync(MeshRuntime runtime, Task<HttpResponseMessage> sending, HttpRequestMessage request, MeshResult result, Cluster cluster, MeshEndpoint? endpoint, MeshFailureMode mode, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage? response = null;
+        try
+        {
+            response = await sending.ConfigureAwait(false);
             return response;
         }
         catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
@@ -95,15 +109,15 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
         }
         finally
         {
-            endpoint?.OnEnd(success);
-            request.RequestUri = original;
-            if (setHost)
-            {
-                request.Headers.Host = null;
-            }
-
-            cluster.Release();
+            End(cluster, endpoint, response);
         }
+    }
+
+    /// <summary>Ends the attempt: the endpoint's counters (a 5xx or no response is a failure), then the cluster.</summary>
+    private static void End(Cluster cluster, MeshEndpoint? endpoint, HttpResponseMessage? response)
+    {
+        endpoint?.OnEnd(response is not null && (int)response.StatusCode < 500);
+        cluster.Release();
     }
 
     private static HttpResponseMessage Failed(MeshRuntime runtime, HttpRequestMessage request, MeshResult result, MeshFailureMode mode, MeshResponseFlags flags, Exception exception)

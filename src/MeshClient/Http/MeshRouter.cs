@@ -19,7 +19,7 @@ internal static class MeshRouter
         {
             if (state.OutboundTrafficPolicy == OutboundTrafficPolicy.RegistryOnly)
             {
-                result.Cluster = "BlackHoleCluster";
+                result.Route = null; // reported as BlackHoleCluster
                 runtime.OnBlocked(host, port);
                 return null;
             }
@@ -28,8 +28,6 @@ internal static class MeshRouter
         }
 
         result.Route = cluster;
-        result.Cluster = cluster.Name;
-        result.Service = cluster.ServiceName;
         return cluster;
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using MeshClient.Connections;
 using MeshClient.Discovery;
 using MeshClient.LoadBalancing;
@@ -8,20 +7,19 @@ namespace MeshClient.Runtime;
 
 /// <summary>
 /// Everything mutable about one cluster, owned by the singleton <see cref="MeshRuntime"/>: the
-/// connections, the current picker over the endpoints and the endpoint counters. A reload that
-/// keeps the cluster swaps the picker and keeps the connections and the counters of endpoints
-/// that stay.
+/// connection settings, the current picker over the endpoints (each with its connection pool and
+/// counters). A reload that keeps the cluster swaps the picker and keeps the endpoints that stay,
+/// with their connections and counters.
 /// </summary>
 /// <remarks>
-/// Lifetime: requests <see cref="TryAcquire"/> the cluster for their duration. A reload that drops
-/// the cluster <see cref="Retire"/>s it; the connections are disposed when the last request that
+/// Lifetime: requests <see cref="TryAcquire"/> the cluster for each attempt. A reload that drops
+/// the cluster <see cref="Retire"/>s it; its connections are closed when the last attempt that
 /// acquired it ends, so in-flight requests finish on the old configuration.
 /// </remarks>
 internal sealed class Cluster : IDisposable
 {
     private readonly ClusterConnections _connections;
-    private readonly string? _exactHost;
-    private readonly string? _exactHostWithPort;
+    private readonly HttpMessageInvoker? _passthrough;
     private volatile ClusterState _state;
     private int _active;
     private int _retired;
@@ -30,13 +28,15 @@ internal sealed class Cluster : IDisposable
     public Cluster(ClusterDefinition definition, ClusterHandlerFactory? handlerFactory = null)
     {
         _connections = new ClusterConnections(definition, handlerFactory);
+        if (definition.IsPassthrough)
+        {
+            _passthrough = _connections.Create(definition.PassthroughPort is { } port
+                ? UpstreamTarget.RequestedHostOnPort(port)
+                : UpstreamTarget.Requested);
+        }
+
         _state = CreateState(definition, null);
         Name = definition.Key.ToString();
-        if (definition.Key != ClusterKey.Passthrough && !HostPattern.IsWildcard(definition.Key.Host))
-        {
-            _exactHost = definition.Key.Host;
-            _exactHostWithPort = FormattableString.Invariant($"{definition.Key.Host}:{definition.Key.Port}");
-        }
         ServiceName = definition.Key == ClusterKey.Passthrough ? null : definition.ServiceName;
     }
 
@@ -50,52 +50,51 @@ internal sealed class Cluster : IDisposable
 
     public ClusterDefinition Definition => _state.Definition;
 
-    public HttpMessageInvoker Invoker => _connections.Invoker;
+    /// <summary>
+    /// For resolution NONE (and unknown hosts): the connection pool to the requested host (on the
+    /// <c>targetPort</c>, if one is set); <see langword="null"/> for clusters with endpoints.
+    /// </summary>
+    public HttpMessageInvoker? PassthroughConnections => _passthrough;
 
     public MeshEndpoint[] Endpoints => _state.Picker.Endpoints;
 
     public bool IsRetired => Volatile.Read(ref _retired) != 0;
 
-    public MeshEndpoint? Pick() => _state.Picker.Pick();
-
     /// <summary>
-    /// The Host header for a request to this cluster: the declared host (with the port when it is
-    /// not the scheme's default), precomputed for exact hosts; the request's authority for wildcards.
+    /// Picks the endpoint for an attempt and starts it (<see cref="MeshEndpoint.TryStart"/>); the
+    /// caller ends it with <see cref="MeshEndpoint.OnEnd"/>. <see langword="null"/> when there is none (Envoy <c>UH</c>).
     /// </summary>
-    public string HostHeader(Uri original)
+    public MeshEndpoint? StartAttempt()
     {
-        if (_exactHost is not null && original.Port == Key.Port)
+        while (true)
         {
-            return original.IsDefaultPort ? _exactHost : _exactHostWithPort!;
-        }
+            var endpoint = _state.Picker.Pick();
+            if (endpoint is null || endpoint.TryStart())
+            {
+                return endpoint;
+            }
 
-        return original.Authority;
+            // A reload retired it after publishing the state that replaces it: pick again there.
+        }
     }
 
+    /// <summary>Whether a changed definition can be applied to this cluster in place (same kind of wire).</summary>
+    public bool CanUpdateTo(ClusterDefinition definition) =>
+        definition.Key == Key
+        && definition.IsPassthrough == Definition.IsPassthrough
+        && definition.PassthroughPort == Definition.PassthroughPort;
+
     /// <summary>
-    /// For resolution NONE with a <c>targetPort</c> that differs from the requested port: the URI
-    /// with that port and the Host header that keeps the requested authority (Envoy's ORIGINAL_DST
-    /// upstream port override). Otherwise <see langword="false"/>: send untouched.
+    /// Applies a changed definition (see <see cref="CanUpdateTo"/>), keeping the endpoints that stay
+    /// (connections and counters); the others are retired once the new picker is published.
+    /// Called by the runtime under its lock: one writer at a time.
     /// </summary>
-    public bool TryOverridePassthroughPort(Uri original, [NotNullWhen(true)] out Uri? target, [NotNullWhen(true)] out string? host)
-    {
-        if (Definition.PassthroughPort is { } port && port != original.Port)
-        {
-            target = new UriBuilder(original) { Port = port }.Uri;
-            host = original.Authority;
-            return true;
-        }
-
-        target = null;
-        host = null;
-        return false;
-    }
-
-    /// <summary>Applies a changed definition for the same key, keeping connections and the counters of endpoints that stay.</summary>
     public void Update(ClusterDefinition definition)
     {
-        _state = CreateState(definition, _state);
+        var previous = _state;
+        _state = CreateState(definition, previous);
         ServiceName = definition.ServiceName;
+        RetireDropped(previous.Picker.Endpoints, _state.Picker.Endpoints);
     }
 
     public bool TryAcquire()
@@ -120,7 +119,8 @@ internal sealed class Cluster : IDisposable
 
     public void Retire()
     {
-        Volatile.Write(ref _retired, 1);
+        // Interlocked (a full fence): the write must not pass the read of the active count.
+        Interlocked.Exchange(ref _retired, 1);
         if (Volatile.Read(ref _active) == 0)
         {
             Dispose();
@@ -131,11 +131,26 @@ internal sealed class Cluster : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            _connections.Dispose();
+            _passthrough?.Dispose();
+            foreach (var endpoint in _state.Picker.Endpoints)
+            {
+                endpoint.Retire();
+            }
         }
     }
 
-    private static ClusterState CreateState(ClusterDefinition definition, ClusterState? previous)
+    private static void RetireDropped(MeshEndpoint[] before, MeshEndpoint[] after)
+    {
+        foreach (var old in before)
+        {
+            if (Array.IndexOf(after, old) < 0)
+            {
+                old.Retire();
+            }
+        }
+    }
+
+    private ClusterState CreateState(ClusterDefinition definition, ClusterState? previous)
     {
         var endpoints = new MeshEndpoint[definition.Endpoints.Count];
         for (var i = 0; i < endpoints.Length; i++)
@@ -146,7 +161,7 @@ internal sealed class Cluster : IDisposable
             {
                 foreach (var old in previous.Picker.Endpoints)
                 {
-                    if (old.Definition == wanted)
+                    if (old.Definition == wanted && Array.IndexOf(endpoints, old, 0, i) < 0)
                     {
                         kept = old;
                         break;
@@ -154,7 +169,7 @@ internal sealed class Cluster : IDisposable
                 }
             }
 
-            endpoints[i] = kept ?? new MeshEndpoint(wanted);
+            endpoints[i] = kept ?? new MeshEndpoint(wanted, _connections.Create(UpstreamTarget.Endpoint(wanted)));
         }
 
         // One algorithm today (ROUND_ROBIN, also used for UNSPECIFIED); later policies plug in here.

@@ -170,7 +170,7 @@ internal sealed partial class MeshRuntime : IDisposable
             var routes = new List<(string, int, Cluster)>(snapshot.Clusters.Count);
             foreach (var definition in snapshot.Clusters)
             {
-                if (_clusters.TryGetValue(definition.Key, out var cluster))
+                if (_clusters.TryGetValue(definition.Key, out var cluster) && cluster.CanUpdateTo(definition))
                 {
                     if (!cluster.Definition.IsEquivalentTo(definition))
                     {
@@ -179,6 +179,8 @@ internal sealed partial class MeshRuntime : IDisposable
                 }
                 else
                 {
+                    // New, or a different kind of wire (resolution NONE <-> endpoints, another
+                    // targetPort): a new cluster; the old one is retired below.
                     cluster = new Cluster(definition, _handlerFactory);
                 }
 
@@ -190,7 +192,7 @@ internal sealed partial class MeshRuntime : IDisposable
             _state = state;
             foreach (var (key, cluster) in _clusters)
             {
-                if (!live.ContainsKey(key))
+                if (!live.TryGetValue(key, out var kept) || !ReferenceEquals(kept, cluster))
                 {
                     cluster.Retire();
                 }

@@ -189,6 +189,23 @@ public sealed class StaticEndpointsTests
     }
 
     [Fact]
+    public async Task ResolutionNone_TargetPort_ConnectsToRequestedHostOnTargetPortAndKeepsHost()
+    {
+        await using var server = await Upstream.StartAsync("none");
+        using var mesh = new MeshHost(services => services.AddMeshExternalService("localhost", s =>
+        {
+            s.Resolution = ServiceResolution.None;
+            s.Ports.Add(new ServicePortOptions(80, "http") { TargetPort = server.Port });
+        }));
+
+        using var response = await mesh.CreateClient().GetAsync("http://localhost/x", Ct);
+
+        Assert.Equal("none", await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("localhost", Assert.Single(server.Hosts)); // the requested authority, not the target port
+        Assert.Equal("outbound|80||localhost", response.GetMeshResult()!.Cluster);
+    }
+
+    [Fact]
     public async Task RegistryOnly_UnregisteredLoopbackHost_NeverConnects()
     {
         await using var server = await Upstream.StartAsync("direct");

@@ -16,14 +16,10 @@ internal sealed class MeshHost : IDisposable
         if (trust is not null)
         {
             // Until TLS settings (caCertificates) land, the test trusts its own CA through this seam; the
-            // handler is otherwise configured as in production (see ClusterConnections).
-            services.AddSingleton(new ClusterHandlerFactory(_ => new SocketsHttpHandler
-            {
-                UseCookies = false,
-                AllowAutoRedirect = false,
-                UseProxy = false,
-                SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, errors) => trust.Validate(certificate as System.Security.Cryptography.X509Certificates.X509Certificate2, errors) },
-            }));
+            // handler is otherwise the production one (see ClusterConnections).
+            services.AddSingleton(ClusterHandlerFactory.ConfigureSockets(handler =>
+                handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                    trust.Validate(certificate as System.Security.Cryptography.X509Certificates.X509Certificate2, errors)));
         }
 
         configure(services);

@@ -186,7 +186,9 @@ public sealed class MeshServiceCollectionExtensionsTests
 
         using var response = await harness.CreateClient("weather.example.com").GetAsync("/today", TestContext.Current.CancellationToken);
 
-        Assert.Equal("http://10.1.1.1:8081/today", Assert.Single(harness.Handler.Seen).Uri.OriginalString);
+        var sent = Assert.Single(harness.Handler.Seen);
+        Assert.Equal("10.1.1.1:8081", sent.Target);
+        Assert.Equal("/today", sent.Uri.PathAndQuery);
         Assert.Equal("weather.example.com", response.GetMeshResult()!.Service);
     }
 

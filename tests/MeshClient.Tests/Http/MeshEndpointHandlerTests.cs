@@ -19,7 +19,7 @@ public sealed class MeshEndpointHandlerTests
         }, handler);
 
     [Fact]
-    public async Task Send_StaticService_RewritesUriPerAttemptAndRestoresIt()
+    public async Task Send_StaticService_ConnectsToEndpointWhileUriAndHostKeepTheLogicalHost()
     {
         using var harness = StaticService();
         var client = harness.CreateClient("api.example.com");
@@ -27,9 +27,10 @@ public sealed class MeshEndpointHandlerTests
 
         using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
 
-        var (uri, host) = Assert.Single(harness.Handler.Seen);
-        Assert.Equal("https://10.0.0.1:443/v1/items?id=7", uri.OriginalString);
-        Assert.Equal("api.example.com", host);
+        var sent = Assert.Single(harness.Handler.Seen);
+        Assert.Equal("10.0.0.1:443", sent.Target);
+        Assert.Equal("https://api.example.com/v1/items?id=7", sent.Uri.OriginalString); // SNI and the certificate name come from it
+        Assert.Null(sent.Host); // no Host header needed: the URI carries the logical host
         Assert.Equal(new Uri("https://api.example.com/v1/items?id=7"), request.RequestUri);
         Assert.Null(request.Headers.Host);
         var result = response.GetMeshResult();
@@ -42,7 +43,7 @@ public sealed class MeshEndpointHandlerTests
     }
 
     [Fact]
-    public async Task Send_NonDefaultPort_HostHeaderKeepsPortAndTargetPortIsUsed()
+    public async Task Send_NonDefaultPort_UriKeepsPortAndTargetPortIsConnected()
     {
         using var harness = new MeshHarness(services => services.AddMeshExternalService("api.example.com", s =>
         {
@@ -53,9 +54,9 @@ public sealed class MeshEndpointHandlerTests
 
         using var response = await client.GetAsync("http://api.example.com:8080/x", TestContext.Current.CancellationToken);
 
-        var (uri, host) = Assert.Single(harness.Handler.Seen);
-        Assert.Equal("http://10.0.0.1:9090/x", uri.OriginalString);
-        Assert.Equal("api.example.com:8080", host);
+        var sent = Assert.Single(harness.Handler.Seen);
+        Assert.Equal("10.0.0.1:9090", sent.Target);
+        Assert.Equal("http://api.example.com:8080/x", sent.Uri.OriginalString); // Host: api.example.com:8080 on the wire
     }
 
     [Fact]
@@ -70,19 +71,19 @@ public sealed class MeshEndpointHandlerTests
 
         using var response = await harness.CreateClient().GetAsync("http://api.example.com/", TestContext.Current.CancellationToken);
 
-        Assert.Equal("http://10.0.0.1:7070/", Assert.Single(harness.Handler.Seen).Uri.OriginalString);
+        Assert.Equal("10.0.0.1:7070", Assert.Single(harness.Handler.Seen).Target);
     }
 
     [Fact]
-    public async Task Send_WildcardStaticService_HostHeaderIsTheRequestedHost()
+    public async Task Send_WildcardStaticService_UriKeepsTheRequestedHost()
     {
         using var harness = new MeshHarness(services => services.AddMeshExternalService("*.example.com", s => MeshHarness.Static(s, 8443, "10.0.0.1")));
 
         using var response = await harness.CreateClient().GetAsync("https://eu.api.example.com:8443/x", TestContext.Current.CancellationToken);
 
-        var (uri, host) = Assert.Single(harness.Handler.Seen);
-        Assert.Equal("https://10.0.0.1:8443/x", uri.OriginalString);
-        Assert.Equal("eu.api.example.com:8443", host);
+        var sent = Assert.Single(harness.Handler.Seen);
+        Assert.Equal("10.0.0.1:8443", sent.Target);
+        Assert.Equal("https://eu.api.example.com:8443/x", sent.Uri.OriginalString);
         Assert.Equal("outbound|8443||*.example.com", response.GetMeshResult()!.Cluster);
     }
 
@@ -112,7 +113,7 @@ public sealed class MeshEndpointHandlerTests
 
         Assert.Equal(
             ["10.0.0.1:443", "10.0.0.2:443", "10.0.0.1:443", "10.0.0.2:443"],
-            harness.Handler.Seen.Select(s => $"{s.Uri.Host}:{s.Uri.Port}").ToArray());
+            harness.Handler.Seen.Select(s => s.Target).ToArray());
     }
 
     [Fact]

@@ -102,9 +102,10 @@ public sealed class OutboundTrafficPolicyTests
         using var response = await harness.CreateClient().GetAsync("https://other.example.org:8443/a?b=c", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var (uri, host) = Assert.Single(harness.Handler.Seen);
-        Assert.Equal("https://other.example.org:8443/a?b=c", uri.OriginalString);
-        Assert.Null(host);
+        var sent = Assert.Single(harness.Handler.Seen);
+        Assert.Equal("https://other.example.org:8443/a?b=c", sent.Uri.OriginalString);
+        Assert.Equal("other.example.org:8443", sent.Target);
+        Assert.Null(sent.Host);
         var result = response.GetMeshResult()!;
         Assert.Equal("PassthroughCluster", result.Cluster);
         Assert.Null(result.Service);
@@ -121,9 +122,10 @@ public sealed class OutboundTrafficPolicyTests
 
         using var response = await harness.CreateClient("*.example.com").GetAsync("http://a.b.example.com/x", TestContext.Current.CancellationToken);
 
-        var (uri, host) = Assert.Single(harness.Handler.Seen);
-        Assert.Equal("http://a.b.example.com:8080/x", uri.AbsoluteUri);
-        Assert.Equal("a.b.example.com", host);
+        var sent = Assert.Single(harness.Handler.Seen);
+        Assert.Equal("a.b.example.com:8080", sent.Target); // the targetPort
+        Assert.Equal("http://a.b.example.com/x", sent.Uri.AbsoluteUri); // Host: a.b.example.com on the wire
+        Assert.Null(sent.Host);
         Assert.Equal("outbound|80||*.example.com", response.GetMeshResult()!.Cluster);
     }
 }

@@ -8,8 +8,11 @@ namespace MeshClient.Tests.LoadBalancing;
 [Trait("Area", "LoadBalancing")]
 public sealed class RoundRobinPickerTests
 {
+    // The picker never sends: one idle connection pool stands in for every endpoint's.
+    private static readonly HttpMessageInvoker Unused = new(new Tests.TestSupport.RecordingHandler());
+
     private static MeshEndpoint[] Endpoints(params int[] weights) =>
-        weights.Select((w, i) => new MeshEndpoint(new EndpointDefinition(IPAddress.Parse($"10.0.0.{i + 1}"), 80, w, null))).ToArray();
+        weights.Select((w, i) => new MeshEndpoint(new EndpointDefinition(IPAddress.Parse($"10.0.0.{i + 1}"), 80, w, null), Unused)).ToArray();
 
     [Fact]
     public void Pick_NoEndpoints_ReturnsNull() =>

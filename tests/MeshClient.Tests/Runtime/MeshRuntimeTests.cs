@@ -1,4 +1,5 @@
 using MeshClient.Configuration;
+using MeshClient.Connections;
 using MeshClient.Model;
 using MeshClient.Runtime;
 using MeshClient.Tests.TestSupport;
@@ -59,7 +60,7 @@ public sealed class MeshRuntimeTests
         var a = runtime.FindCluster(new ClusterKey("a.example.com", 443))!;
         var b = runtime.FindCluster(new ClusterKey("b.example.com", 443))!;
         var keptEndpoint = b.Endpoints[0];
-        keptEndpoint.OnStart();
+        Assert.True(keptEndpoint.TryStart());
 
         monitor.Change(Options(Service("a.example.com", "10.0.0.1"), Service("b.example.com", "10.0.0.2", "10.0.0.3"), Service("c.example.com", "10.0.0.4")));
 
@@ -86,6 +87,54 @@ public sealed class MeshRuntimeTests
         Assert.Null(runtime.State.Routes.Match("a.example.com", 443));
         a.Release();
         Assert.Null(runtime.FindCluster(new ClusterKey("a.example.com", 443)));
+    }
+
+    [Fact]
+    public void Reload_DroppedEndpointWithAttemptInFlight_NotPickedAndClosedWhenAttemptEnds()
+    {
+        var pools = new Dictionary<string, RecordingHandler>();
+        var factory = new ClusterHandlerFactory((_, target) => pools[target.Authority ?? target.ToString()] = new RecordingHandler());
+        var monitor = new StaticMonitor(Options(Service("a.example.com", "10.0.0.1", "10.0.0.2")));
+        using var runtime = new MeshRuntime(monitor, handlerFactory: factory);
+        var a = runtime.FindCluster(new ClusterKey("a.example.com", 443))!;
+        var first = a.StartAttempt()!;
+        Assert.Equal("10.0.0.1:443", first.Authority);
+
+        monitor.Change(Options(Service("a.example.com", "10.0.0.2", "10.0.0.3")));
+
+        Assert.Same(a, runtime.FindCluster(new ClusterKey("a.example.com", 443)));
+        Assert.True(first.IsRetired);
+        Assert.Equal(0, pools["10.0.0.1:443"].DisposeCount); // its attempt is still running
+        for (var i = 0; i < 4; i++)
+        {
+            var next = a.StartAttempt()!;
+            Assert.NotSame(first, next);
+            next.OnEnd(success: true);
+        }
+
+        first.OnEnd(success: true);
+
+        Assert.Equal(1, pools["10.0.0.1:443"].DisposeCount);
+        Assert.Equal(0, pools["10.0.0.2:443"].DisposeCount); // kept: same pool, same counters
+        Assert.Equal(0, pools["10.0.0.3:443"].DisposeCount);
+    }
+
+    [Fact]
+    public void Reload_SameKeyOtherResolution_ReplacesTheClusterAndRetiresTheOld()
+    {
+        var monitor = new StaticMonitor(Options(Service("a.example.com", "10.0.0.1")));
+        using var runtime = new MeshRuntime(monitor);
+        var before = runtime.FindCluster(new ClusterKey("a.example.com", 443))!;
+        var passthrough = Service("a.example.com");
+        passthrough.Resolution = ServiceResolution.None;
+
+        monitor.Change(Options(passthrough));
+
+        var after = runtime.FindCluster(new ClusterKey("a.example.com", 443))!;
+        Assert.NotSame(before, after);
+        Assert.True(before.IsRetired);
+        Assert.NotNull(after.PassthroughConnections);
+        Assert.Empty(after.Endpoints);
     }
 
     [Fact]

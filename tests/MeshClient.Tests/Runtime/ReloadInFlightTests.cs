@@ -17,7 +17,7 @@ public sealed class ReloadInFlightTests
         var release = new TaskCompletionSource();
         var handlers = new List<TrackingHandler>();
         var services = new ServiceCollection();
-        services.AddSingleton(new ClusterHandlerFactory(definition =>
+        services.AddSingleton(new ClusterHandlerFactory((definition, _) =>
         {
             var handler = new TrackingHandler(definition.Key.Host, async () =>
             {

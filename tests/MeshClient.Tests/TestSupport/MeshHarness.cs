@@ -1,3 +1,4 @@
+using System.Net;
 using MeshClient.Configuration;
 using MeshClient.Connections;
 using MeshClient.Runtime;
@@ -14,13 +15,16 @@ internal sealed class MeshHarness : IDisposable
     {
         Handler = handler ?? new RecordingHandler();
         var services = new ServiceCollection();
-        services.AddSingleton(new ClusterHandlerFactory(_ => new NonDisposingHandler(Handler)));
+        services.AddSingleton(new ClusterHandlerFactory((_, target) => new WireHandler(Handler, target)));
         configure(services);
 
         // Every client of the harness is a mesh client, so no test can reach the network by mistake.
         services.ConfigureHttpClientDefaults(static b => b.AddMeshHandlers());
         _provider = services.BuildServiceProvider();
     }
+
+    /// <summary>Set by the simulated wire: where the production connection would have gone.</summary>
+    internal static readonly HttpRequestOptionsKey<string> TargetKey = new("MeshClient.Tests.Target");
 
     public RecordingHandler Handler { get; }
 
@@ -42,13 +46,25 @@ internal sealed class MeshHarness : IDisposable
 
     public void Dispose() => _provider.Dispose();
 
-    /// <summary>Lets many clusters share one recording handler without disposing it.</summary>
-    private sealed class NonDisposingHandler(HttpMessageHandler inner) : HttpMessageHandler
+    /// <summary>
+    /// Stands in for one connection pool: records where production would connect (the same
+    /// <see cref="UpstreamTarget.Resolve"/> the ConnectCallback uses) and lets many pools share one
+    /// recording handler without disposing it.
+    /// </summary>
+    private sealed class WireHandler(HttpMessageHandler inner, UpstreamTarget target) : HttpMessageHandler
     {
-        // disposeHandler: false — the shared recording handler outlives each cluster.
+        // disposeHandler: false — the shared recording handler outlives each pool.
         private readonly HttpMessageInvoker _inner = new(inner, disposeHandler: false);
 
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            _inner.SendAsync(request, cancellationToken);
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var uri = request.RequestUri!;
+            request.Options.Set(TargetKey, target.Resolve(uri.IdnHost, uri.Port) switch
+            {
+                DnsEndPoint dns => $"{dns.Host}:{dns.Port}",
+                var endPoint => endPoint.ToString()!,
+            });
+            return _inner.SendAsync(request, cancellationToken);
+        }
     }
 }

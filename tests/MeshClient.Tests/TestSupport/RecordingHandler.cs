@@ -12,7 +12,8 @@ internal sealed class RecordingHandler : HttpMessageHandler
         _respond = respond ?? ((_, _) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)));
     }
 
-    public List<(Uri Uri, string? Host)> Seen { get; } = [];
+    /// <summary>What reached the wire: the request URI, its Host header and where the connection went (<c>10.0.0.1:443</c>).</summary>
+    public List<Sent> Seen { get; } = [];
 
     public int DisposeCount { get; private set; }
 
@@ -23,7 +24,8 @@ internal sealed class RecordingHandler : HttpMessageHandler
     {
         lock (Seen)
         {
-            Seen.Add((request.RequestUri!, request.Headers.Host));
+            request.Options.TryGetValue(MeshHarness.TargetKey, out var target);
+            Seen.Add(new Sent(request.RequestUri!, request.Headers.Host, target ?? "(no mesh wire)"));
         }
 
         var response = await _respond(request, cancellationToken);
@@ -37,3 +39,6 @@ internal sealed class RecordingHandler : HttpMessageHandler
         base.Dispose(disposing);
     }
 }
+
+/// <summary>One request as the wire saw it.</summary>
+internal sealed record Sent(Uri Uri, string? Host, string Target);

@@ -1,0 +1,50 @@
+using System.Net;
+using MeshClient.Model;
+
+namespace MeshClient.Connections;
+
+/// <summary>
+/// Where the connections of one <see cref="SocketsHttpHandler"/> go. The request URI is never
+/// rewritten: it keeps the logical host, so the Host header, HTTP/2 <c>:authority</c>, TLS SNI and
+/// certificate validation all use the service name, while the handler's <c>ConnectCallback</c>
+/// opens the TCP connection to this target instead of resolving the URI's host.
+/// </summary>
+internal sealed class UpstreamTarget
+{
+    private readonly IPEndPoint? _endpoint;
+    private readonly int? _port;
+
+    private UpstreamTarget(IPEndPoint? endpoint, int? port, string? authority)
+    {
+        _endpoint = endpoint;
+        _port = port;
+        Authority = authority;
+    }
+
+    /// <summary>The requested host and port, untouched (Istio's <c>PassthroughCluster</c>, resolution NONE).</summary>
+    public static UpstreamTarget Requested { get; } = new(null, null, null);
+
+    /// <summary>
+    /// Gets the fixed endpoint (<c>10.0.0.1:8080</c>), or <see langword="null"/> when the target is the
+    /// requested host.
+    /// </summary>
+    public string? Authority { get; }
+
+    /// <summary>Gets a value indicating whether connections go where the URI says (no <c>ConnectCallback</c> needed).</summary>
+    public bool IsRequested => _endpoint is null && _port is null;
+
+    /// <summary>A fixed endpoint of a STATIC cluster.</summary>
+    public static UpstreamTarget Endpoint(EndpointDefinition endpoint) =>
+        new(new IPEndPoint(endpoint.Address, endpoint.Port), null, endpoint.Authority);
+
+    /// <summary>The requested host on another port: resolution NONE with a <c>targetPort</c> (Envoy's ORIGINAL_DST port override).</summary>
+    public static UpstreamTarget RequestedHostOnPort(int port) => new(null, port, null);
+
+    /// <summary>Where a connection for <paramref name="host"/>:<paramref name="port"/> (the request URI's) goes.</summary>
+    public EndPoint Resolve(string host, int port) =>
+        _endpoint ?? (EndPoint)new DnsEndPoint(host, _port ?? port);
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        Authority ?? (_port is { } p ? FormattableString.Invariant($"(requested host):{p}") : "(requested host and port)");
+}
