@@ -9,9 +9,9 @@ namespace MeshClient.Benchmarks;
 /// <summary>
 /// One GET through each pipeline over the same in-memory terminal handler (ALGORITHMS.md §7(a)):
 /// what the pipeline itself costs per request, with no I/O. The MeshClient variant runs the real
-/// routing handler, registry lookup, weighted round-robin pick over 3 STATIC endpoints, URI
-/// rewrite and restore, Host header and endpoint counters; only the per-cluster
-/// <see cref="SocketsHttpHandler"/> is replaced (<see cref="ClusterHandlerFactory"/>).
+/// routing handler, registry lookup, cluster acquire/release, weighted round-robin pick over 3
+/// STATIC endpoints, endpoint counters and the per-request <see cref="MeshResult"/>; only each
+/// endpoint's <see cref="SocketsHttpHandler"/> is replaced (<see cref="ClusterHandlerFactory"/>).
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
@@ -25,6 +25,7 @@ public class PipelineOverheadBenchmarks
     private HttpClient _raw = null!;
     private HttpClient _factoryRaw = null!;
     private HttpClient _mesh = null!;
+    private HttpClient _meshWithoutFactoryLogging = null!;
     private HttpClient _standardResilience = null!;
 
     [GlobalSetup]
@@ -43,6 +44,11 @@ public class PipelineOverheadBenchmarks
             service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.3"));
         });
 
+        // (b') the same mesh pipeline on a factory client without the factory's two logging handlers
+        // (RemoveAllLoggers, a supported IHttpClientBuilder option): MeshClient's handlers alone, to
+        // compare with (a).
+        services.AddHttpClient("mesh-without-factory-logging").AddMeshHandlers().RemoveAllLoggers();
+
         // (a') the factory's own pipeline (its logging handlers) over the same handler: the fair
         // baseline for the two factory-built variants.
         services.AddHttpClient("raw").ConfigurePrimaryHttpMessageHandler(() => _handler);
@@ -55,13 +61,17 @@ public class PipelineOverheadBenchmarks
         _raw = new HttpClient(_handler, disposeHandler: false);
         _factoryRaw = factory.CreateClient("raw");
         _mesh = factory.CreateClient(Host);
+        _meshWithoutFactoryLogging = factory.CreateClient("mesh-without-factory-logging");
         _standardResilience = factory.CreateClient("standard");
 
         // Fail fast if a variant does not do what it claims.
-        using var response = _mesh.GetAsync(RequestUri).GetAwaiter().GetResult();
-        if (response.StatusCode != HttpStatusCode.OK || response.GetMeshResult() is not { Endpoint: not null })
+        foreach (var mesh in new[] { _mesh, _meshWithoutFactoryLogging })
         {
-            throw new InvalidOperationException($"The mesh variant did not route through an endpoint: {response.GetMeshResult()}");
+            using var response = mesh.GetAsync(RequestUri).GetAwaiter().GetResult();
+            if (response.StatusCode != HttpStatusCode.OK || response.GetMeshResult() is not { Endpoint: not null })
+            {
+                throw new InvalidOperationException($"A mesh variant did not route through an endpoint: {response.GetMeshResult()}");
+            }
         }
     }
 
@@ -84,14 +94,18 @@ public class PipelineOverheadBenchmarks
     [Benchmark]
     public Task<HttpStatusCode> MeshClient() => SendAsync(_mesh);
 
+    /// <summary>(b') the MeshClient handlers alone: a factory client with AddMeshHandlers() and RemoveAllLoggers().</summary>
+    [Benchmark]
+    public Task<HttpStatusCode> MeshClientWithoutFactoryLogging() => SendAsync(_meshWithoutFactoryLogging);
+
     /// <summary>(c) AddStandardResilienceHandler() with its defaults.</summary>
     [Benchmark]
     public Task<HttpStatusCode> StandardResilience() => SendAsync(_standardResilience);
 
     /// <summary>
     /// <see langword="false"/>: a bare <c>GetAsync</c> (the request has no headers). <see langword="true"/>:
-    /// the request carries one ordinary header (<c>Accept: application/json</c>), as most real calls do,
-    /// so the header collection exists before the mesh sets <c>Host</c>.
+    /// the request carries one ordinary header (<c>Accept: application/json</c>), as most real calls do.
+    /// (The mesh used to set <c>Host</c>, which costs the header collection on a bare request.)
     /// </summary>
     [Params(false, true)]
     public bool WithHeader { get; set; }

@@ -16,7 +16,7 @@ public static class MeshHttpClientBuilderExtensions
     /// <returns>The same builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
     /// <remarks>
-    /// The mesh replaces the client's primary handler: connections are pooled per cluster by the
+    /// The mesh replaces the client's primary handler: connections are pooled per endpoint by the
     /// mesh, cookies are not shared and redirects are returned to the caller rather than followed
     /// below the mesh.
     /// </remarks>
