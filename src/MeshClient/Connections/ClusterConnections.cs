@@ -22,6 +22,9 @@ internal sealed class ClusterConnections
     /// <summary>Istio's default <c>connectTimeout</c> (MeshConfig), 10 seconds.</summary>
     internal static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a connection to a DNS-resolved requested host is reused (IHttpClientFactory's default handler lifetime).</summary>
+    internal static readonly TimeSpan RequestedHostConnectionLifetime = TimeSpan.FromMinutes(2);
+
     private readonly ClusterDefinition _definition;
     private readonly ClusterHandlerFactory? _factory;
 
@@ -53,6 +56,14 @@ internal sealed class ClusterConnections
             // application's usual (environment) proxy.
             UseProxy = _definition.Key == ClusterKey.Passthrough,
         };
+
+        if (target.Authority is null)
+        {
+            // The requested host is resolved by DNS when a connection opens: recycle connections
+            // so that DNS changes are seen (what IHttpClientFactory's handler rotation did for the
+            // application before; the mesh's pools are not rotated).
+            handler.PooledConnectionLifetime = RequestedHostConnectionLifetime;
+        }
 
         if (!target.IsRequested)
         {

@@ -69,6 +69,16 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
             connections = endpoint.Connections;
         }
 
+        // QUIC connections do not go through the endpoint pool's ConnectCallback: never let an
+        // attempt to an endpoint use (or upgrade to) HTTP/3, or it would go to the host's DNS address.
+        Version? askedVersion = null;
+        var askedPolicy = request.VersionPolicy;
+        if (endpoint is not null && AllowsHttp3(request))
+        {
+            askedVersion = request.Version;
+            CapBelowHttp3(request);
+        }
+
         Task<HttpResponseMessage> sending;
         try
         {
@@ -81,16 +91,16 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
             sending = Task.FromException<HttpResponseMessage>(ex);
         }
 
-        if (sending.IsCompletedSuccessfully)
+        if (sending.IsCompletedSuccessfully && askedVersion is null)
         {
             End(cluster, endpoint, sending.Result);
             return sending;
         }
 
-        return AwaitAttemptAsync(runtime, sending, request, result, cluster, endpoint, mode, cancellationToken);
+        return AwaitAttemptAsync(runtime, sending, request, result, cluster, endpoint, mode, askedVersion, askedPolicy, cancellationToken);
     }
 
-    private static async Task<HttpResponseMessage> AwaitAttemptAsync(MeshRuntime runtime, Task<HttpResponseMessage> sending, HttpRequestMessage request, MeshResult result, Cluster cluster, MeshEndpoint? endpoint, MeshFailureMode mode, CancellationToken cancellationToken)
+    private static async Task<HttpResponseMessage> AwaitAttemptAsync(MeshRuntime runtime, Task<HttpResponseMessage> sending, HttpRequestMessage request, MeshResult result, Cluster cluster, MeshEndpoint? endpoint, MeshFailureMode mode, Version? askedVersion, HttpVersionPolicy askedPolicy, CancellationToken cancellationToken)
     {
         HttpResponseMessage? response = null;
         try
@@ -110,7 +120,32 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
         finally
         {
             End(cluster, endpoint, response);
+            if (askedVersion is not null)
+            {
+                request.Version = askedVersion;
+                request.VersionPolicy = askedPolicy;
+            }
         }
+    }
+
+    internal static bool AllowsHttp3(HttpRequestMessage request) =>
+        request.Version.Major >= 3 || request.VersionPolicy == HttpVersionPolicy.RequestVersionOrHigher;
+
+    /// <summary>
+    /// The same versions the request allows, minus HTTP/3: 3.0 becomes "2.0 or lower" (HTTP/2 by
+    /// ALPN over TLS, else HTTP/1.1); "2.0 or higher" becomes exactly 2.0; "1.x or higher" becomes
+    /// "2.0 or lower".
+    /// </summary>
+    internal static void CapBelowHttp3(HttpRequestMessage request)
+    {
+        if (request.Version.Major == 2 && request.VersionPolicy == HttpVersionPolicy.RequestVersionOrHigher)
+        {
+            request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+            return;
+        }
+
+        request.Version = System.Net.HttpVersion.Version20;
+        request.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
     }
 
     /// <summary>Ends the attempt: the endpoint's counters (a 5xx or no response is a failure), then the cluster.</summary>

@@ -74,6 +74,30 @@ public sealed class StaticEndpointsTests
     }
 
     [Fact]
+    public async Task Https_Http2RequestedOrHigher_ServedOverHttp2ByTheEndpointNeverHttp3()
+    {
+        using var certificates = new TestCertificates();
+        using var serverCertificate = certificates.CreateServerCertificate("api.example.com");
+        await using var server = await Upstream.StartAsync("secure", serverCertificate);
+        using var mesh = new MeshHost(
+            services => services.AddMeshExternalService("api.example.com", s => MeshHost.Static(s, 443, "https", (server.Port, 1))),
+            certificates);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "https://api.example.com/h2")
+        {
+            Version = HttpVersion.Version30,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+
+        using var response = await mesh.CreateClient().SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpVersion.Version20, response.Version); // ALPN h2 on the connection to 127.0.0.1
+        Assert.Equal(["api.example.com"], server.SniNames.ToArray());
+        Assert.Equal(["api.example.com"], server.Hosts.ToArray()); // :authority
+        Assert.Equal(HttpVersion.Version30, request.Version);
+    }
+
+    [Fact]
     public async Task Https_CertificateForOtherHost_RejectedAsConnectionFailure()
     {
         using var certificates = new TestCertificates();

@@ -100,6 +100,37 @@ public sealed class MeshEndpointHandlerTests
         Assert.Equal("custom.example.com", request.Headers.Host);
     }
 
+    [Theory]
+    [InlineData("3.0", HttpVersionPolicy.RequestVersionExact, "2.0", HttpVersionPolicy.RequestVersionOrLower)]
+    [InlineData("3.0", HttpVersionPolicy.RequestVersionOrLower, "2.0", HttpVersionPolicy.RequestVersionOrLower)]
+    [InlineData("1.1", HttpVersionPolicy.RequestVersionOrHigher, "2.0", HttpVersionPolicy.RequestVersionOrLower)]
+    [InlineData("2.0", HttpVersionPolicy.RequestVersionOrHigher, "2.0", HttpVersionPolicy.RequestVersionExact)]
+    [InlineData("2.0", HttpVersionPolicy.RequestVersionExact, "2.0", HttpVersionPolicy.RequestVersionExact)]
+    [InlineData("1.1", HttpVersionPolicy.RequestVersionOrLower, "1.1", HttpVersionPolicy.RequestVersionOrLower)]
+    public async Task Send_ToEndpoint_NeverAllowsHttp3AndRestoresTheRequest(string version, HttpVersionPolicy policy, string wireVersion, HttpVersionPolicy wirePolicy)
+    {
+        using var harness = StaticService();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "https://api.example.com/") { Version = Version.Parse(version), VersionPolicy = policy };
+
+        using var response = await harness.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
+
+        var sent = Assert.Single(harness.Handler.Seen);
+        Assert.Equal((Version.Parse(wireVersion), wirePolicy), (sent.Version, sent.VersionPolicy));
+        Assert.Equal((Version.Parse(version), policy), (request.Version, request.VersionPolicy));
+    }
+
+    [Fact]
+    public async Task Send_Passthrough_KeepsHttp3()
+    {
+        using var harness = new MeshHarness(services => services.AddMesh());
+        using var request = new HttpRequestMessage(HttpMethod.Get, "https://other.example.org/") { Version = System.Net.HttpVersion.Version30, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+
+        using var response = await harness.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
+
+        var sent = Assert.Single(harness.Handler.Seen);
+        Assert.Equal((System.Net.HttpVersion.Version30, HttpVersionPolicy.RequestVersionExact), (sent.Version, sent.VersionPolicy));
+    }
+
     [Fact]
     public async Task Send_RoundRobin_AlternatesEndpoints()
     {

@@ -138,6 +138,30 @@ public sealed class MeshRuntimeTests
     }
 
     [Fact]
+    public void Wire_EndpointPoolsConnectToTheEndpointAndRequestedHostPoolsRecycleConnections()
+    {
+        var handlers = new List<SocketsHttpHandler>();
+        var none = Service("none.example.com");
+        none.Resolution = ServiceResolution.None;
+        none.Ports[0].TargetPort = 8443;
+        var monitor = new StaticMonitor(Options(Service("a.example.com", "10.0.0.1"), none));
+
+        using var runtime = new MeshRuntime(monitor, handlerFactory: ClusterHandlerFactory.ConfigureSockets(handlers.Add));
+
+        Assert.Equal(3, handlers.Count); // the passthrough cluster, a.example.com's endpoint, none.example.com
+        Assert.All(handlers, h => Assert.Equal(TimeSpan.FromSeconds(10), h.ConnectTimeout));
+        Assert.All(handlers, h => Assert.False(h.UseCookies || h.AllowAutoRedirect));
+        var passthrough = Assert.Single(handlers, h => h.UseProxy);
+        Assert.Null(passthrough.ConnectCallback);
+        Assert.Equal(TimeSpan.FromMinutes(2), passthrough.PooledConnectionLifetime);
+        var endpoint = Assert.Single(handlers, h => h.PooledConnectionLifetime == Timeout.InfiniteTimeSpan);
+        Assert.NotNull(endpoint.ConnectCallback);
+        Assert.False(endpoint.UseProxy);
+        var targetPort = Assert.Single(handlers, h => !h.UseProxy && h.PooledConnectionLifetime == TimeSpan.FromMinutes(2));
+        Assert.NotNull(targetPort.ConnectCallback);
+    }
+
+    [Fact]
     public void Reload_AfterDispose_IsIgnored()
     {
         var monitor = new StaticMonitor(Options(Service("a.example.com", "10.0.0.1")));

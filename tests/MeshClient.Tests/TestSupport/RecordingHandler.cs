@@ -25,7 +25,7 @@ internal sealed class RecordingHandler : HttpMessageHandler
         lock (Seen)
         {
             request.Options.TryGetValue(MeshHarness.TargetKey, out var target);
-            Seen.Add(new Sent(request.RequestUri!, request.Headers.Host, target ?? "(no mesh wire)"));
+            Seen.Add(new Sent(request.RequestUri!, request.Headers.Host, target ?? "(no mesh wire)", request.Version, request.VersionPolicy));
         }
 
         var response = await _respond(request, cancellationToken);
@@ -41,4 +41,4 @@ internal sealed class RecordingHandler : HttpMessageHandler
 }
 
 /// <summary>One request as the wire saw it.</summary>
-internal sealed record Sent(Uri Uri, string? Host, string Target);
+internal sealed record Sent(Uri Uri, string? Host, string Target, Version Version, HttpVersionPolicy VersionPolicy);
