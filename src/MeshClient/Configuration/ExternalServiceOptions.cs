@@ -59,5 +59,9 @@ public sealed class ExternalServiceOptions
     /// <value>Defaults to an empty policy (Istio <c>DestinationRule.trafficPolicy</c>).</value>
     public TrafficPolicyOptions TrafficPolicy { get; set; } = new();
 
+    /// <summary>Gets or sets how requests to this service are bounded (timeout).</summary>
+    /// <value>Defaults to an empty route: no timeout (Istio <c>VirtualService.http[]</c>).</value>
+    public RouteOptions Route { get; set; } = new();
+
     internal string DisplayName => Name ?? (Hosts.Count > 0 ? Hosts[0] : "(unnamed)");
 }

@@ -77,7 +77,7 @@ internal static class MeshOptionsValidator
             Detail = detail,
         };
 
-    private static readonly string[] FieldRoots = ["hosts", "addresses", "ports", "location", "resolution", "endpoints", "exportTo", "subjectAltNames", "trafficPolicy"];
+    private static readonly string[] FieldRoots = ["hosts", "addresses", "ports", "location", "resolution", "endpoints", "exportTo", "subjectAltNames", "trafficPolicy", "route"];
 
     // Details start with the field path ("ports[0].number port must…", "hosts: Required value…").
     private static string? LeadingFieldPath(string detail)
@@ -110,6 +110,7 @@ internal static class MeshOptionsValidator
             ValidateResolutionAndEndpoints();
             ValidateExportTo();
             ValidateTrafficPolicy();
+            ValidateRoute();
         }
 
         private void Error(string detail) => results.Add(Finding(service, MeshDiagnosticSeverity.Error, detail));
@@ -341,6 +342,24 @@ internal static class MeshOptionsValidator
             }
         }
 
+        private void ValidateRoute()
+        {
+            // Istio's ValidateDuration, used for http[].timeout.
+            if (service.Route?.Timeout is not { } timeout)
+            {
+                return;
+            }
+
+            if (timeout < TimeSpan.FromMilliseconds(1))
+            {
+                Error($"route.timeout duration must be greater than 1ms (was '{FormatDuration(timeout)}').");
+            }
+            else if (timeout.Ticks % TimeSpan.TicksPerMillisecond != 0)
+            {
+                Error($"route.timeout only durations to ms precision are supported (was '{FormatDuration(timeout)}').");
+            }
+        }
+
         private void ValidateTrafficPolicy()
         {
             var algorithm = service.TrafficPolicy?.LoadBalancer?.Simple ?? LoadBalancerAlgorithm.Unspecified;
@@ -354,6 +373,10 @@ internal static class MeshOptionsValidator
             }
         }
     }
+
+    /// <summary>A duration as Istio writes it: <c>0s</c>, <c>1.5s</c>, <c>0.0005s</c>, <c>-2s</c>.</summary>
+    internal static string FormatDuration(TimeSpan value) =>
+        (value.Ticks / (decimal)TimeSpan.TicksPerSecond).ToString("0.#######", CultureInfo.InvariantCulture) + "s";
 
     internal static bool IsDns1123Label(string value)
     {

@@ -19,6 +19,7 @@ internal static class MeshResponses
     public const string NoHealthyUpstreamBody = "no healthy upstream";
     public const string ConnectionFailureBody = "upstream connect error or disconnect/reset before headers. reset reason: connection failure";
     public const string ConnectionTerminationBody = "upstream connect error or disconnect/reset before headers. reset reason: connection termination";
+    public const string TimeoutBody = "upstream request timeout";
     public const string DnsFailureBody = "upstream connect error or disconnect/reset before headers. reset reason: dns resolution failure";
 
     private static readonly MediaTypeHeaderValue TextPlain = new("text/plain");
@@ -53,6 +54,25 @@ internal static class MeshResponses
         }
 
         return Create(request, result, HttpStatusCode.ServiceUnavailable, body);
+    }
+
+    /// <summary>The route timeout expired: Envoy's 504 <c>UT</c>.</summary>
+    public static HttpResponseMessage Timeout(HttpRequestMessage request, MeshResult result, MeshFailureMode mode, TimeSpan timeout, Exception cause)
+    {
+        result.Flags |= MeshResponseFlags.UpstreamRequestTimeout;
+        if (mode == MeshFailureMode.Throw)
+        {
+            throw new MeshTimeoutException(
+                FormattableString.Invariant($"{TimeoutBody} after {timeout.TotalMilliseconds} ms ({result.Flags.ToEnvoyString()}, cluster {result.Cluster}, endpoint {result.Endpoint ?? "none"})"),
+                result.Flags,
+                timeout,
+                cause)
+            {
+                Result = result,
+            };
+        }
+
+        return Create(request, result, HttpStatusCode.GatewayTimeout, TimeoutBody);
     }
 
     /// <summary>Classifies a transport failure the way Envoy's reset reasons do.</summary>

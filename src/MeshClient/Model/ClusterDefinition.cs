@@ -12,8 +12,10 @@ internal sealed class ClusterDefinition
         ServiceProtocol protocol,
         LoadBalancerAlgorithm loadBalancer,
         int? passthroughPort,
-        IReadOnlyList<EndpointDefinition> endpoints)
+        IReadOnlyList<EndpointDefinition> endpoints,
+        TimeSpan? timeout = null)
     {
+        Timeout = timeout;
         Key = key;
         ServiceName = serviceName;
         Resolution = resolution;
@@ -38,6 +40,9 @@ internal sealed class ClusterDefinition
 
     public IReadOnlyList<EndpointDefinition> Endpoints { get; }
 
+    /// <summary>The route timeout (Istio <c>http[].timeout</c>), or <see langword="null"/> for none.</summary>
+    public TimeSpan? Timeout { get; }
+
     public bool IsPassthrough => Resolution == ServiceResolution.None;
 
     /// <summary>Whether a reload can keep the live cluster as it is.</summary>
@@ -48,5 +53,6 @@ internal sealed class ClusterDefinition
         && Protocol == other.Protocol
         && LoadBalancer == other.LoadBalancer
         && PassthroughPort == other.PassthroughPort
+        && Timeout == other.Timeout
         && Endpoints.SequenceEqual(other.Endpoints);
 }

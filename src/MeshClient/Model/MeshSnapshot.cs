@@ -81,6 +81,7 @@ internal sealed class MeshSnapshot
             port.Protocol,
             service.TrafficPolicy?.LoadBalancer?.Simple ?? LoadBalancerAlgorithm.Unspecified,
             service.Resolution == ServiceResolution.None ? port.TargetPort : null,
-            endpoints);
+            endpoints,
+            service.Route?.Timeout);
     }
 }

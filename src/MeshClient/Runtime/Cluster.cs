@@ -2,6 +2,7 @@ using MeshClient.Connections;
 using MeshClient.Discovery;
 using MeshClient.LoadBalancing;
 using MeshClient.Model;
+using Polly;
 
 namespace MeshClient.Runtime;
 
@@ -20,13 +21,15 @@ internal sealed class Cluster : IDisposable
 {
     private readonly ClusterConnections _connections;
     private readonly HttpMessageInvoker? _passthrough;
+    private readonly TimeProvider _timeProvider;
     private volatile ClusterState _state;
     private int _active;
     private int _retired;
     private int _disposed;
 
-    public Cluster(ClusterDefinition definition, ClusterHandlerFactory? handlerFactory = null)
+    public Cluster(ClusterDefinition definition, ClusterHandlerFactory? handlerFactory = null, TimeProvider? timeProvider = null)
     {
+        _timeProvider = timeProvider ?? TimeProvider.System;
         _connections = new ClusterConnections(definition, handlerFactory);
         if (definition.IsPassthrough)
         {
@@ -57,6 +60,12 @@ internal sealed class Cluster : IDisposable
     public HttpMessageInvoker? PassthroughConnections => _passthrough;
 
     public MeshEndpoint[] Endpoints => _state.Picker.Endpoints;
+
+    /// <summary>
+    /// The route's Polly pipeline (today: the route timeout), or <see langword="null"/> when the
+    /// route has no policy, so that a request without one pays nothing for it.
+    /// </summary>
+    public ResiliencePipeline<HttpResponseMessage>? Pipeline => _state.Pipeline;
 
     public bool IsRetired => Volatile.Read(ref _retired) != 0;
 
@@ -173,8 +182,21 @@ internal sealed class Cluster : IDisposable
         }
 
         // One algorithm today (ROUND_ROBIN, also used for UNSPECIFIED); later policies plug in here.
-        return new ClusterState(definition, new RoundRobinPicker(endpoints));
+        return new ClusterState(definition, new RoundRobinPicker(endpoints), CreatePipeline(definition));
     }
 
-    private sealed record ClusterState(ClusterDefinition Definition, EndpointPicker Picker);
+    /// <summary>DESIGN.md's per-route pipeline: total timeout now; retries and per-try timeouts go inside it.</summary>
+    private ResiliencePipeline<HttpResponseMessage>? CreatePipeline(ClusterDefinition definition)
+    {
+        if (definition.Timeout is not { } timeout)
+        {
+            return null;
+        }
+
+        return new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _timeProvider }
+            .AddTimeout(timeout)
+            .Build();
+    }
+
+    private sealed record ClusterState(ClusterDefinition Definition, EndpointPicker Picker, ResiliencePipeline<HttpResponseMessage>? Pipeline);
 }

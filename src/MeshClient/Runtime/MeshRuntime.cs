@@ -181,7 +181,7 @@ internal sealed partial class MeshRuntime : IDisposable
                 {
                     // New, or a different kind of wire (resolution NONE <-> endpoints, another
                     // targetPort): a new cluster; the old one is retired below.
-                    cluster = new Cluster(definition, _handlerFactory);
+                    cluster = new Cluster(definition, _handlerFactory, TimeProvider);
                 }
 
                 live[definition.Key] = cluster;

@@ -293,4 +293,32 @@ public sealed class MeshOptionsValidatorTests
         Assert.Equal(["first", "second"], exception.Errors);
         Assert.Equal($"The mesh configuration is invalid (2 errors):{Environment.NewLine}  first{Environment.NewLine}  second", exception.Message);
     }
+
+    [Theory]
+    [InlineData(0L, "route.timeout duration must be greater than 1ms (was '0s').")]
+    [InlineData(-20_000_000L, "route.timeout duration must be greater than 1ms (was '-2s').")]
+    [InlineData(5_000L, "route.timeout duration must be greater than 1ms (was '0.0005s').")]
+    [InlineData(15_005_000L, "route.timeout only durations to ms precision are supported (was '1.5005s').")]
+    public void Validate_RouteTimeout_IstioDurationRules(long ticks, string expected)
+    {
+        var service = Service();
+        service.Route.Timeout = TimeSpan.FromTicks(ticks);
+
+        var diagnostic = Assert.Single(Validate(service));
+
+        Assert.True(diagnostic.IsError);
+        Assert.Equal("External service 'api.example.com': " + expected, diagnostic.Message);
+        Assert.Equal("route.timeout", diagnostic.FieldPath);
+    }
+
+    [Theory]
+    [InlineData(10_000L)]
+    [InlineData(15_000_000L)]
+    public void Validate_RouteTimeout_WholeMillisecondsAccepted(long ticks)
+    {
+        var service = Service();
+        service.Route.Timeout = TimeSpan.FromTicks(ticks);
+
+        Assert.Empty(Validate(service));
+    }
 }
