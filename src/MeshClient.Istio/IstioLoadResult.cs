@@ -79,7 +79,8 @@ public sealed class IstioLoadResult
             IstioDiagnostic? attributed = null;
             foreach (var (service, resource) in _services)
             {
-                if (finding.Source == service.Source && finding.Service == (service.Name ?? (service.Hosts.Count > 0 ? service.Hosts[0] : "(unnamed)")))
+                // Source is the ServiceEntry's file:line:col, unique per loaded object.
+                if (finding.Source is not null && finding.Source == service.Source)
                 {
                     attributed = Attribute(finding, resource);
                     break;
