@@ -14,6 +14,20 @@ public sealed class MeshOptions
     /// <value>Defaults to <see cref="MeshFailureMode.Response"/>: Envoy-compatible responses.</value>
     public MeshFailureMode FailureMode { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether mesh clients follow redirects (<c>3xx</c> with a <c>Location</c>), as
+    /// <see cref="HttpClientHandler.AllowAutoRedirect"/> does for a client without the mesh. Each hop
+    /// is a new request through the mesh — registry lookup, outbound policy, endpoints, route
+    /// timeout — as each would be through a sidecar. HTTPS to HTTP redirects are never followed and
+    /// the <c>Authorization</c> header is not sent on to the next hop.
+    /// </summary>
+    /// <value>Defaults to <see langword="true"/>, as <see cref="HttpClientHandler"/>.</value>
+    public bool AllowAutoRedirect { get; set; } = true;
+
+    /// <summary>Gets or sets how many redirects one request follows before the last <c>3xx</c> response is returned.</summary>
+    /// <value>Defaults to 50, as <see cref="HttpClientHandler.MaxAutomaticRedirections"/>; must be greater than 0.</value>
+    public int MaxAutomaticRedirections { get; set; } = 50;
+
     /// <summary>Gets the external services of the mesh.</summary>
     /// <value>Empty by default; <c>AddMeshExternalService</c> and configuration sources add to it.</value>
     public IList<ExternalServiceOptions> ExternalServices { get; } = new List<ExternalServiceOptions>();

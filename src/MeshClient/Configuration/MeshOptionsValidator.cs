@@ -17,6 +17,12 @@ internal static class MeshOptionsValidator
     {
         ArgumentNullException.ThrowIfNull(options);
         var results = new List<MeshConfigurationDiagnostic>(options.SourceDiagnostics);
+        if (options.MaxAutomaticRedirections <= 0)
+        {
+            results.Add(MeshConfigurationDiagnostic.Error(
+                FormattableString.Invariant($"maxAutomaticRedirections must be greater than 0 (was '{options.MaxAutomaticRedirections}'); set allowAutoRedirect to false not to follow redirects.")));
+        }
+
         var declared = new Dictionary<(string Host, int Port), ExternalServiceOptions>();
         for (var i = 0; i < options.ExternalServices.Count; i++)
         {

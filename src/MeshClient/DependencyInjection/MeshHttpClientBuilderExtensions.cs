@@ -17,25 +17,17 @@ public static class MeshHttpClientBuilderExtensions
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
     /// <remarks>
     /// The mesh replaces the client's primary handler: connections are pooled per endpoint by the
-    /// mesh, cookies are not shared and redirects are returned to the caller rather than followed
-    /// below the mesh.
+    /// mesh and cookies are not shared. The mesh's own handlers always sit below the application's
+    /// (whatever the order of the calls), as a sidecar sits below the application: an application
+    /// handler sees one request and its final response. Redirects are followed above the mesh
+    /// routing (each hop is routed again) unless
+    /// <see cref="MeshClient.Configuration.MeshOptions.AllowAutoRedirect"/> is off. A
+    /// <c>ConfigurePrimaryHttpMessageHandler</c> call after this one takes the client off the mesh.
     /// </remarks>
     public static IHttpClientBuilder AddMeshHandlers(this IHttpClientBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddMesh();
-        builder.ConfigureAdditionalHttpMessageHandlers(static (handlers, provider) =>
-        {
-            foreach (var handler in handlers)
-            {
-                if (handler is MeshRoutingHandler)
-                {
-                    return;
-                }
-            }
-
-            handlers.Add(new MeshRoutingHandler(provider.GetRequiredService<MeshRuntime>()));
-        });
         builder.ConfigurePrimaryHttpMessageHandler(static provider => new MeshEndpointHandler(provider.GetRequiredService<MeshRuntime>()));
         return builder;
     }

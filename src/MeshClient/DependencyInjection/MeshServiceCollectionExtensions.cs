@@ -5,6 +5,7 @@ using MeshClient.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -144,6 +145,7 @@ public static class MeshServiceCollectionExtensions
         services.AddSingleton<MeshMarker>();
         services.AddOptions();
         services.AddHttpClient();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, MeshHandlerBuilderFilter>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(static provider => new MeshRuntime(
             provider.GetRequiredService<IOptionsMonitor<MeshOptions>>(),

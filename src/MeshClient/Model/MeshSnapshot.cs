@@ -12,9 +12,11 @@ internal sealed class MeshSnapshot
     private MeshSnapshot(
         OutboundTrafficPolicy outboundTrafficPolicy,
         MeshFailureMode failureMode,
+        int maxRedirects,
         IReadOnlyList<ClusterDefinition> clusters,
         HostTable<ClusterDefinition> hosts)
     {
+        MaxRedirects = maxRedirects;
         OutboundTrafficPolicy = outboundTrafficPolicy;
         FailureMode = failureMode;
         Clusters = clusters;
@@ -24,6 +26,9 @@ internal sealed class MeshSnapshot
     public OutboundTrafficPolicy OutboundTrafficPolicy { get; }
 
     public MeshFailureMode FailureMode { get; }
+
+    /// <summary>How many redirects a request follows; 0 when <see cref="MeshOptions.AllowAutoRedirect"/> is off.</summary>
+    public int MaxRedirects { get; }
 
     public IReadOnlyList<ClusterDefinition> Clusters { get; }
 
@@ -56,7 +61,12 @@ internal sealed class MeshSnapshot
             }
         }
 
-        return new MeshSnapshot(options.OutboundTrafficPolicy, options.FailureMode, clusters, HostTable<ClusterDefinition>.Build(routes));
+        return new MeshSnapshot(
+            options.OutboundTrafficPolicy,
+            options.FailureMode,
+            options.AllowAutoRedirect ? options.MaxAutomaticRedirections : 0,
+            clusters,
+            HostTable<ClusterDefinition>.Build(routes));
     }
 
     private static ClusterDefinition BuildCluster(ExternalServiceOptions service, ServicePortOptions port, ClusterKey key)

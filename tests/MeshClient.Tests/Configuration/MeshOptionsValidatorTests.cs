@@ -321,4 +321,15 @@ public sealed class MeshOptionsValidatorTests
 
         Assert.Empty(Validate(service));
     }
+
+    [Fact]
+    public void Validate_MaxAutomaticRedirectionsNotPositive_Error()
+    {
+        var options = new MeshOptions { MaxAutomaticRedirections = 0 };
+
+        var diagnostic = Assert.Single(MeshOptionsValidator.Validate(options));
+
+        Assert.True(diagnostic.IsError);
+        Assert.Equal("maxAutomaticRedirections must be greater than 0 (was '0'); set allowAutoRedirect to false not to follow redirects.", diagnostic.Message);
+    }
 }

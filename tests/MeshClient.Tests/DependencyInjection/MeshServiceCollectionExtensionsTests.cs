@@ -63,12 +63,24 @@ public sealed class MeshServiceCollectionExtensionsTests
 
         var builder = provider.GetRequiredService<HttpMessageHandlerBuilder>();
         builder.Name = "api.example.com";
-        foreach (var action in provider.GetRequiredService<IOptionsMonitor<HttpClientFactoryOptions>>().Get("api.example.com").HttpMessageHandlerBuilderActions)
+        // What DefaultHttpClientFactory does: the client's actions, wrapped by every filter.
+        Action<HttpMessageHandlerBuilder> configure = b =>
         {
-            action(builder);
+            foreach (var action in provider.GetRequiredService<IOptionsMonitor<HttpClientFactoryOptions>>().Get("api.example.com").HttpMessageHandlerBuilderActions)
+            {
+                action(b);
+            }
+        };
+        var filters = provider.GetServices<Microsoft.Extensions.Http.IHttpMessageHandlerBuilderFilter>().ToArray();
+        for (var i = filters.Length - 1; i >= 0; i--)
+        {
+            configure = filters[i].Configure(configure);
         }
 
+        configure(builder);
+
         Assert.Single(builder.AdditionalHandlers.OfType<MeshRoutingHandler>());
+        Assert.Single(builder.AdditionalHandlers.OfType<MeshRedirectHandler>());
         Assert.IsType<MeshEndpointHandler>(builder.PrimaryHandler);
     }
 

@@ -1,0 +1,173 @@
+using System.Net;
+using System.Net.Http.Headers;
+using MeshClient.Configuration;
+using MeshClient.Tests.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MeshClient.Tests.Http;
+
+[Trait("Area", "Routing")]
+public sealed class MeshRedirectHandlerTests
+{
+    private readonly List<string> _hops = [];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>An upstream that redirects as the path says: <c>/to/301/https/b.example.com/x</c>.</summary>
+    private RecordingHandler Upstream() => new(async (request, _) =>
+    {
+        var body = request.Content is null ? "-" : await request.Content.ReadAsStringAsync(Ct);
+        lock (_hops)
+        {
+            _hops.Add($"{request.Method} {request.RequestUri} auth={request.Headers.Authorization?.Scheme ?? "-"} body={body}");
+        }
+
+        var segments = request.RequestUri!.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segments is ["to", var status, var scheme, var host, .. var rest])
+        {
+            var response = new HttpResponseMessage((HttpStatusCode)int.Parse(status, System.Globalization.CultureInfo.InvariantCulture));
+            response.Headers.Location = new Uri($"{scheme}://{host}/{string.Join('/', rest)}");
+            return response;
+        }
+
+        if (segments is ["relative"])
+        {
+            var response = new HttpResponseMessage(HttpStatusCode.Found);
+            response.Headers.Location = new Uri("/landed?q=1", UriKind.Relative);
+            return response;
+        }
+
+        if (segments is ["loop"])
+        {
+            var response = new HttpResponseMessage(HttpStatusCode.Found);
+            response.Headers.Location = new Uri("/loop", UriKind.Relative);
+            return response;
+        }
+
+        return new HttpResponseMessage(HttpStatusCode.OK);
+    });
+
+    private MeshHarness Mesh(Action<MeshOptions>? mesh = null) => new(services =>
+    {
+        services.AddMesh(mesh);
+        services.AddMeshExternalService("a.example.com", s => MeshHarness.Static(s, 443, "10.0.0.1"));
+        services.AddMeshExternalService("b.example.com", s => MeshHarness.Static(s, 443, "10.0.0.2"));
+    }, Upstream());
+
+    [Fact]
+    public async Task Redirect_ToOtherService_EachHopRoutedByTheMeshAndAuthorizationDropped()
+    {
+        using var harness = Mesh();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "https://a.example.com/to/301/https/b.example.com/x");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "secret");
+
+        using var response = await harness.CreateClient().SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["10.0.0.1:443", "10.0.0.2:443"], harness.Handler.Seen.Select(s => s.Target).ToArray());
+        Assert.Equal(
+            ["GET https://a.example.com/to/301/https/b.example.com/x auth=Bearer body=-", "GET https://b.example.com/x auth=- body=-"],
+            _hops.ToArray());
+        Assert.Equal(new Uri("https://b.example.com/x"), response.RequestMessage!.RequestUri);
+        Assert.Equal("outbound|443||b.example.com", response.GetMeshResult()!.Cluster);
+    }
+
+    [Fact]
+    public async Task Redirect_ToUndeclaredHostUnderRegistryOnly_Blocked502NR()
+    {
+        using var harness = Mesh(m => m.OutboundTrafficPolicy = OutboundTrafficPolicy.RegistryOnly);
+
+        using var response = await harness.CreateClient().GetAsync("https://a.example.com/to/302/https/evil.example.org/steal", Ct);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("evil.example.org", response.Headers.GetValues("x-mesh-blocked-host").Single());
+        Assert.Single(harness.Handler.Seen); // only the first hop left the process
+    }
+
+    [Theory]
+    [InlineData(301, "GET", "-")]
+    [InlineData(302, "GET", "-")]
+    [InlineData(303, "GET", "-")]
+    [InlineData(307, "POST", "order")]
+    [InlineData(308, "POST", "order")]
+    public async Task Redirect_Post_MethodAndBodyAsHttpClientHandler(int status, string method, string body)
+    {
+        using var harness = Mesh();
+
+        using var response = await harness.CreateClient().PostAsync($"https://a.example.com/to/{status}/https/b.example.com/next", new StringContent("order"), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal($"{method} https://b.example.com/next auth=- body={body}", _hops[^1]);
+    }
+
+    [Fact]
+    public async Task Redirect_RelativeLocation_ResolvedAgainstTheRequest()
+    {
+        using var harness = Mesh();
+
+        using var response = await harness.CreateClient().GetAsync("https://a.example.com/relative", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(new Uri("https://a.example.com/landed?q=1"), response.RequestMessage!.RequestUri);
+    }
+
+    [Fact]
+    public async Task Redirect_HttpsToHttp_NotFollowed()
+    {
+        using var harness = Mesh();
+
+        using var response = await harness.CreateClient().GetAsync("https://a.example.com/to/301/http/a.example.com/plain", Ct);
+
+        Assert.Equal(HttpStatusCode.MovedPermanently, response.StatusCode);
+        Assert.Single(harness.Handler.Seen);
+    }
+
+    [Fact]
+    public async Task Redirect_Disabled_ReturnsThe3xx()
+    {
+        using var harness = Mesh(m => m.AllowAutoRedirect = false);
+
+        using var response = await harness.CreateClient().GetAsync("https://a.example.com/to/302/https/b.example.com/x", Ct);
+
+        Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+        Assert.Single(harness.Handler.Seen);
+    }
+
+    [Fact]
+    public async Task Redirect_Loop_StopsAfterTheLimitWithTheLast3xx()
+    {
+        using var harness = Mesh(m => m.MaxAutomaticRedirections = 3);
+
+        using var response = await harness.CreateClient().GetAsync("https://a.example.com/loop", Ct);
+
+        Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+        Assert.Equal(4, harness.Handler.Seen.Count); // the request and 3 redirects
+    }
+
+    [Fact]
+    public async Task Redirect_ApplicationHandlersSeeOneRequestAndTheFinalResponse()
+    {
+        var seen = new List<HttpStatusCode>();
+        using var harness = new MeshHarness(services =>
+        {
+            services.AddMeshExternalService("a.example.com", s => MeshHarness.Static(s, 443, "10.0.0.1"))
+                .AddHttpMessageHandler(() => new Observing(seen));
+            services.AddMeshExternalService("b.example.com", s => MeshHarness.Static(s, 443, "10.0.0.2"));
+        }, Upstream());
+
+        using var response = await harness.CreateClient("a.example.com").GetAsync("https://a.example.com/to/302/https/b.example.com/x", Ct);
+
+        Assert.Equal([HttpStatusCode.OK], seen);
+        Assert.Equal(2, harness.Handler.Seen.Count);
+    }
+
+    private sealed class Observing(List<HttpStatusCode> seen) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            seen.Add(response.StatusCode);
+            return response;
+        }
+    }
+}
