@@ -121,12 +121,32 @@ public sealed class IstioLoadResultTests
     }
 
     [Fact]
-    public void BindConfiguration_IstioSpellingInAppSettingsJson_IsNotAccepted()
+    public void Options_YamlAndIstioSpelledAppSettingsJson_ProduceEquivalentSnapshots()
     {
-        // Documented behaviour: JSON binds the C# enum names ("DnsRoundRobin"), not Istio's spellings.
-        var json = BindJson(Json.Replace("\"Resolution\": \"Static\"", "\"Resolution\": \"DNS_ROUND_ROBIN\""));
+        var yaml = IstioConfigurationLoader.LoadYaml(Yaml, "mesh.yaml");
+        var istioSpelled = Json
+            .Replace("\"RegistryOnly\"", "\"REGISTRY_ONLY\"")
+            .Replace("\"Http\"", "\"HTTP\"")
+            .Replace("\"Https\"", "\"HTTPS\"")
+            .Replace("\"Static\"", "\"STATIC\"")
+            .Replace("\"RoundRobin\"", "\"ROUND_ROBIN\"");
 
-        Assert.Contains(MeshConfigurationValidator.Validate(json), d => d.IsError && d.Message.Contains("DNS_ROUND_ROBIN"));
+        var json = BindJson(istioSpelled);
+
+        Assert.All(["RegistryOnly", "Http", "Https", "Static", "RoundRobin"], name => Assert.DoesNotContain($"\"{name}\"", istioSpelled));
+        Assert.Empty(MeshConfigurationValidator.Validate(json));
+        AssertEquivalent(MeshSnapshot.Build(json), MeshSnapshot.Build(yaml.Options));
+    }
+
+    [Fact]
+    public void BindConfiguration_NeitherSpellingInAppSettingsJson_RejectedListingBoth()
+    {
+        var json = BindJson(Json.Replace("\"Resolution\": \"Static\"", "\"Resolution\": \"DNSX\""));
+
+        var error = Assert.Single(MeshConfigurationValidator.Validate(json), d => d.IsError);
+        Assert.Equal(
+            "Configuration section 'Mesh': Mesh:ExternalServices:0:Resolution: 'DNSX' is not a valid resolution; use NONE, STATIC, DNS, DNS_ROUND_ROBIN or DYNAMIC_DNS (or the C# names None, Static, Dns, DnsRoundRobin or DynamicDns).",
+            error.Message);
     }
 
     private static MeshOptions BindJson(string json)
