@@ -10,7 +10,9 @@ public static class MeshBuilderExtensions
     /// <summary>
     /// Binds <see cref="MeshOptions"/> (outbound policy, failure mode and <c>ExternalServices</c>) from a
     /// configuration section such as <c>"Mesh"</c> in <c>appsettings.json</c>, and reloads when it changes.
-    /// Unknown keys are errors, reported with the rest of validation.
+    /// Unknown keys are errors, reported with the rest of validation. Enum values take the C# names
+    /// (<c>RegistryOnly</c>) or Istio's spellings (<c>REGISTRY_ONLY</c>, <c>DNS_ROUND_ROBIN</c>).
+    /// <c>SourceDiagnostics</c> is not a setting: configuration that sets it is an error.
     /// </summary>
     /// <param name="builder">The mesh builder.</param>
     /// <param name="sectionPath">The section path, for example <c>"Mesh"</c>.</param>

@@ -31,6 +31,13 @@ internal static class MeshConfigurationBinding
         // After a rejected value the section is bound to a scratch instance only: still reporting unknown
         // keys, but not the findings that would follow from the value left out ("NONE mode cannot set endpoints").
         var valid = TryNormalize(ref configuration, MeshConfigurationSpellings.MeshFields, what, target.SourceDiagnostics);
+        if (configuration.GetSection(nameof(MeshOptions.SourceDiagnostics)).Exists())
+        {
+            // Findings come from configuration sources, never from the configuration they read.
+            target.SourceDiagnostics.Add(MeshConfigurationDiagnostic.Error($"{what}: '{nameof(MeshOptions.SourceDiagnostics)}' is not a setting and cannot be configured."));
+            return;
+        }
+
         var bound = valid ? target : new MeshOptions();
         try
         {

@@ -70,7 +70,8 @@ public static class MeshServiceCollectionExtensions
     /// <summary>
     /// Declares an external service bound from configuration (for example a section of
     /// <c>appsettings.json</c> with <c>Ports</c>, <c>Resolution</c> and <c>Endpoints</c>), reloaded when the
-    /// configuration changes. Unknown keys are errors.
+    /// configuration changes. Unknown keys are errors. Enum values take the C# names (<c>Static</c>)
+    /// or Istio's spellings (<c>STATIC</c>, <c>MESH_INTERNAL</c>, <c>ROUND_ROBIN</c>).
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="host">The host the application calls; added to <c>Hosts</c> when the section does not list it.</param>

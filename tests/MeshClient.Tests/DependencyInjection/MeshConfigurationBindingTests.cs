@@ -137,6 +137,20 @@ public sealed class MeshConfigurationBindingTests
     }
 
     [Fact]
+    public void BindConfiguration_SourceDiagnosticsInConfiguration_RejectedNotInjected()
+    {
+        var options = BindMesh(new()
+        {
+            ["Mesh:SourceDiagnostics:0:Message"] = "injected",
+            ["Mesh:ExternalServices:0:Hosts:0"] = "api.example.com",
+        });
+
+        Assert.Empty(options.ExternalServices);
+        var diagnostic = Assert.Single(options.SourceDiagnostics);
+        Assert.Equal("Configuration section 'Mesh': 'SourceDiagnostics' is not a setting and cannot be configured.", diagnostic.Message);
+    }
+
+    [Fact]
     public void BindConfiguration_UnknownKeyNextToIstioSpelling_IsAnError()
     {
         var options = BindMesh(new()
