@@ -12,11 +12,15 @@ namespace MeshClient.Demo;
 internal static class DemoMesh
 {
     public const string WeatherHost = "weather.example.com";
+    public const string QuotesHost = "quotes.example.com";
     public const string AlertsHost = "alerts.example.com";
     public const string BlockedUrl = "http://blocked.example.org/";
     public const string BlockedHost = "blocked.example.org";
 
-    public static ServiceProvider Build(IReadOnlyList<EmbeddedService> weather, int deadPort)
+    /// <summary>The quotes API's route timeout (Istio VirtualService <c>http[].timeout</c>).</summary>
+    public static readonly TimeSpan QuotesRouteTimeout = TimeSpan.FromMilliseconds(250);
+
+    public static ServiceProvider Build(IReadOnlyList<EmbeddedService> weather, IReadOnlyList<QuotesService> quotes, int deadPort)
     {
         var services = new ServiceCollection();
         services.AddLogging(logging => logging
@@ -37,6 +41,21 @@ internal static class DemoMesh
             {
                 service.Endpoints.Add(new ServiceEndpointOptions("127.0.0.1", instance.Weight) { Ports = { ["http"] = instance.Port } });
             }
+        }).ConfigureHttpClient(client => client.Timeout = TimeSpan.FromSeconds(5));
+
+        // The quotes API: two instances that sometimes take too long. The route timeout bounds every
+        // call: when it expires the mesh cancels the attempt (the instance sees the request aborted)
+        // and answers Envoy's 504 "upstream request timeout" with the UT flag.
+        services.AddMeshExternalService(QuotesHost, service =>
+        {
+            service.Resolution = ServiceResolution.Static;
+            service.Ports.Add(new ServicePortOptions(80, "http", ServiceProtocol.Http));
+            foreach (var instance in quotes)
+            {
+                service.Endpoints.Add(new ServiceEndpointOptions("127.0.0.1", instance.Weight) { Ports = { ["http"] = instance.Port } });
+            }
+
+            service.Route.Timeout = QuotesRouteTimeout;
         }).ConfigureHttpClient(client => client.Timeout = TimeSpan.FromSeconds(5));
 
         // The alerts API: its only endpoint is down (nobody listens on the port), so every call

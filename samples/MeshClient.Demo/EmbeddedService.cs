@@ -23,10 +23,7 @@ internal sealed class EmbeddedService : IAsyncDisposable
         Name = name;
         ExpectedHost = expectedHost;
         Weight = weight;
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = name, Args = [] });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        _app = builder.Build();
+        _app = CreateApp(name);
         _app.MapGet("/weather", HandleWeather);
     }
 
@@ -48,6 +45,15 @@ internal sealed class EmbeddedService : IAsyncDisposable
         await service._app.StartAsync();
         service.Port = new Uri(service._app.Urls.First()).Port;
         return service;
+    }
+
+    /// <summary>A slim Kestrel app listening on 127.0.0.1, on a port the OS picks when it starts.</summary>
+    public static WebApplication CreateApp(string name)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = name, Args = [] });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        return builder.Build();
     }
 
     /// <summary>A loopback port nobody listens on: bind a socket, read its port, close it.</summary>

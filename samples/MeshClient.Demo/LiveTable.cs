@@ -94,11 +94,43 @@ internal sealed class LiveTable(MeshStatistics statistics, TrafficStats traffic,
             text.Append(CultureInfo.InvariantCulture, $"{service,-20} {row.Endpoint,-16} {Name(row),-10} {row.Weight,6} {row.Requests,9:N0} {row.Successes,9:N0} {row.Failures,9:N0} {row.InFlight,9} {share,7:P1} {Bar(share)}\n");
         }
 
-        text.Append(CultureInfo.InvariantCulture, $"{DemoMesh.BlockedHost,-20} {"(none)",-16} {"-",-10} {"-",6} {traffic.Blocked,9:N0} {0,9} {traffic.Blocked,9:N0} {0,9} {"",7} 502 NR, refused by REGISTRY_ONLY");
+        text.Append(CultureInfo.InvariantCulture, $"{DemoMesh.BlockedHost,-20} {"(none)",-16} {"-",-10} {"-",6} {traffic.Blocked,9:N0} {0,9} {traffic.Blocked,9:N0} {0,9} {"",7} 502 NR, refused by REGISTRY_ONLY\n\n");
+        text.Append(QuotesLine());
         return text.ToString();
     }
 
-    /// <summary>The weather API first, then the rest; endpoints by instance name rather than by port.</summary>
+    /// <summary>The quotes API as the application saw it (answers by status and flags) and how long its 504s took.</summary>
+    private string QuotesLine()
+    {
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (outcome, count) in traffic.Outcomes())
+        {
+            if (outcome.Target is CallTarget.Quote or CallTarget.SlowQuote)
+            {
+                var key = outcome.Flags == "-" ? $"{(int)outcome.Status}" : $"{(int)outcome.Status} {outcome.Flags}";
+                counts[key] = counts.GetValueOrDefault(key) + count;
+            }
+        }
+
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"{DemoMesh.QuotesHost}, the app saw:");
+        var separator = " ";
+        foreach (var (answer, count) in counts)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{separator}{answer} x {count:N0}");
+            separator = ", ";
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $" (route timeout {DemoMesh.QuotesRouteTimeout.TotalMilliseconds:0} ms");
+        if (traffic.LatencyOf(Summary.TimedOut) is { } latency)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"; 504s after {latency.Median.TotalMilliseconds:0} ms median, {latency.Max.TotalMilliseconds:0} ms max");
+        }
+
+        return text.Append(')').ToString();
+    }
+
+    /// <summary>The weather API first, then the quotes API, then the rest; endpoints by instance name rather than by port.</summary>
     private List<MeshEndpointStatistics> Ordered(IReadOnlyList<MeshEndpointStatistics> rows)
     {
         var ordered = new List<MeshEndpointStatistics>(rows);
@@ -109,7 +141,12 @@ internal sealed class LiveTable(MeshStatistics statistics, TrafficStats traffic,
         });
         return ordered;
 
-        static int Rank(string service) => service == DemoMesh.WeatherHost ? 0 : 1;
+        static int Rank(string service) => service switch
+        {
+            DemoMesh.WeatherHost => 0,
+            DemoMesh.QuotesHost => 1,
+            _ => 2,
+        };
     }
 
     private string Name(MeshEndpointStatistics row) => instanceNames.GetValueOrDefault(row.Endpoint, "?");
