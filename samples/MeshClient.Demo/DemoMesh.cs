@@ -18,7 +18,7 @@ internal static class DemoMesh
     public const string BlockedHost = "blocked.example.org";
 
     /// <summary>The quotes API's route timeout (Istio VirtualService <c>http[].timeout</c>).</summary>
-    public static readonly TimeSpan QuotesRouteTimeout = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan QuotesRouteTimeout = TimeSpan.FromMilliseconds(500);
 
     public static ServiceProvider Build(IReadOnlyList<EmbeddedService> weather, IReadOnlyList<QuotesService> quotes, int deadPort)
     {

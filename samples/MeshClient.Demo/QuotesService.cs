@@ -6,7 +6,7 @@ namespace MeshClient.Demo;
 
 /// <summary>
 /// One instance of the fake "external" quotes API, the slow one: a Kestrel server on 127.0.0.1.
-/// <c>GET /quote?symbol=ACME</c> answers at once; with <c>&amp;delayMs=1000</c> it first waits that
+/// <c>GET /quote?symbol=ACME</c> answers at once; with <c>&amp;delayMs=1500</c> it first waits that
 /// long, honouring <see cref="HttpContext.RequestAborted"/>, so it stops as soon as the caller (here
 /// the mesh, when the route timeout expires) cancels the request. It counts, on its own side, what it
 /// answered fast, how many slow requests were aborted while it waited, and how many it answered late.

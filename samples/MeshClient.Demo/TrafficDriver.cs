@@ -20,7 +20,7 @@ internal sealed class TrafficDriver(IHttpClientFactory clients, TrafficStats sta
     public const int SlowQuoteEvery = 4;
 
     /// <summary>How long a slow quote makes the instance wait: well past the route timeout.</summary>
-    public static readonly TimeSpan SlowQuoteDelay = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan SlowQuoteDelay = TimeSpan.FromMilliseconds(1500);
 
     private const string TimeoutBody = "upstream request timeout";
 
