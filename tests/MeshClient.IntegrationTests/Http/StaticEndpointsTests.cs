@@ -56,12 +56,8 @@ public sealed class StaticEndpointsTests
     [Fact]
     public async Task Https_CertificateForLogicalHost_ValidatedWhileConnectingByIp()
     {
-        using var certificates = new TestCertificates();
-        using var serverCertificate = certificates.CreateServerCertificate("api.example.com");
-        await using var server = await Upstream.StartAsync("secure", serverCertificate);
-        using var mesh = new MeshHost(
-            services => services.AddMeshExternalService("api.example.com", s => MeshHost.Static(s, 443, "https", (server.Port, 1))),
-            certificates);
+        await using var secure = await SecureApi.StartAsync(certificateHost: "api.example.com");
+        var (server, mesh) = (secure.Server, secure.Mesh);
 
         using var response = await mesh.CreateClient("api.example.com").GetAsync("/secure", Ct);
 
@@ -76,12 +72,8 @@ public sealed class StaticEndpointsTests
     [Fact]
     public async Task Https_Http2RequestedOrHigher_ServedOverHttp2ByTheEndpointNeverHttp3()
     {
-        using var certificates = new TestCertificates();
-        using var serverCertificate = certificates.CreateServerCertificate("api.example.com");
-        await using var server = await Upstream.StartAsync("secure", serverCertificate);
-        using var mesh = new MeshHost(
-            services => services.AddMeshExternalService("api.example.com", s => MeshHost.Static(s, 443, "https", (server.Port, 1))),
-            certificates);
+        await using var secure = await SecureApi.StartAsync(certificateHost: "api.example.com");
+        var (server, mesh) = (secure.Server, secure.Mesh);
         using var request = new HttpRequestMessage(HttpMethod.Get, "https://api.example.com/h2")
         {
             Version = HttpVersion.Version30,
@@ -100,12 +92,8 @@ public sealed class StaticEndpointsTests
     [Fact]
     public async Task Https_CertificateForOtherHost_RejectedAsConnectionFailure()
     {
-        using var certificates = new TestCertificates();
-        using var serverCertificate = certificates.CreateServerCertificate("other.example.com");
-        await using var server = await Upstream.StartAsync("impostor", serverCertificate);
-        using var mesh = new MeshHost(
-            services => services.AddMeshExternalService("api.example.com", s => MeshHost.Static(s, 443, "https", (server.Port, 1))),
-            certificates);
+        await using var secure = await SecureApi.StartAsync(certificateHost: "other.example.com");
+        var (server, mesh) = (secure.Server, secure.Mesh);
 
         using var response = await mesh.CreateClient("api.example.com").GetAsync("/secure", Ct);
 
@@ -243,4 +231,43 @@ public sealed class StaticEndpointsTests
     }
 
     private sealed class PassThroughHandler : DelegatingHandler;
+
+    /// <summary>
+    /// A Kestrel HTTPS server on 127.0.0.1 whose certificate (from a CA generated for the test) names
+    /// <c>certificateHost</c>, and a mesh declaring <c>api.example.com:443</c> with it as the only endpoint.
+    /// </summary>
+    private sealed class SecureApi : IAsyncDisposable
+    {
+        private readonly TestCertificates _certificates;
+        private readonly System.Security.Cryptography.X509Certificates.X509Certificate2 _serverCertificate;
+
+        private SecureApi(TestCertificates certificates, System.Security.Cryptography.X509Certificates.X509Certificate2 serverCertificate, Upstream server)
+        {
+            _certificates = certificates;
+            _serverCertificate = serverCertificate;
+            Server = server;
+            Mesh = new MeshHost(
+                services => services.AddMeshExternalService("api.example.com", s => MeshHost.Static(s, 443, "https", (server.Port, 1))),
+                certificates);
+        }
+
+        public Upstream Server { get; }
+
+        public MeshHost Mesh { get; }
+
+        public static async Task<SecureApi> StartAsync(string certificateHost)
+        {
+            var certificates = new TestCertificates();
+            var serverCertificate = certificates.CreateServerCertificate(certificateHost);
+            return new SecureApi(certificates, serverCertificate, await Upstream.StartAsync("secure", serverCertificate));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Mesh.Dispose();
+            await Server.DisposeAsync();
+            _serverCertificate.Dispose();
+            _certificates.Dispose();
+        }
+    }
 }

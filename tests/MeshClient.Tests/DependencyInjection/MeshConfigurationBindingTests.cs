@@ -169,17 +169,8 @@ public sealed class MeshConfigurationBindingTests
     public async Task BindConfiguration_ReloadWithIstioSpellings_AppliesValidChangesAndKeepsLastGoodOnErrors()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings("REGISTRY_ONLY", "STATIC", "MESH_EXTERNAL", "HTTP", "ROUND_ROBIN")).Build();
-        using var harness = new MeshHarness(services =>
-        {
-            services.AddSingleton<IConfiguration>(configuration);
-            services.AddMesh().BindConfiguration("Mesh");
-        });
-        var client = harness.CreateClient();
-        async Task<string?> EndpointAsync()
-        {
-            using var response = await client.GetAsync("http://api.example.com/", TestContext.Current.CancellationToken);
-            return response.GetMeshResult()!.Endpoint;
-        }
+        using var harness = MeshHarness.BoundTo(configuration);
+        Task<string?> EndpointAsync() => harness.EndpointOfAsync("http://api.example.com/");
 
         Assert.Equal("10.0.0.1:80", await EndpointAsync());
 

@@ -139,17 +139,8 @@ public sealed class MeshServiceCollectionExtensionsTests
             ["Mesh:ExternalServices:0:Ports:0:Name"] = "http",
             ["Mesh:ExternalServices:0:Endpoints:0:Address"] = "10.0.0.1",
         }).Build();
-        using var harness = new MeshHarness(services =>
-        {
-            services.AddSingleton<IConfiguration>(configuration);
-            services.AddMesh().BindConfiguration("Mesh");
-        });
-        var client = harness.CreateClient();
-        async Task<string?> EndpointAsync()
-        {
-            using var response = await client.GetAsync("http://api.example.com/", TestContext.Current.CancellationToken);
-            return response.GetMeshResult()!.Endpoint;
-        }
+        using var harness = MeshHarness.BoundTo(configuration);
+        Task<string?> EndpointAsync() => harness.EndpointOfAsync("http://api.example.com/");
 
         Assert.Equal("10.0.0.1:80", await EndpointAsync());
 

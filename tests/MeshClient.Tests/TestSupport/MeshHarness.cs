@@ -2,6 +2,7 @@ using System.Net;
 using MeshClient.Configuration;
 using MeshClient.Connections;
 using MeshClient.Runtime;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MeshClient.Tests.TestSupport;
@@ -33,6 +34,20 @@ internal sealed class MeshHarness : IDisposable
     public MeshRuntime Runtime => _provider.GetRequiredService<MeshRuntime>();
 
     public HttpClient CreateClient(string name = "") => _provider.GetRequiredService<IHttpClientFactory>().CreateClient(name);
+
+    /// <summary>A harness whose mesh is bound from <paramref name="configuration"/> (section <c>Mesh</c>), reloading with it.</summary>
+    public static MeshHarness BoundTo(IConfiguration configuration) => new(services =>
+    {
+        services.AddSingleton(configuration);
+        services.AddMesh().BindConfiguration("Mesh");
+    });
+
+    /// <summary>Sends a GET and returns the endpoint the mesh chose for it.</summary>
+    public async Task<string?> EndpointOfAsync(string url)
+    {
+        using var response = await CreateClient().GetAsync(url, TestContext.Current.CancellationToken);
+        return response.GetMeshResult()?.Endpoint;
+    }
 
     public static void Static(ExternalServiceOptions s, int port, params string[] addresses)
     {
