@@ -18,7 +18,9 @@ namespace MeshClient.Benchmarks;
 public class PipelineOverheadBenchmarks
 {
     private const string Host = "api.example.com";
+    private const string TimedHost = "timed.example.com";
     private static readonly Uri RequestUri = new($"http://{Host}/v1/items?id=42");
+    private static readonly Uri TimedRequestUri = new($"http://{TimedHost}/v1/items?id=42");
 
     private readonly InMemoryHandler _handler = new();
     private ServiceProvider? _provider;
@@ -26,6 +28,7 @@ public class PipelineOverheadBenchmarks
     private HttpClient _factoryRaw = null!;
     private HttpClient _mesh = null!;
     private HttpClient _meshWithoutFactoryLogging = null!;
+    private HttpClient _meshWithRouteTimeout = null!;
     private HttpClient _standardResilience = null!;
 
     [GlobalSetup]
@@ -42,6 +45,17 @@ public class PipelineOverheadBenchmarks
             service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.1"));
             service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.2"));
             service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.3"));
+        });
+
+        // (b'') the same service with a route timeout (Istio http[].timeout): the Polly timeout runs.
+        services.AddMeshExternalService(TimedHost, service =>
+        {
+            service.Resolution = ServiceResolution.Static;
+            service.Ports.Add(new ServicePortOptions(80, "http", ServiceProtocol.Http));
+            service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.1"));
+            service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.2"));
+            service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.3"));
+            service.Route.Timeout = TimeSpan.FromSeconds(10);
         });
 
         // (b') the same mesh pipeline on a factory client without the factory's two logging handlers
@@ -62,12 +76,13 @@ public class PipelineOverheadBenchmarks
         _factoryRaw = factory.CreateClient("raw");
         _mesh = factory.CreateClient(Host);
         _meshWithoutFactoryLogging = factory.CreateClient("mesh-without-factory-logging");
+        _meshWithRouteTimeout = factory.CreateClient(TimedHost);
         _standardResilience = factory.CreateClient("standard");
 
         // Fail fast if a variant does not do what it claims.
-        foreach (var mesh in new[] { _mesh, _meshWithoutFactoryLogging })
+        foreach (var (mesh, uri) in new[] { (_mesh, RequestUri), (_meshWithoutFactoryLogging, RequestUri), (_meshWithRouteTimeout, TimedRequestUri) })
         {
-            using var response = mesh.GetAsync(RequestUri).GetAwaiter().GetResult();
+            using var response = mesh.GetAsync(uri).GetAwaiter().GetResult();
             if (response.StatusCode != HttpStatusCode.OK || response.GetMeshResult() is not { Endpoint: not null })
             {
                 throw new InvalidOperationException($"A mesh variant did not route through an endpoint: {response.GetMeshResult()}");
@@ -84,23 +99,27 @@ public class PipelineOverheadBenchmarks
 
     /// <summary>(a) <c>new HttpClient(handler)</c>: the floor.</summary>
     [Benchmark(Baseline = true)]
-    public Task<HttpStatusCode> Raw() => SendAsync(_raw);
+    public Task<HttpStatusCode> Raw() => SendAsync(_raw, RequestUri);
 
     /// <summary>(a') an <c>IHttpClientFactory</c> client with no extra handlers.</summary>
     [Benchmark]
-    public Task<HttpStatusCode> FactoryRaw() => SendAsync(_factoryRaw);
+    public Task<HttpStatusCode> FactoryRaw() => SendAsync(_factoryRaw, RequestUri);
 
     /// <summary>(b) the MeshClient pipeline: AddMeshExternalService with 3 STATIC endpoints.</summary>
     [Benchmark]
-    public Task<HttpStatusCode> MeshClient() => SendAsync(_mesh);
+    public Task<HttpStatusCode> MeshClient() => SendAsync(_mesh, RequestUri);
 
     /// <summary>(b') the MeshClient handlers alone: a factory client with AddMeshHandlers() and RemoveAllLoggers().</summary>
     [Benchmark]
-    public Task<HttpStatusCode> MeshClientWithoutFactoryLogging() => SendAsync(_meshWithoutFactoryLogging);
+    public Task<HttpStatusCode> MeshClientWithoutFactoryLogging() => SendAsync(_meshWithoutFactoryLogging, RequestUri);
+
+    /// <summary>(b'') the MeshClient pipeline for a service with a route timeout (a Polly timeout around the attempt).</summary>
+    [Benchmark]
+    public Task<HttpStatusCode> MeshClientWithRouteTimeout() => SendAsync(_meshWithRouteTimeout, TimedRequestUri);
 
     /// <summary>(c) AddStandardResilienceHandler() with its defaults.</summary>
     [Benchmark]
-    public Task<HttpStatusCode> StandardResilience() => SendAsync(_standardResilience);
+    public Task<HttpStatusCode> StandardResilience() => SendAsync(_standardResilience, RequestUri);
 
     /// <summary>
     /// <see langword="false"/>: a bare <c>GetAsync</c> (the request has no headers). <see langword="true"/>:
@@ -110,15 +129,15 @@ public class PipelineOverheadBenchmarks
     [Params(false, true)]
     public bool WithHeader { get; set; }
 
-    private async Task<HttpStatusCode> SendAsync(HttpClient client)
+    private async Task<HttpStatusCode> SendAsync(HttpClient client, Uri requestUri)
     {
         if (!WithHeader)
         {
-            using var bare = await client.GetAsync(RequestUri);
+            using var bare = await client.GetAsync(requestUri);
             return bare.StatusCode;
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, RequestUri);
+        using var request = new HttpRequestMessage(HttpMethod.Get, requestUri);
         request.Headers.TryAddWithoutValidation("Accept", "application/json");
         using var response = await client.SendAsync(request);
         return response.StatusCode;
