@@ -22,9 +22,9 @@ internal sealed class MeshRedirectHandler : DelegatingHandler
     {
         var maxRedirects = _runtime.State.Snapshot.MaxRedirects;
         var sending = base.SendAsync(request, cancellationToken);
-        if (maxRedirects == 0 || (sending.IsCompletedSuccessfully && GetRedirectUri(sending.Result, request.RequestUri) is null))
+        if (maxRedirects == 0 || (sending.IsCompletedSuccessfully && !IsRedirect(sending.Result.StatusCode)))
         {
-            return sending; // the common case: no state machine
+            return sending; // the common case: no state machine (FollowAsync looks at the Location)
         }
 
         return FollowAsync(sending, request, maxRedirects, cancellationToken);
@@ -60,17 +60,9 @@ internal sealed class MeshRedirectHandler : DelegatingHandler
     /// <summary>The absolute location to follow, or <see langword="null"/> when the response is not a redirect to follow.</summary>
     internal static Uri? GetRedirectUri(HttpResponseMessage response, Uri? requestUri)
     {
-        switch (response.StatusCode)
+        if (!IsRedirect(response.StatusCode))
         {
-            case HttpStatusCode.Moved:
-            case HttpStatusCode.Found:
-            case HttpStatusCode.SeeOther:
-            case HttpStatusCode.TemporaryRedirect:
-            case HttpStatusCode.MultipleChoices:
-            case HttpStatusCode.PermanentRedirect:
-                break;
-            default:
-                return null;
+            return null;
         }
 
         var location = response.Headers.Location;
@@ -105,6 +97,13 @@ internal sealed class MeshRedirectHandler : DelegatingHandler
 
         return location;
     }
+
+    private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.Moved
+        or HttpStatusCode.Found
+        or HttpStatusCode.SeeOther
+        or HttpStatusCode.TemporaryRedirect
+        or HttpStatusCode.MultipleChoices
+        or HttpStatusCode.PermanentRedirect;
 
     private static bool RequiresGet(HttpStatusCode status, HttpMethod method) => status switch
     {

@@ -47,7 +47,7 @@ internal static class MeshResponses
         if (mode == MeshFailureMode.Throw)
         {
             var target = result.Endpoint ?? request.RequestUri?.Authority;
-            throw new MeshUpstreamException($"{body} ({result.Flags.ToEnvoyString()}, cluster {result.Cluster}, endpoint {target ?? "none"})", result.Flags, result.Endpoint, cause)
+            throw new MeshUpstreamException($"{body} {Context(result, target)}", result.Flags, result.Endpoint, cause)
             {
                 Result = result,
             };
@@ -63,7 +63,7 @@ internal static class MeshResponses
         if (mode == MeshFailureMode.Throw)
         {
             throw new MeshTimeoutException(
-                FormattableString.Invariant($"{TimeoutBody} after {timeout.TotalMilliseconds} ms ({result.Flags.ToEnvoyString()}, cluster {result.Cluster}, endpoint {result.Endpoint ?? "none"})"),
+                FormattableString.Invariant($"{TimeoutBody} after {timeout.TotalMilliseconds} ms {Context(result, result.Endpoint)}"),
                 result.Flags,
                 timeout,
                 cause)
@@ -74,6 +74,10 @@ internal static class MeshResponses
 
         return Create(request, result, HttpStatusCode.GatewayTimeout, TimeoutBody);
     }
+
+    /// <summary>What an exception message adds after Envoy's body text: <c>(UF, cluster …, endpoint …)</c>.</summary>
+    private static string Context(MeshResult result, string? endpoint) =>
+        $"({result.Flags.ToEnvoyString()}, cluster {result.Cluster}, endpoint {endpoint ?? "none"})";
 
     /// <summary>Classifies a transport failure the way Envoy's reset reasons do.</summary>
     public static MeshResponseFlags Classify(HttpRequestException exception) => exception.HttpRequestError switch
