@@ -1,8 +1,10 @@
 using System.Net;
 using BenchmarkDotNet.Attributes;
-using MeshClient.Discovery;
-using MeshClient.LoadBalancing;
+using MeshClient.Configuration;
+using MeshClient.Connections;
+using MeshClient.Health;
 using MeshClient.Model;
+using MeshClient.Runtime;
 
 namespace MeshClient.Benchmarks;
 
@@ -20,33 +22,41 @@ public class EndpointHotPathBenchmarks
     private static readonly Uri RequestUri = new("http://api.example.com/v1/items?id=42");
     private static readonly HttpRequestOptionsKey<MeshResult> ResultKey = new("MeshClient.Result");
 
-    private RoundRobinPicker _picker = null!;
-    private HttpMessageInvoker _unused = null!;
+    private static readonly AttemptOutcome Ok = AttemptOutcome.Response(200, 0, 0);
+
+    private Cluster _cluster = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        _unused = new HttpMessageInvoker(new SocketsHttpHandler());
-        MeshEndpoint[] endpoints =
-        [
-            new(new EndpointDefinition(IPAddress.Parse("10.0.0.1"), 80, 2, null), _unused),
-            new(new EndpointDefinition(IPAddress.Parse("10.0.0.2"), 80, 1, null), _unused),
-            new(new EndpointDefinition(IPAddress.Parse("10.0.0.3"), 80, 1, null), _unused),
-        ];
-        _picker = new RoundRobinPicker(endpoints);
+        var definition = new ClusterDefinition(
+            new ClusterKey("api.example.com", 80),
+            "api.example.com",
+            ServiceResolution.Static,
+            ServiceProtocol.Http,
+            LoadBalancerAlgorithm.RoundRobin,
+            null,
+            [
+                new EndpointDefinition(IPAddress.Parse("10.0.0.1"), 80, 2, null),
+                new EndpointDefinition(IPAddress.Parse("10.0.0.2"), 80, 1, null),
+                new EndpointDefinition(IPAddress.Parse("10.0.0.3"), 80, 1, null),
+            ]);
+        _cluster = new Cluster(definition, new ClusterServices(handlerFactory: new ClusterHandlerFactory((_, _) => new InMemoryHandler())));
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _unused.Dispose();
+    public void Cleanup() => _cluster.Dispose();
 
-    /// <summary>Weighted round robin over 3 endpoints, plus the start/end counters of the attempt.</summary>
+    /// <summary>
+    /// One attempt's bookkeeping on a cluster: weighted round robin over 3 endpoints, acquiring the
+    /// endpoint's pool, and ending the attempt with its outcome (counters, tracker, policies).
+    /// </summary>
     [Benchmark]
     public int PickAndCount()
     {
-        var endpoint = _picker.Pick()!;
-        _ = endpoint.TryStart();
-        endpoint.OnEnd(success: true);
-        return endpoint.Weight;
+        var pick = _cluster.StartAttempt(default, out var pool);
+        _cluster.EndAttempt(pick, pool!, Ok);
+        return pick.Endpoint!.Weight;
     }
 
     /// <summary>A fresh request as HttpClient.GetAsync makes it: the floor for the next row.</summary>

@@ -1,3 +1,4 @@
+using MeshClient.LoadBalancing;
 using MeshClient.Runtime;
 
 namespace MeshClient;
@@ -11,6 +12,10 @@ public sealed class MeshResult
 {
     private const string BlackHoleCluster = "BlackHoleCluster";
 
+    private int _attempts;
+    private Discovery.MeshEndpoint? _firstTried;
+    private TriedEndpoints? _tried;
+
     internal MeshResult()
     {
     }
@@ -19,23 +24,65 @@ public sealed class MeshResult
     public MeshResponseFlags Flags { get; internal set; }
 
     /// <summary>Gets the number of attempts sent (or tried) upstream.</summary>
-    public int Attempts { get; internal set; }
+    public int Attempts => Volatile.Read(ref _attempts);
 
     /// <summary>Gets the endpoint (<c>10.0.0.1:8080</c>) of the last attempt, or <see langword="null"/> when none was chosen.</summary>
     public string? Endpoint { get; internal set; }
 
     /// <summary>Gets the external service that handled the request, or <see langword="null"/> for an unregistered host.</summary>
-    public string? Service => Route?.ServiceName;
+    public string? Service => TargetCluster?.ServiceName;
 
     /// <summary>Gets Envoy's name of the cluster, for example <c>outbound|443||api.example.com</c>, <c>PassthroughCluster</c> or <c>BlackHoleCluster</c>.</summary>
-    public string? Cluster => Route is { } route ? route.Name
+    public string? Cluster => TargetCluster is { } cluster ? cluster.Name
         : (Flags & MeshResponseFlags.NoRouteFound) != 0 ? BlackHoleCluster : null;
 
     /// <summary>Gets a value indicating whether the response was served from the fallback cache.</summary>
     public bool FromCache { get; internal set; }
 
     /// <summary>The cluster the request was routed to (fields are kept small: one is allocated per request).</summary>
-    internal Cluster? Route { get; set; }
+    internal Cluster? TargetCluster { get; set; }
+
+    /// <summary>The caller's token, to tell its cancellation from the route's timeout in an attempt.</summary>
+    internal CancellationToken CallerToken { get; set; }
+
+    /// <summary>
+    /// The endpoints earlier attempts of this request went to, for the next pick (Envoy's
+    /// <c>previous_hosts</c>); <see langword="null"/> before a second attempt, so a request with one
+    /// attempt allocates nothing for it.
+    /// </summary>
+    internal TriedEndpoints? Tried
+    {
+        get
+        {
+            if (Volatile.Read(ref _tried) is { } tried)
+            {
+                return tried;
+            }
+
+            if (Volatile.Read(ref _firstTried) is not { } first)
+            {
+                return null;
+            }
+
+            var created = new TriedEndpoints();
+            created.Add(first);
+            return Interlocked.CompareExchange(ref _tried, created, null) ?? created;
+        }
+    }
+
+    /// <summary>Records the endpoint an attempt of this request went to.</summary>
+    internal void RecordTried(Discovery.MeshEndpoint endpoint)
+    {
+        if (Volatile.Read(ref _tried) is null && Interlocked.CompareExchange(ref _firstTried, endpoint, null) is null)
+        {
+            return;
+        }
+
+        Tried!.Add(endpoint);
+    }
+
+    /// <summary>Counts an attempt; attempts of one request may run concurrently (hedging).</summary>
+    internal int AddAttempt() => Interlocked.Increment(ref _attempts);
 
     /// <inheritdoc />
     public override string ToString() =>

@@ -19,9 +19,6 @@ namespace MeshClient.Connections;
 /// </remarks>
 internal sealed class ClusterConnections
 {
-    /// <summary>Istio's default <c>connectTimeout</c> (MeshConfig), 10 seconds.</summary>
-    internal static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
-
     /// <summary>How long a connection to a DNS-resolved requested host is reused (IHttpClientFactory's default handler lifetime).</summary>
     internal static readonly TimeSpan RequestedHostConnectionLifetime = TimeSpan.FromMinutes(2);
 
@@ -34,18 +31,21 @@ internal sealed class ClusterConnections
         _factory = factory;
     }
 
-    /// <summary>A new connection pool to <paramref name="target"/>; disposing the invoker closes its connections.</summary>
-    public HttpMessageInvoker Create(UpstreamTarget target)
+    /// <summary>
+    /// A new connection pool to <paramref name="target"/> built with <paramref name="wire"/>;
+    /// disposing the invoker closes its connections.
+    /// </summary>
+    public HttpMessageInvoker Create(UpstreamTarget target, WireSettings wire)
     {
-        var handler = _factory?.Create(_definition, target) ?? CreateSocketsHandler(target);
+        var handler = _factory?.Create(_definition, target) ?? CreateSocketsHandler(target, wire);
         return new HttpMessageInvoker(handler, disposeHandler: true);
     }
 
-    private SocketsHttpHandler CreateSocketsHandler(UpstreamTarget target)
+    private SocketsHttpHandler CreateSocketsHandler(UpstreamTarget target, WireSettings wire)
     {
         var handler = new SocketsHttpHandler
         {
-            ConnectTimeout = DefaultConnectTimeout,
+            ConnectTimeout = wire.ConnectTimeout,
 
             // Shared by every client of the cluster: never share cookies between callers, and never
             // follow a redirect below the mesh (it would bypass routing and the outbound policy).

@@ -11,10 +11,10 @@ namespace MeshClient.Connections;
 /// </summary>
 internal sealed class UpstreamTarget
 {
-    private readonly IPEndPoint? _endpoint;
+    private readonly EndPoint? _endpoint;
     private readonly int? _port;
 
-    private UpstreamTarget(IPEndPoint? endpoint, int? port, string? authority)
+    private UpstreamTarget(EndPoint? endpoint, int? port, string? authority)
     {
         _endpoint = endpoint;
         _port = port;
@@ -33,16 +33,22 @@ internal sealed class UpstreamTarget
     /// <summary>Gets a value indicating whether connections go where the URI says (no <c>ConnectCallback</c> needed).</summary>
     public bool IsRequested => _endpoint is null && _port is null;
 
-    /// <summary>A fixed endpoint of a STATIC cluster.</summary>
+    /// <summary>
+    /// A fixed endpoint: an IP address (STATIC, or an address DNS returned), or a host name resolved
+    /// when a connection opens.
+    /// </summary>
     public static UpstreamTarget Endpoint(EndpointDefinition endpoint) =>
-        new(new IPEndPoint(endpoint.Address, endpoint.Port), null, endpoint.Authority);
+        new(
+            endpoint.Address is { } address ? new IPEndPoint(address, endpoint.Port) : new DnsEndPoint(endpoint.HostName!, endpoint.Port),
+            null,
+            endpoint.Authority);
 
     /// <summary>The requested host on another port: resolution NONE with a <c>targetPort</c> (Envoy's ORIGINAL_DST port override).</summary>
     public static UpstreamTarget RequestedHostOnPort(int port) => new(null, port, null);
 
     /// <summary>Where a connection for <paramref name="host"/>:<paramref name="port"/> (the request URI's) goes.</summary>
     public EndPoint Resolve(string host, int port) =>
-        _endpoint ?? (EndPoint)new DnsEndPoint(host, _port ?? port);
+        _endpoint ?? new DnsEndPoint(host, _port ?? port);
 
     /// <inheritdoc />
     public override string ToString() =>

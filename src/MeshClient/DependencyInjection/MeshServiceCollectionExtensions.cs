@@ -1,5 +1,7 @@
 using MeshClient.Configuration;
 using MeshClient.Connections;
+using MeshClient.Health;
+using MeshClient.LoadBalancing;
 using MeshClient.Model;
 using MeshClient.Runtime;
 using Microsoft.Extensions.Configuration;
@@ -152,7 +154,9 @@ public static class MeshServiceCollectionExtensions
             provider.GetRequiredService<IOptionsMonitor<MeshOptions>>(),
             provider.GetService<ILogger<MeshRuntime>>(),
             provider.GetService<TimeProvider>(),
-            provider.GetService<ClusterHandlerFactory>()));
+            provider.GetService<ClusterHandlerFactory>(),
+            provider.GetService<IEndpointPickerFactory>(),
+            provider.GetServices<IClusterPolicyFactory>()));
         services.TryAddSingleton(static provider => new MeshStatistics(provider.GetRequiredService<MeshRuntime>()));
         services.AddSingleton<IValidateOptions<MeshStartupValidator.Marker>, MeshStartupValidator>();
         services.AddOptions<MeshStartupValidator.Marker>().ValidateOnStart();

@@ -1,37 +1,49 @@
+using MeshClient.Connections;
+using MeshClient.Health;
 using MeshClient.Model;
 
 namespace MeshClient.Discovery;
 
 /// <summary>
-/// A live endpoint of a cluster: its definition, its connection pool and the counters that outlive
-/// handler rotation and reloads that keep the endpoint.
+/// A live endpoint of a cluster: its definition, its connection pool, its availability and the
+/// counters that outlive handler rotation and every rebuild that keeps the endpoint (matched by
+/// address and port, so a weight or label change keeps all of it).
 /// </summary>
 /// <remarks>
-/// Lifetime: an attempt <see cref="TryStart"/>s the endpoint and <see cref="OnEnd"/>s it. A reload
-/// (or the end of the cluster) that drops the endpoint <see cref="Retire"/>s it; its connections
-/// are closed when the last attempt on it ends, so in-flight attempts finish.
+/// Lifetime: an attempt <see cref="TryStart"/>s the endpoint (acquiring its current pool) and
+/// <see cref="OnEnd"/>s it with the outcome. The cluster's single writer may
+/// <see cref="ReplacePool"/> (the wire settings changed) or <see cref="Retire"/> it (it left the
+/// set); either way attempts in flight finish on the pool they acquired, which closes after them.
 /// </remarks>
 internal sealed class MeshEndpoint
 {
-    private readonly HttpMessageInvoker _connections;
+    private volatile EndpointDefinition _definition;
+    private volatile EndpointPool _pool;
     private long _requests;
     private long _successes;
     private long _failures;
     private int _inFlight;
     private int _retired;
-    private int _closed;
+    private int _unavailable;
 
     public MeshEndpoint(EndpointDefinition definition, HttpMessageInvoker connections)
+        : this(definition, new EndpointPool(connections))
     {
-        Definition = definition;
-        _connections = connections;
     }
 
-    public EndpointDefinition Definition { get; }
+    public MeshEndpoint(EndpointDefinition definition, EndpointPool pool)
+    {
+        _definition = definition;
+        _pool = pool;
+    }
 
-    public string Authority => Definition.Authority;
+    public EndpointDefinition Definition => _definition;
 
-    public int Weight => Definition.Weight;
+    public EndpointKey Key => _definition.Key;
+
+    public string Authority => _definition.Authority;
+
+    public int Weight => _definition.Weight;
 
     public long Requests => Interlocked.Read(ref _requests);
 
@@ -39,61 +51,93 @@ internal sealed class MeshEndpoint
 
     public long Failures => Interlocked.Read(ref _failures);
 
+    /// <summary>Attempts on this endpoint that have started and not ended (the least-request load).</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
     public bool IsRetired => Volatile.Read(ref _retired) != 0;
 
-    /// <summary>The endpoint's connection pool. Only valid between a successful <see cref="TryStart"/> and <see cref="OnEnd"/>.</summary>
-    public HttpMessageInvoker Connections => _connections;
+    /// <summary>Why the endpoint is out of the load balancer; <see cref="EndpointUnavailability.None"/> when it is in.</summary>
+    public EndpointUnavailability Unavailability => (EndpointUnavailability)Volatile.Read(ref _unavailable);
+
+    /// <summary>The current pool (tests and diagnostics; attempts use the one <see cref="TryStart"/> returned).</summary>
+    internal EndpointPool Pool => _pool;
 
     /// <summary>
-    /// Starts an attempt on this endpoint; <see langword="false"/> when a reload retired it (the
-    /// caller picks again from the state that replaced it).
+    /// Starts an attempt on this endpoint and returns the pool to send it on; <see langword="null"/>
+    /// when the endpoint was retired (the caller picks again from the state that replaced it).
     /// </summary>
-    public bool TryStart()
+    public EndpointPool? TryStart()
     {
-        Interlocked.Increment(ref _inFlight);
-        if (Volatile.Read(ref _retired) != 0)
+        var pool = _pool;
+        while (!pool.TryAcquire())
         {
-            EndAttempt();
-            return false;
+            // Retired: the endpoint left the cluster, or a new pool replaced this one (published first).
+            var next = _pool;
+            if (IsRetired || ReferenceEquals(next, pool))
+            {
+                return null;
+            }
+
+            pool = next;
         }
 
+        Interlocked.Increment(ref _inFlight);
         Interlocked.Increment(ref _requests);
-        return true;
+        return pool;
     }
 
-    /// <summary>Ends an attempt that <see cref="TryStart"/> started.</summary>
-    public void OnEnd(bool success)
+    /// <summary>
+    /// Ends an attempt that <see cref="TryStart"/> started on <paramref name="pool"/>: counts it (a
+    /// cancellation or the caller's own error is neither a success nor a failure) and releases the pool.
+    /// </summary>
+    public void OnEnd(EndpointPool pool, in AttemptOutcome outcome)
     {
-        Interlocked.Increment(ref success ? ref _successes : ref _failures);
-        EndAttempt();
+        if (outcome.IsSuccess)
+        {
+            Interlocked.Increment(ref _successes);
+        }
+        else if (outcome.IsFailure)
+        {
+            Interlocked.Increment(ref _failures);
+        }
+
+        Interlocked.Decrement(ref _inFlight);
+        pool.Release();
+    }
+
+    /// <summary>Sets or clears one reason to keep the endpoint out of the load balancer; returns whether it changed.</summary>
+    public bool SetUnavailable(EndpointUnavailability reason, bool unavailable)
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _unavailable);
+            var next = unavailable ? current | (int)reason : current & ~(int)reason;
+            if (next == current)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _unavailable, next, current) == current)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>The cluster's writer: the endpoint stays, with a changed weight or locality.</summary>
+    internal void Update(EndpointDefinition definition) => _definition = definition;
+
+    /// <summary>The cluster's writer: new wire settings; the old pool closes after its attempts.</summary>
+    internal void ReplacePool(EndpointPool pool)
+    {
+        var old = Interlocked.Exchange(ref _pool, pool);
+        old.Retire();
     }
 
     /// <summary>Takes the endpoint out of service; its connections close when its last attempt ends.</summary>
     public void Retire()
     {
-        // Interlocked (a full fence): the write must not pass the read of the in-flight count.
         Interlocked.Exchange(ref _retired, 1);
-        if (Volatile.Read(ref _inFlight) == 0)
-        {
-            Close();
-        }
-    }
-
-    private void EndAttempt()
-    {
-        if (Interlocked.Decrement(ref _inFlight) == 0 && Volatile.Read(ref _retired) != 0)
-        {
-            Close();
-        }
-    }
-
-    private void Close()
-    {
-        if (Interlocked.Exchange(ref _closed, 1) == 0)
-        {
-            _connections.Dispose();
-        }
+        _pool.Retire();
     }
 }

@@ -1,5 +1,6 @@
-using MeshClient.Configuration;
-using MeshClient.Discovery;
+using MeshClient.Connections;
+using MeshClient.Health;
+using MeshClient.LoadBalancing;
 using MeshClient.Runtime;
 
 namespace MeshClient.Http;
@@ -8,12 +9,24 @@ namespace MeshClient.Http;
 /// The terminal handler: one attempt. Picks an endpoint of the request's cluster and sends on that
 /// endpoint's connection pool, whose connections go to the endpoint's address while the request
 /// URI keeps the logical host (so the Host header, TLS SNI and certificate validation use the
-/// service name; see <see cref="Connections.ClusterConnections"/>); then records the outcome.
-/// Borrows everything from <see cref="MeshRuntime"/>; disposing it disposes nothing shared.
+/// service name; see <see cref="ClusterConnections"/>). Every attempt ends in one place,
+/// <see cref="Cluster.EndAttempt"/>, with its outcome.
 /// </summary>
+/// <remarks>
+/// An attempt does not build the caller's response: a response is returned as it is, an upstream
+/// failure leaves as an <see cref="AttemptFailedException"/> (Envoy's flag) for the route's pipeline
+/// in <see cref="MeshRoutingHandler"/> to decide on, and anything else (the caller's cancellation,
+/// the caller's own error) propagates unchanged. Attempts keep their own state off the shared
+/// <see cref="MeshResult"/>, so that several may run at once. Borrows everything from
+/// <see cref="MeshRuntime"/>; disposing it disposes nothing shared.
+/// </remarks>
 internal sealed class MeshEndpointHandler : HttpMessageHandler
 {
+    /// <summary>The endpoint an attempt went to, on the request it sent (a hedged attempt sends a copy).</summary>
+    internal static readonly HttpRequestOptionsKey<string> AttemptEndpointKey = new("MeshClient.AttemptEndpoint");
+
     private readonly MeshRuntime _runtime;
+    private HttpMessageInvoker? _standalone;
 
     public MeshEndpointHandler(MeshRuntime runtime) => _runtime = runtime;
 
@@ -26,57 +39,69 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
             throw new InvalidOperationException("An absolute request URI (or an HttpClient.BaseAddress) is required.");
         }
 
-        var state = _runtime.State;
-        if (!request.Options.TryGetValue(MeshResponseExtensions.ResultKey, out var result) || result.Route is null)
+        if (!request.Options.TryGetValue(MeshResponseExtensions.ResultKey, out var result) || result.TargetCluster is null)
         {
-            // Used without MeshRoutingHandler above it: route here.
-            result = new MeshResult();
-            request.Options.Set(MeshResponseExtensions.ResultKey, result);
-            MeshRouter.Resolve(_runtime, state, uri, result);
+            // No MeshRoutingHandler above this one (the handler used on its own): route here, through one.
+            _standalone ??= new HttpMessageInvoker(new MeshRoutingHandler(_runtime) { InnerHandler = new Attempts(this) }, disposeHandler: true);
+            return _standalone.SendAsync(request, cancellationToken);
         }
 
-        var cluster = result.Route is { } route ? MeshRouter.Acquire(_runtime, route, uri, result) : null;
-        return cluster is null
-            ? Task.FromResult(MeshResponses.Blocked(request, result, state.FailureMode, uri.IdnHost, uri.Port))
-            : SendAttempt(_runtime, request, result, cluster, state.FailureMode, cancellationToken);
+        return SendAttempt(_runtime, request, uri, result, cancellationToken);
+    }
+
+    /// <summary>Synchronous <see cref="HttpClient.Send(HttpRequestMessage)"/>: the same attempt, waited for.</summary>
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        SendAsync(request, cancellationToken).GetAwaiter().GetResult();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _standalone?.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 
     /// <summary>
-    /// One attempt on an acquired cluster; releases it. Not <see langword="async"/>: an attempt whose
-    /// response is already there (an in-memory handler, a cached response) allocates no state machine.
+    /// One attempt on the request's cluster. Not <see langword="async"/>: an attempt whose response
+    /// is already there (an in-memory handler, a cached response) allocates no state machine.
     /// </summary>
-    private static Task<HttpResponseMessage> SendAttempt(MeshRuntime runtime, HttpRequestMessage request, MeshResult result, Cluster cluster, MeshFailureMode mode, CancellationToken cancellationToken)
+    private static Task<HttpResponseMessage> SendAttempt(MeshRuntime runtime, HttpRequestMessage request, Uri uri, MeshResult result, CancellationToken cancellationToken)
     {
-        result.Attempts++;
-        MeshEndpoint? endpoint = null;
+        var cluster = MeshRouter.Acquire(runtime, result.TargetCluster!, uri, result);
+        if (cluster is null)
+        {
+            // A reload since the routing decision blocks the host now.
+            return Task.FromException<HttpResponseMessage>(new AttemptFailedException(MeshResponseFlags.NoRouteFound, null, null));
+        }
+
+        result.AddAttempt();
+        var start = cluster.TimeProvider.GetTimestamp();
+        PickResult pick = default;
+        EndpointPool? pool = null;
         var connections = cluster.PassthroughConnections;
         if (connections is null)
         {
-            endpoint = cluster.StartAttempt();
-            if (endpoint is null)
+            try
             {
-                try
-                {
-                    return Task.FromResult(MeshResponses.UpstreamFailure(request, result, mode, MeshResponseFlags.NoHealthyUpstream, null));
-                }
-                finally
-                {
-                    cluster.Release();
-                }
+                pick = cluster.StartAttempt(new PickContext(request, result.Tried), out pool);
+            }
+            catch
+            {
+                cluster.Release();
+                throw;
             }
 
-            result.Endpoint = endpoint.Authority;
-            connections = endpoint.Connections;
-        }
+            if (pick.Endpoint is not { } endpoint)
+            {
+                cluster.Release();
+                return Task.FromException<HttpResponseMessage>(new AttemptFailedException(MeshResponseFlags.NoHealthyUpstream, null, null));
+            }
 
-        // QUIC connections do not go through the endpoint pool's ConnectCallback: never let an
-        // attempt to an endpoint use (or upgrade to) HTTP/3, or it would go to the host's DNS address.
-        Version? askedVersion = null;
-        var askedPolicy = request.VersionPolicy;
-        if (endpoint is not null && AllowsHttp3(request))
-        {
-            askedVersion = request.Version;
-            CapBelowHttp3(request);
+            result.RecordTried(endpoint);
+            request.Options.Set(AttemptEndpointKey, endpoint.Authority);
+            connections = pool!.Invoker;
         }
 
         Task<HttpResponseMessage> sending;
@@ -91,73 +116,55 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
             sending = Task.FromException<HttpResponseMessage>(ex);
         }
 
-        if (sending.IsCompletedSuccessfully && askedVersion is null)
+        if (sending.IsCompletedSuccessfully)
         {
-            End(cluster, endpoint, sending.Result);
+            End(cluster, pick, pool, AttemptOutcome.Response((int)sending.Result.StatusCode, start, cluster.TimeProvider.GetTimestamp()));
             return sending;
         }
 
-        return AwaitAttemptAsync(runtime, sending, request, result, cluster, endpoint, mode, askedVersion, askedPolicy, cancellationToken);
+        return AwaitAttemptAsync(sending, cluster, pick, pool, start, result.CallerToken, cancellationToken);
     }
 
-    private static async Task<HttpResponseMessage> AwaitAttemptAsync(MeshRuntime runtime, Task<HttpResponseMessage> sending, HttpRequestMessage request, MeshResult result, Cluster cluster, MeshEndpoint? endpoint, MeshFailureMode mode, Version? askedVersion, HttpVersionPolicy askedPolicy, CancellationToken cancellationToken)
+    private static async Task<HttpResponseMessage> AwaitAttemptAsync(Task<HttpResponseMessage> sending, Cluster cluster, PickResult pick, EndpointPool? pool, long start, CancellationToken callerToken, CancellationToken cancellationToken)
     {
-        HttpResponseMessage? response = null;
+        HttpResponseMessage response;
         try
         {
             response = await sending.ConfigureAwait(false);
-            return response;
         }
-        catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex)
         {
-            return Failed(runtime, request, result, mode, MeshResponses.Classify(ex), ex);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            // Not the caller's cancellation: the connect timeout fired.
-            return Failed(runtime, request, result, mode, MeshResponseFlags.UpstreamConnectionFailure, ex);
-        }
-        finally
-        {
-            End(cluster, endpoint, response);
-            if (askedVersion is not null)
+            var kind = AttemptFailures.Classify(ex, out var flags, callerToken, cancellationToken);
+            End(cluster, pick, pool, AttemptFailures.Outcome(kind, flags, start, cluster.TimeProvider.GetTimestamp()));
+            if (kind == AttemptFailureKind.Upstream)
             {
-                request.Version = askedVersion;
-                request.VersionPolicy = askedPolicy;
+                throw new AttemptFailedException(flags, pick.Endpoint?.Authority, ex);
             }
+
+            throw;
         }
+
+        End(cluster, pick, pool, AttemptOutcome.Response((int)response.StatusCode, start, cluster.TimeProvider.GetTimestamp()));
+        return response;
     }
 
-    internal static bool AllowsHttp3(HttpRequestMessage request) =>
-        request.Version.Major >= 3 || request.VersionPolicy == HttpVersionPolicy.RequestVersionOrHigher;
-
-    /// <summary>
-    /// The same versions the request allows, minus HTTP/3: 3.0 becomes "2.0 or lower" (HTTP/2 by
-    /// ALPN over TLS, else HTTP/1.1); "2.0 or higher" becomes exactly 2.0; "1.x or higher" becomes
-    /// "2.0 or lower".
-    /// </summary>
-    internal static void CapBelowHttp3(HttpRequestMessage request)
+    /// <summary>Ends the attempt (the one reporting path), then releases the cluster.</summary>
+    private static void End(Cluster cluster, in PickResult pick, EndpointPool? pool, in AttemptOutcome outcome)
     {
-        if (request.Version.Major == 2 && request.VersionPolicy == HttpVersionPolicy.RequestVersionOrHigher)
+        if (pool is not null)
         {
-            request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
-            return;
+            cluster.EndAttempt(in pick, pool, in outcome);
         }
 
-        request.Version = System.Net.HttpVersion.Version20;
-        request.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
-    }
-
-    /// <summary>Ends the attempt: the endpoint's counters (a 5xx or no response is a failure), then the cluster.</summary>
-    private static void End(Cluster cluster, MeshEndpoint? endpoint, HttpResponseMessage? response)
-    {
-        endpoint?.OnEnd(response is not null && (int)response.StatusCode < 500);
         cluster.Release();
     }
 
-    private static HttpResponseMessage Failed(MeshRuntime runtime, HttpRequestMessage request, MeshResult result, MeshFailureMode mode, MeshResponseFlags flags, Exception exception)
+    /// <summary>This handler's attempts, under the routing handler that the handler builds when used on its own.</summary>
+    private sealed class Attempts(MeshEndpointHandler handler) : HttpMessageHandler
     {
-        runtime.OnUpstreamFailure(result, flags, exception);
-        return MeshResponses.UpstreamFailure(request, result, mode, flags, exception);
+        private readonly HttpMessageInvoker _invoker = new(handler, disposeHandler: false);
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            _invoker.SendAsync(request, cancellationToken);
     }
 }

@@ -30,6 +30,10 @@ internal sealed class MeshRedirectHandler : DelegatingHandler
         return FollowAsync(sending, request, maxRedirects, cancellationToken);
     }
 
+    /// <summary>Synchronous <see cref="HttpClient.Send(HttpRequestMessage)"/>: the same path, waited for (the mesh's handlers below are asynchronous).</summary>
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        SendAsync(request, cancellationToken).GetAwaiter().GetResult();
+
     private async Task<HttpResponseMessage> FollowAsync(Task<HttpResponseMessage> sending, HttpRequestMessage request, int maxRedirects, CancellationToken cancellationToken)
     {
         var response = await sending.ConfigureAwait(false);

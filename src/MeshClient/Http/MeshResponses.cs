@@ -79,14 +79,6 @@ internal static class MeshResponses
     private static string Context(MeshResult result, string? endpoint) =>
         $"({result.Flags.ToEnvoyString()}, cluster {result.Cluster}, endpoint {endpoint ?? "none"})";
 
-    /// <summary>Classifies a transport failure the way Envoy's reset reasons do.</summary>
-    public static MeshResponseFlags Classify(HttpRequestException exception) => exception.HttpRequestError switch
-    {
-        HttpRequestError.NameResolutionError => MeshResponseFlags.DnsResolutionFailure,
-        HttpRequestError.ResponseEnded or HttpRequestError.HttpProtocolError or HttpRequestError.InvalidResponse => MeshResponseFlags.UpstreamConnectionTermination,
-        _ => MeshResponseFlags.UpstreamConnectionFailure,
-    };
-
     private static HttpResponseMessage Create(HttpRequestMessage request, MeshResult result, HttpStatusCode status, string body)
     {
         var response = new HttpResponseMessage(status)

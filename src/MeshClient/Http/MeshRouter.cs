@@ -14,12 +14,12 @@ internal static class MeshRouter
     {
         var host = uri.IdnHost;
         var port = uri.Port;
-        var cluster = state.Routes.Match(host, port);
+        var cluster = state.Clusters.Match(host, port);
         if (cluster is null)
         {
             if (state.OutboundTrafficPolicy == OutboundTrafficPolicy.RegistryOnly)
             {
-                result.Route = null; // reported as BlackHoleCluster
+                result.TargetCluster = null; // reported as BlackHoleCluster
                 runtime.OnBlocked(host, port);
                 return null;
             }
@@ -27,7 +27,7 @@ internal static class MeshRouter
             cluster = runtime.Passthrough;
         }
 
-        result.Route = cluster;
+        result.TargetCluster = cluster;
         return cluster;
     }
 
@@ -37,10 +37,17 @@ internal static class MeshRouter
     /// Returns <see langword="null"/> when the new state blocks the host. The caller must
     /// <see cref="Cluster.Release"/> the returned cluster.
     /// </summary>
+    /// <exception cref="ObjectDisposedException">The runtime was disposed (its service provider was).</exception>
     public static Cluster? Acquire(MeshRuntime runtime, Cluster cluster, Uri uri, MeshResult result)
     {
         while (!cluster.TryAcquire())
         {
+            if (runtime.IsDisposed)
+            {
+                // Every cluster is retired and no state replaces them: fail now rather than look again forever.
+                throw new ObjectDisposedException(nameof(MeshRuntime), "The mesh was disposed (its service provider was disposed); no request can be sent through it.");
+            }
+
             var next = Resolve(runtime, runtime.State, uri, result);
             if (next is null)
             {

@@ -7,8 +7,10 @@ namespace MeshClient.Http;
 
 /// <summary>
 /// Looks the request's host and port up in the mesh registry, applies the outbound traffic policy
-/// and hands the request, with its cluster, to the attempts below — through the route's Polly
-/// pipeline (the route timeout) when the route has one. Holds no state of its own:
+/// and sends the attempts below — through the route's Polly pipeline (the route timeout) when the
+/// route has one. Attempts return outcomes (a response, or an <see cref="AttemptFailedException"/>
+/// with Envoy's flag); this handler builds the caller's Envoy-style response, or
+/// <see cref="MeshException"/>, once, from the final outcome. Holds no state of its own:
 /// <c>IHttpClientFactory</c> may recycle it at any time.
 /// </summary>
 internal sealed class MeshRoutingHandler : DelegatingHandler
@@ -26,7 +28,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
             return base.SendAsync(request, cancellationToken);
         }
 
-        var result = new MeshResult();
+        var result = new MeshResult { CallerToken = cancellationToken };
         request.Options.Set(MeshResponseExtensions.ResultKey, result);
         var state = _runtime.State;
         var cluster = MeshRouter.Resolve(_runtime, state, uri, result);
@@ -35,47 +37,166 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
             return Task.FromResult(MeshResponses.Blocked(request, result, state.FailureMode, uri.IdnHost, uri.Port));
         }
 
-        return cluster.Pipeline is { } pipeline
-            ? SendThroughPipelineAsync(pipeline, request, result, state.FailureMode, cancellationToken)
-            : base.SendAsync(request, cancellationToken);
-    }
-
-    private async Task<HttpResponseMessage> SendThroughPipelineAsync(ResiliencePipeline<HttpResponseMessage> pipeline, HttpRequestMessage request, MeshResult result, MeshFailureMode mode, CancellationToken cancellationToken)
-    {
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        try
+        if (request.Options.TryGetValue(MeshEndpointHandler.AttemptEndpointKey, out _))
         {
-            var outcome = await pipeline.ExecuteOutcomeAsync(
-                static async (context, state) =>
-                {
-                    try
-                    {
-                        return Outcome.FromResult(await state.Handler.SendInnerAsync(state.Request, context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext));
-                    }
-#pragma warning disable CA1031 // Not swallowed: an outcome carries it to the pipeline, and it is rethrown below.
-                    catch (Exception ex)
-#pragma warning restore CA1031
-                    {
-                        return Outcome.FromException<HttpResponseMessage>(ex);
-                    }
-                },
-                context,
-                (Handler: this, Request: request)).ConfigureAwait(false);
+            // Sent before (a redirect hop): the last hop's endpoint is not this one's.
+            ((IDictionary<string, object?>)request.Options).Remove(MeshEndpointHandler.AttemptEndpointKey.Key);
+        }
 
-            if (outcome.Exception is TimeoutRejectedException timeout)
+        // QUIC connections would not go through the endpoint pool's ConnectCallback: never let an
+        // attempt to an endpoint use (or upgrade to) HTTP/3, or it would go to the host's DNS
+        // address. Capped once for all the attempts, restored when the request is done.
+        var capHttp3 = cluster.PassthroughConnections is null && AllowsHttp3(request);
+        if (cluster.Pipeline is null && !capHttp3)
+        {
+            var sending = base.SendAsync(request, cancellationToken);
+            if (sending.IsCompletedSuccessfully)
             {
-                return MeshResponses.Timeout(request, result, mode, timeout.Timeout, timeout);
+                Completed(request, result, sending.Result);
+                return sending;
             }
 
-            outcome.ThrowIfException();
-            return outcome.Result!;
+            return CompleteAsync(sending, request, result, state.FailureMode);
+        }
+
+        return SendAsync(cluster.Pipeline, capHttp3, request, result, state.FailureMode, cancellationToken);
+    }
+
+    /// <summary>Synchronous <see cref="HttpClient.Send(HttpRequestMessage)"/>: the same path, waited for (as the handlers below are asynchronous).</summary>
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        SendAsync(request, cancellationToken).GetAwaiter().GetResult();
+
+    internal static bool AllowsHttp3(HttpRequestMessage request) =>
+        request.Version.Major >= 3 || request.VersionPolicy == HttpVersionPolicy.RequestVersionOrHigher;
+
+    /// <summary>
+    /// The same versions the request allows, minus HTTP/3: 3.0 becomes "2.0 or lower" (HTTP/2 by
+    /// ALPN over TLS, else HTTP/1.1); "2.0 or higher" becomes exactly 2.0; "1.x or higher" becomes
+    /// "2.0 or lower".
+    /// </summary>
+    internal static void CapBelowHttp3(HttpRequestMessage request)
+    {
+        if (request.Version.Major == 2 && request.VersionPolicy == HttpVersionPolicy.RequestVersionOrHigher)
+        {
+            request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+            return;
+        }
+
+        request.Version = System.Net.HttpVersion.Version20;
+        request.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(ResiliencePipeline<HttpResponseMessage>? pipeline, bool capHttp3, HttpRequestMessage request, MeshResult result, MeshFailureMode mode, CancellationToken cancellationToken)
+    {
+        var askedVersion = request.Version;
+        var askedPolicy = request.VersionPolicy;
+        if (capHttp3)
+        {
+            CapBelowHttp3(request);
+        }
+
+        try
+        {
+            if (pipeline is null)
+            {
+                return await CompleteAsync(base.SendAsync(request, cancellationToken), request, result, mode).ConfigureAwait(false);
+            }
+
+            var context = ResilienceContextPool.Shared.Get(cancellationToken);
+            try
+            {
+                var outcome = await pipeline.ExecuteOutcomeAsync(
+                    static async (context, state) =>
+                    {
+                        try
+                        {
+                            return Outcome.FromResult(await state.Handler.SendAttemptAsync(state.Request, context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext));
+                        }
+#pragma warning disable CA1031 // Not swallowed: an outcome carries it to the pipeline, and it is turned into the result below.
+                        catch (Exception ex)
+#pragma warning restore CA1031
+                        {
+                            return Outcome.FromException<HttpResponseMessage>(ex);
+                        }
+                    },
+                    context,
+                    (Handler: this, Request: request)).ConfigureAwait(false);
+
+                switch (outcome.Exception)
+                {
+                    case null:
+                        Completed(request, result, outcome.Result!);
+                        return outcome.Result!;
+                    case TimeoutRejectedException timeout:
+                        SetEndpoint(request, result);
+                        return MeshResponses.Timeout(request, result, mode, timeout.Timeout, timeout);
+                    case AttemptFailedException failure:
+                        return Failed(request, result, mode, failure);
+                    default:
+                        outcome.ThrowIfException();
+                        return null!; // unreachable
+                }
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
         }
         finally
         {
-            ResilienceContextPool.Shared.Return(context);
+            if (capHttp3)
+            {
+                request.Version = askedVersion;
+                request.VersionPolicy = askedPolicy;
+            }
         }
     }
 
-    private Task<HttpResponseMessage> SendInnerAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+    private async Task<HttpResponseMessage> CompleteAsync(Task<HttpResponseMessage> sending, HttpRequestMessage request, MeshResult result, MeshFailureMode mode)
+    {
+        try
+        {
+            var response = await sending.ConfigureAwait(false);
+            Completed(request, result, response);
+            return response;
+        }
+        catch (AttemptFailedException failure)
+        {
+            return Failed(request, result, mode, failure);
+        }
+    }
+
+    private Task<HttpResponseMessage> SendAttemptAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         base.SendAsync(request, cancellationToken);
+
+    private static void Completed(HttpRequestMessage request, MeshResult result, HttpResponseMessage response) =>
+        SetEndpoint(response.RequestMessage ?? request, result);
+
+    private static void SetEndpoint(HttpRequestMessage request, MeshResult result)
+    {
+        if (request.Options.TryGetValue(MeshEndpointHandler.AttemptEndpointKey, out var endpoint))
+        {
+            result.Endpoint = endpoint;
+        }
+    }
+
+    /// <summary>The final outcome is an upstream failure: Envoy's response (or exception), built here once.</summary>
+    private HttpResponseMessage Failed(HttpRequestMessage request, MeshResult result, MeshFailureMode mode, AttemptFailedException failure)
+    {
+        result.Endpoint = failure.Endpoint;
+        if ((failure.Flags & MeshResponseFlags.NoRouteFound) != 0)
+        {
+            var uri = request.RequestUri!;
+            result.TargetCluster = null;
+            return MeshResponses.Blocked(request, result, mode, uri.IdnHost, uri.Port);
+        }
+
+        var cause = failure.InnerException;
+        if (cause is not null)
+        {
+            _runtime.OnUpstreamFailure(result, failure.Flags, failure.Endpoint, cause);
+        }
+
+        return MeshResponses.UpstreamFailure(request, result, mode, failure.Flags, cause);
+    }
 }

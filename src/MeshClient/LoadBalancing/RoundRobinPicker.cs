@@ -6,7 +6,9 @@ namespace MeshClient.LoadBalancing;
 /// Weighted round robin (Istio <c>ROUND_ROBIN</c>). The smooth weighted sequence (the interleaving
 /// nginx and Envoy's EDF scheduler produce: weights 5,1,1 give a,a,b,a,c,a,a rather than
 /// a,a,a,a,a,b,c) is computed once when the endpoint set changes; a pick is one
-/// <see cref="Interlocked.Increment(ref int)"/> and an array read.
+/// <see cref="Interlocked.Increment(ref int)"/> and an array read. Each picker starts at a position
+/// given by its creator (random in production), so that rebuilding the endpoint set — a reload, an
+/// ejection — does not send the next requests to the first endpoint every time.
 /// </summary>
 internal sealed class RoundRobinPicker : EndpointPicker
 {
@@ -14,24 +16,27 @@ internal sealed class RoundRobinPicker : EndpointPicker
     internal const int MaxSequenceLength = 4096;
 
     private readonly int[] _sequence;
-    private int _next = -1;
+    private int _next;
 
-    public RoundRobinPicker(MeshEndpoint[] endpoints)
+    /// <param name="endpoints">The endpoints to balance over.</param>
+    /// <param name="start">The position in the weighted sequence of the first pick (any value; taken modulo its length).</param>
+    public RoundRobinPicker(MeshEndpoint[] endpoints, int start = 0)
         : base(endpoints)
     {
         _sequence = BuildSequence(endpoints);
+        _next = start - 1;
     }
 
-    public override MeshEndpoint? Pick()
+    public override PickResult Pick(in PickContext context)
     {
         var sequence = _sequence;
         if (sequence.Length == 0)
         {
-            return null;
+            return PickResult.None;
         }
 
         var index = (uint)Interlocked.Increment(ref _next) % (uint)sequence.Length;
-        return Endpoints[sequence[index]];
+        return PickResult.For(Endpoints[sequence[index]]);
     }
 
     internal static int[] BuildSequence(MeshEndpoint[] endpoints)

@@ -1,4 +1,5 @@
 using MeshClient.Configuration;
+using MeshClient.Connections;
 
 namespace MeshClient.Model;
 
@@ -13,9 +14,11 @@ internal sealed class ClusterDefinition
         LoadBalancerAlgorithm loadBalancer,
         int? passthroughPort,
         IReadOnlyList<EndpointDefinition> endpoints,
-        TimeSpan? timeout = null)
+        TimeSpan? timeout = null,
+        WireSettings? wire = null)
     {
         Timeout = timeout;
+        Wire = wire ?? WireSettings.Default;
         Key = key;
         ServiceName = serviceName;
         Resolution = resolution;
@@ -43,6 +46,9 @@ internal sealed class ClusterDefinition
     /// <summary>The route timeout (Istio <c>http[].timeout</c>), or <see langword="null"/> for none.</summary>
     public TimeSpan? Timeout { get; }
 
+    /// <summary>The settings of the endpoints' connection pools; a change replaces the pools.</summary>
+    public WireSettings Wire { get; }
+
     public bool IsPassthrough => Resolution == ServiceResolution.None;
 
     /// <summary>Whether a reload can keep the live cluster as it is.</summary>
@@ -54,5 +60,6 @@ internal sealed class ClusterDefinition
         && LoadBalancer == other.LoadBalancer
         && PassthroughPort == other.PassthroughPort
         && Timeout == other.Timeout
+        && Wire == other.Wire
         && Endpoints.SequenceEqual(other.Endpoints);
 }

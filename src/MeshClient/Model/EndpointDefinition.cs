@@ -2,9 +2,59 @@ using System.Net;
 
 namespace MeshClient.Model;
 
-/// <summary>One resolved endpoint of a cluster: where to connect and how much traffic it gets.</summary>
-internal sealed record EndpointDefinition(IPAddress Address, int Port, int Weight, string? Locality)
+/// <summary>
+/// One endpoint of a cluster: where to connect (an IP address, or a host name that DNS resolves when
+/// a connection opens) and how much traffic it gets.
+/// </summary>
+internal sealed record EndpointDefinition
 {
-    /// <summary><c>10.0.0.1:8080</c> or <c>[::1]:8080</c>.</summary>
-    public string Authority { get; } = new IPEndPoint(Address, Port).ToString();
+    /// <summary>An endpoint at an IP address (resolution STATIC, or an address DNS returned).</summary>
+    public EndpointDefinition(IPAddress address, int port, int weight, string? locality)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        Address = address;
+        Port = port;
+        Weight = weight;
+        Locality = locality;
+        Authority = new IPEndPoint(address, port).ToString();
+        Key = new EndpointKey(address.ToString(), port);
+    }
+
+    /// <summary>An endpoint named by a host name, resolved when a connection opens (Envoy LOGICAL_DNS).</summary>
+    public EndpointDefinition(string hostName, int port, int weight, string? locality)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(hostName);
+        HostName = hostName.ToLowerInvariant();
+        Port = port;
+        Weight = weight;
+        Locality = locality;
+        Authority = FormattableString.Invariant($"{HostName}:{port}");
+        Key = new EndpointKey(HostName, port);
+    }
+
+    /// <summary>The IP address, or <see langword="null"/> for a host-name endpoint.</summary>
+    public IPAddress? Address { get; }
+
+    /// <summary>The host name, lower case, or <see langword="null"/> for an IP endpoint.</summary>
+    public string? HostName { get; }
+
+    public int Port { get; }
+
+    public int Weight { get; init; }
+
+    public string? Locality { get; init; }
+
+    /// <summary><c>10.0.0.1:8080</c>, <c>[::1]:8080</c> or <c>api.example.com:443</c>.</summary>
+    public string Authority { get; }
+
+    /// <summary>
+    /// What identifies the endpoint across rebuilds: its address (or host name) and port. A weight or
+    /// locality change keeps the live endpoint, with its connections and health.
+    /// </summary>
+    public EndpointKey Key { get; }
 }
+
+/// <summary>Identifies an endpoint by where it connects: an IP address or host name, and a port.</summary>
+/// <param name="Host">The IP address text or the lower-case host name.</param>
+/// <param name="Port">The port.</param>
+internal readonly record struct EndpointKey(string Host, int Port);

@@ -1,5 +1,6 @@
 using MeshClient.Connections;
 using MeshClient.Discovery;
+using MeshClient.Health;
 using MeshClient.LoadBalancing;
 using MeshClient.Model;
 using Polly;
@@ -7,40 +8,62 @@ using Polly;
 namespace MeshClient.Runtime;
 
 /// <summary>
-/// Everything mutable about one cluster, owned by the singleton <see cref="MeshRuntime"/>: the
-/// connection settings, the current picker over the endpoints (each with its connection pool and
-/// counters). A reload that keeps the cluster swaps the picker and keeps the endpoints that stay,
-/// with their connections and counters.
+/// Everything mutable about one cluster, owned by the singleton <see cref="MeshRuntime"/>: its
+/// endpoints (each with its connection pool, counters and availability), the picker over the
+/// available ones, its policies (outlier detection, active health) and their timers.
 /// </summary>
 /// <remarks>
+/// <para>
+/// One writer: a reload (<see cref="Update"/>), a policy taking an endpoint out or back
+/// (<see cref="SetUnavailable"/>) and, later, a DNS refresh all rebuild the state under one lock
+/// per cluster, and publish it with one volatile write. Requests read the published state without
+/// a lock. Endpoints are matched across rebuilds by address and port: one that stays keeps its
+/// connections, counters and health; a change of the wire settings gives every endpoint a new pool
+/// (attempts in flight finish on the old one); one that leaves is retired once the state without it
+/// is published.
+/// </para>
+/// <para>
 /// Lifetime: requests <see cref="TryAcquire"/> the cluster for each attempt. A reload that drops
-/// the cluster <see cref="Retire"/>s it; its connections are closed when the last attempt that
-/// acquired it ends, so in-flight requests finish on the old configuration.
+/// the cluster <see cref="Retire"/>s it; it is disposed (timers stopped, policies disposed,
+/// endpoints retired) when the last attempt that acquired it ends, so in-flight requests finish.
+/// </para>
 /// </remarks>
 internal sealed class Cluster : IDisposable
 {
+    /// <summary>How many times a pick may be redrawn to avoid an endpoint this request already tried (Istio sets Envoy's <c>host_selection_retry_max_attempts</c> to 5).</summary>
+    internal const int MaxHostSelectionAttempts = 5;
+
+    private readonly object _writeGate = new();
+    private readonly ClusterServices _services;
     private readonly ClusterConnections _connections;
     private readonly HttpMessageInvoker? _passthrough;
-    private readonly TimeProvider _timeProvider;
+    private readonly List<ITimer> _timers = [];
+    private readonly ClusterPolicyContext _policyContext;
     private volatile ClusterState _state;
+    private volatile IClusterPolicy?[] _policies = [];
     private int _active;
     private int _retired;
     private int _disposed;
 
-    public Cluster(ClusterDefinition definition, ClusterHandlerFactory? handlerFactory = null, TimeProvider? timeProvider = null)
+    public Cluster(ClusterDefinition definition, ClusterServices? services = null)
     {
-        _timeProvider = timeProvider ?? TimeProvider.System;
-        _connections = new ClusterConnections(definition, handlerFactory);
+        _services = services ?? ClusterServices.Default;
+        _connections = new ClusterConnections(definition, _services.HandlerFactory);
+        _policyContext = new ClusterPolicyContext(this);
         if (definition.IsPassthrough)
         {
-            _passthrough = _connections.Create(definition.PassthroughPort is { } port
-                ? UpstreamTarget.RequestedHostOnPort(port)
-                : UpstreamTarget.Requested);
+            _passthrough = _connections.Create(
+                definition.PassthroughPort is { } port ? UpstreamTarget.RequestedHostOnPort(port) : UpstreamTarget.Requested,
+                definition.Wire);
         }
 
-        _state = CreateState(definition, null);
         Name = definition.Key.ToString();
         ServiceName = definition.Key == ClusterKey.Passthrough ? null : definition.ServiceName;
+        lock (_writeGate)
+        {
+            _state = Build(definition, null);
+            UpdatePolicies();
+        }
     }
 
     public ClusterKey Key => _state.Definition.Key;
@@ -53,13 +76,21 @@ internal sealed class Cluster : IDisposable
 
     public ClusterDefinition Definition => _state.Definition;
 
+    public TimeProvider TimeProvider => _services.TimeProvider;
+
     /// <summary>
     /// For resolution NONE (and unknown hosts): the connection pool to the requested host (on the
     /// <c>targetPort</c>, if one is set); <see langword="null"/> for clusters with endpoints.
     /// </summary>
     public HttpMessageInvoker? PassthroughConnections => _passthrough;
 
-    public MeshEndpoint[] Endpoints => _state.Picker.Endpoints;
+    /// <summary>Every endpoint, available or not.</summary>
+    public MeshEndpoint[] Endpoints => _state.Endpoints;
+
+    /// <summary>The endpoints the picker chooses from.</summary>
+    public MeshEndpoint[] AvailableEndpoints => _state.Picker.Endpoints;
+
+    internal EndpointPicker Picker => _state.Picker;
 
     /// <summary>
     /// The route's Polly pipeline (today: the route timeout), or <see langword="null"/> when the
@@ -69,41 +100,126 @@ internal sealed class Cluster : IDisposable
 
     public bool IsRetired => Volatile.Read(ref _retired) != 0;
 
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
     /// <summary>
-    /// Picks the endpoint for an attempt and starts it (<see cref="MeshEndpoint.TryStart"/>); the
-    /// caller ends it with <see cref="MeshEndpoint.OnEnd"/>. <see langword="null"/> when there is none (Envoy <c>UH</c>).
+    /// Picks the endpoint for an attempt and starts it: the result's endpoint and the pool it
+    /// acquired, which the caller hands back to <see cref="EndAttempt"/>. An endpoint this request
+    /// already tried is redrawn up to <see cref="MaxHostSelectionAttempts"/> times (Envoy's
+    /// <c>previous_hosts</c> predicate). <see cref="PickResult.None"/> when there is no endpoint (Envoy <c>UH</c>).
     /// </summary>
-    public MeshEndpoint? StartAttempt()
+    /// <exception cref="ObjectDisposedException">The cluster was disposed (the runtime shut down).</exception>
+    public PickResult StartAttempt(in PickContext context, out EndpointPool? pool)
     {
         while (true)
         {
-            var endpoint = _state.Picker.Pick();
-            if (endpoint is null || endpoint.TryStart())
+            var state = _state;
+            var pick = state.Picker.Pick(in context);
+            for (var redraw = 0; redraw < MaxHostSelectionAttempts && pick.Endpoint is { } tried && context.WasTried(tried); redraw++)
             {
-                return endpoint;
+                pick = state.Picker.Pick(in context);
             }
 
-            // A reload retired it after publishing the state that replaces it: pick again there.
+            if (pick.Endpoint is not { } endpoint)
+            {
+                pool = null;
+                return pick;
+            }
+
+            pool = endpoint.TryStart();
+            if (pool is not null)
+            {
+                pick.Tracker?.OnStarted();
+                return pick;
+            }
+
+            // The endpoint was retired. A rebuild publishes its new state before it retires
+            // anything, so pick again there — unless nothing replaced it: the cluster was disposed.
+            if (ReferenceEquals(state, _state) && IsDisposed)
+            {
+                throw new ObjectDisposedException(Name, "The mesh was disposed (its service provider was disposed) while the request was being sent.");
+            }
         }
+    }
+
+    /// <summary>
+    /// Ends an attempt <see cref="StartAttempt"/> started: the one path that reports every attempt's
+    /// outcome — the endpoint's counters, the picker's tracker, the cluster's policies — then
+    /// releases the pool.
+    /// </summary>
+    public void EndAttempt(in PickResult pick, EndpointPool pool, in AttemptOutcome outcome)
+    {
+        var endpoint = pick.Endpoint!;
+        pick.Tracker?.OnEnded(in outcome);
+        if (!outcome.IsCancelled)
+        {
+            var policies = _policies;
+            for (var i = 0; i < policies.Length; i++)
+            {
+                policies[i]?.OnAttemptEnded(endpoint, in outcome);
+            }
+        }
+
+        endpoint.OnEnd(pool, in outcome);
     }
 
     /// <summary>Whether a changed definition can be applied to this cluster in place (same kind of wire).</summary>
     public bool CanUpdateTo(ClusterDefinition definition) =>
         definition.Key == Key
         && definition.IsPassthrough == Definition.IsPassthrough
-        && definition.PassthroughPort == Definition.PassthroughPort;
+        && definition.PassthroughPort == Definition.PassthroughPort
+        && (!definition.IsPassthrough || definition.Wire == Definition.Wire);
 
     /// <summary>
     /// Applies a changed definition (see <see cref="CanUpdateTo"/>), keeping the endpoints that stay
-    /// (connections and counters); the others are retired once the new picker is published.
-    /// Called by the runtime under its lock: one writer at a time.
+    /// (connections, counters, health); the others are retired once the new state is published.
     /// </summary>
     public void Update(ClusterDefinition definition)
     {
-        var previous = _state;
-        _state = CreateState(definition, previous);
-        ServiceName = definition.ServiceName;
-        RetireDropped(previous.Picker.Endpoints, _state.Picker.Endpoints);
+        lock (_writeGate)
+        {
+            if (IsDisposed)
+            {
+                return;
+            }
+
+            var previous = _state;
+            _state = Build(definition, previous);
+            ServiceName = definition.ServiceName;
+            UpdatePolicies();
+            RetireDropped(previous.Endpoints, _state.Endpoints);
+        }
+    }
+
+    /// <summary>See <see cref="ClusterPolicyContext.SetUnavailable"/>.</summary>
+    internal bool SetUnavailable(MeshEndpoint endpoint, EndpointUnavailability reason, bool unavailable)
+    {
+        lock (_writeGate)
+        {
+            if (!endpoint.SetUnavailable(reason, unavailable))
+            {
+                return false;
+            }
+
+            if (!IsDisposed && Array.IndexOf(_state.Endpoints, endpoint) >= 0)
+            {
+                _state = Build(_state.Definition, _state);
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>See <see cref="ClusterPolicyContext.CreateTimer"/>.</summary>
+    internal ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        lock (_writeGate)
+        {
+            ObjectDisposedException.ThrowIf(IsDisposed, this);
+            var timer = _services.TimeProvider.CreateTimer(callback, state, dueTime, period);
+            _timers.Add(timer);
+            return timer;
+        }
     }
 
     public bool TryAcquire()
@@ -136,12 +252,35 @@ internal sealed class Cluster : IDisposable
         }
     }
 
+    /// <summary>
+    /// Stops the cluster now: no new attempt starts (<see cref="TryAcquire"/> fails, a pick in
+    /// progress ends with <see cref="ObjectDisposedException"/>), timers and policies stop, and the
+    /// endpoints' connections close as their attempts in flight end.
+    /// </summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        Interlocked.Exchange(ref _retired, 1);
+        lock (_writeGate)
         {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            {
+                return;
+            }
+
+            foreach (var timer in _timers)
+            {
+                timer.Dispose();
+            }
+
+            _timers.Clear();
+            foreach (var policy in _policies)
+            {
+                policy?.Dispose();
+            }
+
+            _policies = [];
             _passthrough?.Dispose();
-            foreach (var endpoint in _state.Picker.Endpoints)
+            foreach (var endpoint in _state.Endpoints)
             {
                 endpoint.Retire();
             }
@@ -159,33 +298,95 @@ internal sealed class Cluster : IDisposable
         }
     }
 
-    private ClusterState CreateState(ClusterDefinition definition, ClusterState? previous)
+    /// <summary>The next state: endpoints matched by address and port, the available ones, their picker. Under the write gate.</summary>
+    private ClusterState Build(ClusterDefinition definition, ClusterState? previous)
     {
-        var endpoints = new MeshEndpoint[definition.Endpoints.Count];
-        for (var i = 0; i < endpoints.Length; i++)
+        var wanted = definition.Endpoints;
+        var endpoints = new MeshEndpoint[wanted.Count];
+        Dictionary<EndpointKey, MeshEndpoint>? kept = null;
+        if (previous is not null && previous.Endpoints.Length > 0)
         {
-            var wanted = definition.Endpoints[i];
-            MeshEndpoint? kept = null;
-            if (previous is not null)
+            kept = new Dictionary<EndpointKey, MeshEndpoint>(previous.Endpoints.Length);
+            foreach (var old in previous.Endpoints)
             {
-                foreach (var old in previous.Picker.Endpoints)
-                {
-                    if (old.Definition == wanted && Array.IndexOf(endpoints, old, 0, i) < 0)
-                    {
-                        kept = old;
-                        break;
-                    }
-                }
+                kept.TryAdd(old.Key, old);
             }
-
-            endpoints[i] = kept ?? new MeshEndpoint(wanted, _connections.Create(UpstreamTarget.Endpoint(wanted)));
         }
 
-        // One algorithm today (ROUND_ROBIN, also used for UNSPECIFIED); later policies plug in here.
-        return new ClusterState(definition, new RoundRobinPicker(endpoints), CreatePipeline(definition));
+        var wireChanged = previous is not null && previous.Definition.Wire != definition.Wire;
+        var available = 0;
+        for (var i = 0; i < endpoints.Length; i++)
+        {
+            var endpointDefinition = wanted[i];
+            if (kept is not null && kept.Remove(endpointDefinition.Key, out var existing))
+            {
+                existing.Update(endpointDefinition);
+                if (wireChanged)
+                {
+                    existing.ReplacePool(CreatePool(endpointDefinition, definition.Wire));
+                }
+
+                endpoints[i] = existing;
+            }
+            else
+            {
+                endpoints[i] = new MeshEndpoint(endpointDefinition, CreatePool(endpointDefinition, definition.Wire));
+            }
+
+            if (endpoints[i].Unavailability == EndpointUnavailability.None)
+            {
+                available++;
+            }
+        }
+
+        var availableEndpoints = endpoints;
+        if (available != endpoints.Length)
+        {
+            availableEndpoints = new MeshEndpoint[available];
+            var next = 0;
+            foreach (var endpoint in endpoints)
+            {
+                if (endpoint.Unavailability == EndpointUnavailability.None)
+                {
+                    availableEndpoints[next++] = endpoint;
+                }
+            }
+        }
+
+        var pipeline = previous is not null && previous.Definition.Timeout == definition.Timeout
+            ? previous.Pipeline
+            : CreatePipeline(definition);
+        return new ClusterState(definition, endpoints, _services.PickerFactory.Create(definition, availableEndpoints), pipeline);
     }
 
-    /// <summary>DESIGN.md's per-route pipeline: total timeout now; retries and per-try timeouts go inside it.</summary>
+    private EndpointPool CreatePool(EndpointDefinition endpoint, WireSettings wire) =>
+        new(_connections.Create(UpstreamTarget.Endpoint(endpoint), wire));
+
+    /// <summary>Asks each policy factory for the policy under the current definition; disposes the ones dropped. Under the write gate.</summary>
+    private void UpdatePolicies()
+    {
+        var factories = _services.PolicyFactories;
+        if (factories.Count == 0)
+        {
+            return;
+        }
+
+        var current = _policies;
+        var next = new IClusterPolicy?[factories.Count];
+        for (var i = 0; i < next.Length; i++)
+        {
+            var existing = i < current.Length ? current[i] : null;
+            next[i] = factories[i].Create(_policyContext, existing);
+            if (existing is not null && !ReferenceEquals(existing, next[i]))
+            {
+                existing.Dispose();
+            }
+        }
+
+        _policies = next;
+    }
+
+    /// <summary>The route's pipeline: the total timeout now; retries and per-try timeouts go inside it.</summary>
     private ResiliencePipeline<HttpResponseMessage>? CreatePipeline(ClusterDefinition definition)
     {
         if (definition.Timeout is not { } timeout)
@@ -193,10 +394,19 @@ internal sealed class Cluster : IDisposable
             return null;
         }
 
-        return new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _timeProvider }
+        return new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _services.TimeProvider }
             .AddTimeout(timeout)
             .Build();
     }
 
-    private sealed record ClusterState(ClusterDefinition Definition, EndpointPicker Picker, ResiliencePipeline<HttpResponseMessage>? Pipeline);
+    private sealed class ClusterState(ClusterDefinition definition, MeshEndpoint[] endpoints, EndpointPicker picker, ResiliencePipeline<HttpResponseMessage>? pipeline)
+    {
+        public ClusterDefinition Definition { get; } = definition;
+
+        public MeshEndpoint[] Endpoints { get; } = endpoints;
+
+        public EndpointPicker Picker { get; } = picker;
+
+        public ResiliencePipeline<HttpResponseMessage>? Pipeline { get; } = pipeline;
+    }
 }

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using MeshClient.Configuration;
 using MeshClient.Connections;
+using MeshClient.Health;
+using MeshClient.LoadBalancing;
 using MeshClient.Model;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -27,20 +29,23 @@ internal sealed partial class MeshRuntime : IDisposable
     private volatile RuntimeState _state;
     private bool _disposed;
 
-    private readonly ClusterHandlerFactory? _handlerFactory;
+    private readonly ClusterServices _clusterServices;
 
     public MeshRuntime(
         IOptionsMonitor<MeshOptions> options,
         ILogger<MeshRuntime>? logger = null,
         TimeProvider? timeProvider = null,
-        ClusterHandlerFactory? handlerFactory = null)
+        ClusterHandlerFactory? handlerFactory = null,
+        IEndpointPickerFactory? pickerFactory = null,
+        IEnumerable<IClusterPolicyFactory>? policyFactories = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _handlerFactory = handlerFactory;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         TimeProvider = timeProvider ?? TimeProvider.System;
-        Passthrough = new Cluster(new ClusterDefinition(
-            ClusterKey.Passthrough, ClusterKey.Passthrough.Host, ServiceResolution.None, ServiceProtocol.Unspecified, LoadBalancerAlgorithm.Unspecified, null, []), handlerFactory);
+        _clusterServices = new ClusterServices(TimeProvider, handlerFactory, pickerFactory, policyFactories?.ToArray(), _logger);
+        Passthrough = new Cluster(
+            new ClusterDefinition(ClusterKey.Passthrough, ClusterKey.Passthrough.Host, ServiceResolution.None, ServiceProtocol.Unspecified, LoadBalancerAlgorithm.Unspecified, null, []),
+            _clusterServices);
 
         var diagnostics = MeshOptionsValidator.Validate(options.CurrentValue);
         var errors = Errors(diagnostics);
@@ -56,7 +61,7 @@ internal sealed partial class MeshRuntime : IDisposable
         {
             if (string.IsNullOrEmpty(name))
             {
-                Reload(o);
+                ReloadFromChange(o);
             }
         });
     }
@@ -67,6 +72,9 @@ internal sealed partial class MeshRuntime : IDisposable
     public Cluster Passthrough { get; }
 
     public RuntimeState State => _state;
+
+    /// <summary>Whether the runtime was disposed (its service provider was); requests then fail with <see cref="ObjectDisposedException"/>.</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposed);
 
     /// <summary>Validates and, when valid, applies new options. Returns every finding.</summary>
     public IReadOnlyList<MeshConfigurationDiagnostic> Reload(MeshOptions options)
@@ -99,13 +107,32 @@ internal sealed partial class MeshRuntime : IDisposable
         {
             _state = Swap(MeshSnapshot.Build(options));
         }
-        catch (ObjectDisposedException)
+        catch (ObjectDisposedException) when (IsDisposed)
         {
             return diagnostics; // disposed between the check above and the swap
         }
 
         LogReloaded(_logger, _state.Snapshot.Clusters.Count);
         return diagnostics;
+    }
+
+    /// <summary>
+    /// A change notification from the options monitor: whatever goes wrong (binding, building a
+    /// cluster) is logged and the last good state stays; nothing escapes into the notifier, which
+    /// would stop delivering later changes or take the application down.
+    /// </summary>
+    private void ReloadFromChange(MeshOptions options)
+    {
+        try
+        {
+            Reload(options);
+        }
+#pragma warning disable CA1031 // A reload failure must never escape into the change notifier.
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            LogReloadFailed(_logger, ex);
+        }
     }
 
     public Cluster? FindCluster(ClusterKey key)
@@ -137,8 +164,13 @@ internal sealed partial class MeshRuntime : IDisposable
     }
 
     /// <summary>Records why an attempt ended without an upstream response (the caller gets Envoy's 503).</summary>
-    public void OnUpstreamFailure(MeshResult result, MeshResponseFlags flags, Exception exception) =>
-        LogUpstreamFailure(_logger, (result.Flags | flags).ToEnvoyString(), result.Cluster, result.Endpoint, exception.Message, exception);
+    public void OnUpstreamFailure(MeshResult result, MeshResponseFlags flags, string? endpoint, Exception exception)
+    {
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            LogUpstreamFailure(_logger, (result.Flags | flags).ToEnvoyString(), result.Cluster, endpoint, exception.Message, exception);
+        }
+    }
 
     public void Dispose()
     {
@@ -166,29 +198,51 @@ internal sealed partial class MeshRuntime : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+
+            // First the clusters that must be created (new, or a different kind of wire: resolution
+            // NONE <-> endpoints, another targetPort). If one fails, nothing has changed yet: dispose
+            // the ones made and keep the last good state.
+            var created = new Dictionary<ClusterKey, Cluster>();
+            try
+            {
+                foreach (var definition in snapshot.Clusters)
+                {
+                    if (!(_clusters.TryGetValue(definition.Key, out var existing) && existing.CanUpdateTo(definition)))
+                    {
+                        created[definition.Key] = new Cluster(definition, _clusterServices);
+                    }
+                }
+            }
+            catch
+            {
+                foreach (var cluster in created.Values)
+                {
+                    cluster.Dispose();
+                }
+
+                throw;
+            }
+
+            // Then the changes in place; each cluster builds its next state before publishing it, so
+            // a failure leaves that cluster on its last good state.
             var live = new Dictionary<ClusterKey, Cluster>(snapshot.Clusters.Count);
-            var routes = new List<(string, int, Cluster)>(snapshot.Clusters.Count);
+            var hosts = new List<(string, int, Cluster)>(snapshot.Clusters.Count);
             foreach (var definition in snapshot.Clusters)
             {
-                if (_clusters.TryGetValue(definition.Key, out var cluster) && cluster.CanUpdateTo(definition))
+                if (!created.TryGetValue(definition.Key, out var cluster))
                 {
+                    cluster = _clusters[definition.Key];
                     if (!cluster.Definition.IsEquivalentTo(definition))
                     {
                         cluster.Update(definition);
                     }
                 }
-                else
-                {
-                    // New, or a different kind of wire (resolution NONE <-> endpoints, another
-                    // targetPort): a new cluster; the old one is retired below.
-                    cluster = new Cluster(definition, _handlerFactory, TimeProvider);
-                }
 
                 live[definition.Key] = cluster;
-                routes.Add((definition.Key.Host, definition.Key.Port, cluster));
+                hosts.Add((definition.Key.Host, definition.Key.Port, cluster));
             }
 
-            var state = new RuntimeState(snapshot, HostTable<Cluster>.Build(routes));
+            var state = new RuntimeState(snapshot, HostTable<Cluster>.Build(hosts));
             _state = state;
             foreach (var (key, cluster) in _clusters)
             {
@@ -247,6 +301,9 @@ internal sealed partial class MeshRuntime : IDisposable
 
     [LoggerMessage(6, LogLevel.Debug, "Upstream failure {Flags} on {Cluster} endpoint {Endpoint}: {Reason}")]
     private static partial void LogUpstreamFailure(ILogger logger, string flags, string? cluster, string? endpoint, string reason, Exception exception);
+
+    [LoggerMessage(7, LogLevel.Error, "Mesh configuration change could not be applied; the last good configuration stays in use.")]
+    private static partial void LogReloadFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(5, LogLevel.Debug, "Blocked a request to '{Host}:{Port}' (REGISTRY_ONLY, host not declared).")]
     private static partial void LogBlocked(ILogger logger, string host, int port);

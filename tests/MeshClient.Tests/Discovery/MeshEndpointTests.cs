@@ -1,5 +1,6 @@
 using System.Net;
 using MeshClient.Discovery;
+using MeshClient.Health;
 using MeshClient.Model;
 using MeshClient.Tests.TestSupport;
 
@@ -13,13 +14,16 @@ public sealed class MeshEndpointTests
     {
         var endpoint = Endpoint(new RecordingHandler());
 
-        Assert.True(endpoint.TryStart());
-        Assert.True(endpoint.TryStart());
-        Assert.Equal(2, endpoint.InFlight);
-        endpoint.OnEnd(success: true);
-        endpoint.OnEnd(success: false);
+        var first = endpoint.Start()!;
+        var second = endpoint.Start()!;
+        var third = endpoint.Start()!;
+        Assert.Equal(3, endpoint.InFlight);
+        endpoint.End(first, success: true);
+        endpoint.End(second, success: false);
+        endpoint.OnEnd(third, AttemptOutcome.Cancelled(0, 0));
 
-        Assert.Equal((2L, 1L, 1L, 0), (endpoint.Requests, endpoint.Successes, endpoint.Failures, endpoint.InFlight));
+        // A cancelled attempt is neither a success nor a failure.
+        Assert.Equal((3L, 1L, 1L, 0), (endpoint.Requests, endpoint.Successes, endpoint.Failures, endpoint.InFlight));
     }
 
     [Fact]
@@ -31,7 +35,7 @@ public sealed class MeshEndpointTests
         endpoint.Retire();
 
         Assert.Equal(1, handler.DisposeCount);
-        Assert.False(endpoint.TryStart());
+        Assert.Null(endpoint.Start());
         Assert.Equal((0L, 0), (endpoint.Requests, endpoint.InFlight));
         Assert.Equal(1, handler.DisposeCount);
     }
@@ -41,11 +45,11 @@ public sealed class MeshEndpointTests
     {
         var handler = new RecordingHandler();
         var endpoint = Endpoint(handler);
-        Assert.True(endpoint.TryStart());
+        var pool = endpoint.Start()!;
 
         endpoint.Retire();
         Assert.Equal(0, handler.DisposeCount);
-        endpoint.OnEnd(success: true);
+        endpoint.End(pool, success: true);
 
         Assert.Equal(1, handler.DisposeCount);
         Assert.Equal(1L, endpoint.Successes);

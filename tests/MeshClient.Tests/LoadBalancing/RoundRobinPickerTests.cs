@@ -2,6 +2,7 @@ using System.Net;
 using MeshClient.Discovery;
 using MeshClient.LoadBalancing;
 using MeshClient.Model;
+using MeshClient.Tests.TestSupport;
 
 namespace MeshClient.Tests.LoadBalancing;
 
@@ -15,7 +16,7 @@ public sealed class RoundRobinPickerTests
         weights.Select((w, i) => new MeshEndpoint(new EndpointDefinition(IPAddress.Parse($"10.0.0.{i + 1}"), 80, w, null), Unused)).ToArray();
 
     [Fact]
-    public void Pick_NoEndpoints_ReturnsNull() =>
+    public void Pick_NoEndpoints_ReturnsNone() =>
         Assert.Null(new RoundRobinPicker([]).Pick());
 
     [Fact]

@@ -1,5 +1,6 @@
 using MeshClient.Configuration;
 using MeshClient.Connections;
+using MeshClient.LoadBalancing;
 using MeshClient.Model;
 using MeshClient.Runtime;
 using MeshClient.Tests.TestSupport;
@@ -49,7 +50,7 @@ public sealed class MeshRuntimeTests
         monitor.Change(Options(Service("a.example.com", "bad-ip")));
 
         Assert.Same(before, runtime.State);
-        Assert.NotNull(runtime.State.Routes.Match("a.example.com", 443));
+        Assert.NotNull(runtime.State.Clusters.Match("a.example.com", 443));
     }
 
     [Fact]
@@ -60,7 +61,7 @@ public sealed class MeshRuntimeTests
         var a = runtime.FindCluster(new ClusterKey("a.example.com", 443))!;
         var b = runtime.FindCluster(new ClusterKey("b.example.com", 443))!;
         var keptEndpoint = b.Endpoints[0];
-        Assert.True(keptEndpoint.TryStart());
+        Assert.NotNull(keptEndpoint.Start());
 
         monitor.Change(Options(Service("a.example.com", "10.0.0.1"), Service("b.example.com", "10.0.0.2", "10.0.0.3"), Service("c.example.com", "10.0.0.4")));
 
@@ -69,7 +70,7 @@ public sealed class MeshRuntimeTests
         Assert.Same(keptEndpoint, b.Endpoints[0]);
         Assert.Equal(2, b.Endpoints.Length);
         Assert.Equal(1, b.Endpoints[0].Requests);
-        Assert.NotNull(runtime.State.Routes.Match("c.example.com", 443));
+        Assert.NotNull(runtime.State.Clusters.Match("c.example.com", 443));
     }
 
     [Fact]
@@ -84,7 +85,7 @@ public sealed class MeshRuntimeTests
 
         Assert.True(a.IsRetired);
         Assert.False(a.TryAcquire());
-        Assert.Null(runtime.State.Routes.Match("a.example.com", 443));
+        Assert.Null(runtime.State.Clusters.Match("a.example.com", 443));
         a.Release();
         Assert.Null(runtime.FindCluster(new ClusterKey("a.example.com", 443)));
     }
@@ -95,24 +96,24 @@ public sealed class MeshRuntimeTests
         var pools = new Dictionary<string, RecordingHandler>();
         var factory = new ClusterHandlerFactory((_, target) => pools[target.Authority ?? target.ToString()] = new RecordingHandler());
         var monitor = new StaticMonitor(Options(Service("a.example.com", "10.0.0.1", "10.0.0.2")));
-        using var runtime = new MeshRuntime(monitor, handlerFactory: factory);
+        using var runtime = new MeshRuntime(monitor, handlerFactory: factory, pickerFactory: EndpointPickerFactory.Ordered);
         var a = runtime.FindCluster(new ClusterKey("a.example.com", 443))!;
-        var first = a.StartAttempt()!;
-        Assert.Equal("10.0.0.1:443", first.Authority);
+        var first = a.Start()!;
+        Assert.Equal("10.0.0.1:443", first.Endpoint.Authority);
 
         monitor.Change(Options(Service("a.example.com", "10.0.0.2", "10.0.0.3")));
 
         Assert.Same(a, runtime.FindCluster(new ClusterKey("a.example.com", 443)));
-        Assert.True(first.IsRetired);
+        Assert.True(first.Endpoint.IsRetired);
         Assert.Equal(0, pools["10.0.0.1:443"].DisposeCount); // its attempt is still running
         for (var i = 0; i < 4; i++)
         {
-            var next = a.StartAttempt()!;
-            Assert.NotSame(first, next);
-            next.OnEnd(success: true);
+            var next = a.Start()!;
+            Assert.NotSame(first.Endpoint, next.Endpoint);
+            next.End();
         }
 
-        first.OnEnd(success: true);
+        first.End();
 
         Assert.Equal(1, pools["10.0.0.1:443"].DisposeCount);
         Assert.Equal(0, pools["10.0.0.2:443"].DisposeCount); // kept: same pool, same counters

@@ -1,6 +1,7 @@
 using System.Net;
 using MeshClient.Configuration;
 using MeshClient.Connections;
+using MeshClient.LoadBalancing;
 using MeshClient.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +18,9 @@ internal sealed class MeshHarness : IDisposable
         Handler = handler ?? new RecordingHandler();
         var services = new ServiceCollection();
         services.AddSingleton(new ClusterHandlerFactory((_, target) => new WireHandler(Handler, target)));
+
+        // Pickers start at their first endpoint, so that tests can follow the order of picks.
+        services.AddSingleton<IEndpointPickerFactory>(EndpointPickerFactory.Ordered);
         configure(services);
 
         // Every client of the harness is a mesh client, so no test can reach the network by mistake.

@@ -1,0 +1,37 @@
+using MeshClient.Connections;
+using MeshClient.Health;
+using MeshClient.LoadBalancing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MeshClient.Runtime;
+
+/// <summary>What every cluster of one runtime shares: the clock, the wire factory, the picker factory and the policies.</summary>
+internal sealed class ClusterServices
+{
+    public ClusterServices(
+        TimeProvider? timeProvider = null,
+        ClusterHandlerFactory? handlerFactory = null,
+        IEndpointPickerFactory? pickerFactory = null,
+        IReadOnlyList<IClusterPolicyFactory>? policyFactories = null,
+        ILogger? logger = null)
+    {
+        TimeProvider = timeProvider ?? TimeProvider.System;
+        HandlerFactory = handlerFactory;
+        PickerFactory = pickerFactory ?? EndpointPickerFactory.Instance;
+        PolicyFactories = policyFactories ?? [];
+        Logger = logger ?? NullLogger.Instance;
+    }
+
+    public static ClusterServices Default { get; } = new();
+
+    public TimeProvider TimeProvider { get; }
+
+    public ClusterHandlerFactory? HandlerFactory { get; }
+
+    public IEndpointPickerFactory PickerFactory { get; }
+
+    public IReadOnlyList<IClusterPolicyFactory> PolicyFactories { get; }
+
+    public ILogger Logger { get; }
+}
