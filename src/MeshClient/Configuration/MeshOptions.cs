@@ -28,6 +28,38 @@ public sealed class MeshOptions
     /// <value>Defaults to 50, as <see cref="HttpClientHandler.MaxAutomaticRedirections"/>; must be greater than 0.</value>
     public int MaxAutomaticRedirections { get; set; } = 50;
 
+    /// <summary>
+    /// Gets or sets whether the mesh owns the timeout of mesh clients, as Microsoft's resilience
+    /// handler does: a mesh client whose <see cref="HttpClient.Timeout"/> is still the default
+    /// (100 seconds) gets <see cref="Timeout.InfiniteTimeSpan"/>, so that it cannot cut short what
+    /// the mesh does (route timeouts, retries), and the mesh bounds every request by its route's
+    /// timeout, or <see cref="DefaultTimeout"/> when the route has none. A timeout the application set
+    /// on the client itself is kept.
+    /// </summary>
+    /// <value>
+    /// Defaults to <see langword="true"/>. With <see langword="false"/>, <see cref="HttpClient.Timeout"/>
+    /// is left alone (it then bounds the whole request, including every attempt the mesh makes) and
+    /// only route timeouts apply.
+    /// </value>
+    public bool ManageHttpClientTimeout { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets how long the mesh waits for the response headers of a request whose route sets
+    /// no timeout of its own (Istio <c>http[].timeout</c>), when <see cref="ManageHttpClientTimeout"/> is on.
+    /// Expiry gives Envoy's 504 <c>UT</c> (or a <see cref="MeshTimeoutException"/>).
+    /// </summary>
+    /// <value>
+    /// Defaults to 100 seconds, <see cref="HttpClient.Timeout"/>'s own default, so that a client put
+    /// on the mesh keeps its bound. <see langword="null"/> means no timeout, as in Istio. At least
+    /// 1 ms, in whole milliseconds.
+    /// </value>
+    /// <remarks>
+    /// Like route timeouts, it bounds the wait for the response headers; reading the body afterwards
+    /// is bounded by the caller's cancellation token (and by <see cref="HttpClient.Timeout"/>, when the
+    /// application sets one).
+    /// </remarks>
+    public TimeSpan? DefaultTimeout { get; set; } = MeshDefaults.HttpClientTimeout;
+
     /// <summary>Gets the external services of the mesh.</summary>
     /// <value>Empty by default; <c>AddMeshExternalService</c> and configuration sources add to it.</value>
     public IList<ExternalServiceOptions> ExternalServices { get; } = new List<ExternalServiceOptions>();

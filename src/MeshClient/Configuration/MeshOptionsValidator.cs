@@ -23,6 +23,11 @@ internal static class MeshOptionsValidator
                 FormattableString.Invariant($"maxAutomaticRedirections must be greater than 0 (was '{options.MaxAutomaticRedirections}'); set allowAutoRedirect to false not to follow redirects.")));
         }
 
+        if (options.DefaultTimeout is { } defaultTimeout && DurationValidator.Check(defaultTimeout) is { } problem)
+        {
+            results.Add(MeshConfigurationDiagnostic.Error("defaultTimeout " + problem));
+        }
+
         var declared = new Dictionary<(string Host, int Port), ExternalServiceOptions>();
         for (var i = 0; i < options.ExternalServices.Count; i++)
         {
@@ -63,6 +68,7 @@ internal static class MeshOptionsValidator
                     results.Add(Finding(
                         service,
                         MeshDiagnosticSeverity.Warning,
+                        null,
                         $"host '{host}' port {port.Number} is already declared by external service '{first.DisplayName}'; the first declaration wins, as in Istio."));
                 }
                 else
@@ -73,41 +79,21 @@ internal static class MeshOptionsValidator
         }
     }
 
-    /// <summary>A finding about one service: the message is the prefix plus <paramref name="detail"/>, whose first word is the field path when there is one.</summary>
-    private static MeshConfigurationDiagnostic Finding(ExternalServiceOptions service, MeshDiagnosticSeverity severity, string detail) =>
+    /// <summary>A finding about one service: the message is the prefix plus <paramref name="detail"/>, which starts with <paramref name="fieldPath"/> when there is one.</summary>
+    internal static MeshConfigurationDiagnostic Finding(ExternalServiceOptions service, MeshDiagnosticSeverity severity, string? fieldPath, string detail) =>
         new(severity, Prefix(service) + detail)
         {
             Source = service.Source,
             Service = service.DisplayName,
-            FieldPath = LeadingFieldPath(detail),
+            FieldPath = fieldPath,
             Detail = detail,
         };
-
-    private static readonly string[] FieldRoots = ["hosts", "addresses", "ports", "location", "resolution", "endpoints", "exportTo", "subjectAltNames", "trafficPolicy", "route"];
-
-    // Details start with the field path ("ports[0].number port must…", "hosts: Required value…").
-    private static string? LeadingFieldPath(string detail)
-    {
-        var end = detail.IndexOf(' ', StringComparison.Ordinal);
-        var token = (end > 0 ? detail[..end] : detail).TrimEnd(':');
-        foreach (var root in FieldRoots)
-        {
-            if (token == root || token.StartsWith(root + "[", StringComparison.Ordinal) || token.StartsWith(root + ".", StringComparison.Ordinal))
-            {
-                return token;
-            }
-        }
-
-        return null;
-    }
 
     internal static string Prefix(ExternalServiceOptions service) =>
         (service.Source is null ? string.Empty : service.Source + ": ") + $"External service '{service.DisplayName}': ";
 
     private readonly struct ServiceValidation(ExternalServiceOptions service, List<MeshConfigurationDiagnostic> results)
     {
-        private readonly string _prefix = Prefix(service);
-
         public void Run()
         {
             ValidateHosts();
@@ -115,19 +101,22 @@ internal static class MeshOptionsValidator
             ValidatePorts();
             ValidateResolutionAndEndpoints();
             ValidateExportTo();
-            ValidateTrafficPolicy();
-            ValidateRoute();
+            TrafficPolicyOptionsValidator.Validate(service.TrafficPolicy, "trafficPolicy", Findings);
+            RouteOptionsValidator.Validate(service.Route, "route", Findings);
         }
 
-        private void Error(string detail) => results.Add(Finding(service, MeshDiagnosticSeverity.Error, detail));
+        private ServiceFindings Findings => new(service, results);
 
-        private void Warning(string detail) => results.Add(Finding(service, MeshDiagnosticSeverity.Warning, detail));
+        /// <summary>An error about <paramref name="fieldPath"/>: the message reads the path, then <paramref name="rest"/>.</summary>
+        private void Error(string? fieldPath, string rest) => Findings.Error(fieldPath, rest);
+
+        private void Warning(string? fieldPath, string rest) => Findings.Warning(fieldPath, rest);
 
         private void ValidateHosts()
         {
             if (service.Hosts.Count == 0)
             {
-                Error("hosts: Required value: at least one host is required.");
+                Error("hosts", ": Required value: at least one host is required.");
                 return;
             }
 
@@ -136,19 +125,19 @@ internal static class MeshOptionsValidator
                 var host = service.Hosts[i];
                 if (string.IsNullOrEmpty(host))
                 {
-                    Error($"hosts[{i}] must not be empty.");
+                    Error($"hosts[{i}]", " must not be empty.");
                 }
                 else if (host == "*")
                 {
-                    Error($"hosts[{i}] hostname cannot be wildcard '*' (declare the domains the service answers for).");
+                    Error($"hosts[{i}]", " hostname cannot be wildcard '*' (declare the domains the service answers for).");
                 }
                 else if (HostPattern.IsPartialWildcard(host))
                 {
-                    Warning($"hosts[{i}] '{host}' is a partial wildcard; only a full first label '*.' is a proper wildcard (it matches any host ending in '{host[1..]}').");
+                    Warning($"hosts[{i}]", $" '{host}' is a partial wildcard; only a full first label '*.' is a proper wildcard (it matches any host ending in '{host[1..]}').");
                 }
                 else if (!IsValidDomain(HostPattern.IsWildcard(host) ? host[2..] : host))
                 {
-                    Error($"hosts[{i}] '{host}' is not a valid domain name: each label must be 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit.");
+                    Error($"hosts[{i}]", $" '{host}' is not a valid domain name: each label must be 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit.");
                 }
             }
         }
@@ -161,7 +150,7 @@ internal static class MeshOptionsValidator
                 var slash = address?.IndexOf('/', StringComparison.Ordinal) ?? -1;
                 if (string.IsNullOrEmpty(address))
                 {
-                    Error($"addresses[{i}] must not be empty.");
+                    Error($"addresses[{i}]", " must not be empty.");
                 }
                 else if (slash >= 0)
                 {
@@ -169,16 +158,16 @@ internal static class MeshOptionsValidator
                         || !int.TryParse(address.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var bits)
                         || bits > (ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128))
                     {
-                        Error($"addresses[{i}] '{address}' is not a valid IP address or CIDR block.");
+                        Error($"addresses[{i}]", $" '{address}' is not a valid IP address or CIDR block.");
                     }
                     else if (service.Resolution is not (ServiceResolution.None or ServiceResolution.Static))
                     {
-                        Error($"addresses[{i}] '{address}': CIDR addresses are allowed only for NONE/STATIC resolution types (resolution is {IstioNames.Format(service.Resolution)}).");
+                        Error($"addresses[{i}]", $" '{address}': CIDR addresses are allowed only for NONE/STATIC resolution types (resolution is {IstioNames.Format(service.Resolution)}).");
                     }
                 }
                 else if (!IPAddress.TryParse(address, out _))
                 {
-                    Error($"addresses[{i}] '{address}' is not a valid IP address or CIDR block.");
+                    Error($"addresses[{i}]", $" '{address}' is not a valid IP address or CIDR block.");
                 }
             }
         }
@@ -187,7 +176,7 @@ internal static class MeshOptionsValidator
         {
             if (service.Ports.Count == 0)
             {
-                Warning("declares no ports, so no request can match it; add the port the application calls (for example 443 for https).");
+                Warning(null, "declares no ports, so no request can match it; add the port the application calls (for example 443 for https).");
             }
 
             var names = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -197,35 +186,35 @@ internal static class MeshOptionsValidator
                 var port = service.Ports[i];
                 if (port is null)
                 {
-                    Error($"ports[{i}] must not be null.");
+                    Error($"ports[{i}]", " must not be null.");
                     continue;
                 }
 
                 if (port.Number is < 1 or > MaxPort)
                 {
-                    Error($"ports[{i}].number port must be between 1-65535 (was '{port.Number}').");
+                    Error($"ports[{i}].number", $" port must be between 1-65535 (was '{port.Number}').");
                 }
                 else if (!numbers.TryAdd(port.Number, i))
                 {
-                    Error($"ports[{i}].number port number cannot be duplicated: {port.Number} is also ports[{numbers[port.Number]}].");
+                    Error($"ports[{i}].number", $" port number cannot be duplicated: {port.Number} is also ports[{numbers[port.Number]}].");
                 }
 
                 if (port.TargetPort is { } target && target is < 1 or > MaxPort)
                 {
-                    Error($"ports[{i}].targetPort port must be between 1-65535 (was '{target}').");
+                    Error($"ports[{i}].targetPort", $" port must be between 1-65535 (was '{target}').");
                 }
 
                 if (string.IsNullOrEmpty(port.Name))
                 {
-                    Error($"ports[{i}].name: Required value: every port needs a name.");
+                    Error($"ports[{i}].name", ": Required value: every port needs a name.");
                 }
                 else if (!IsDns1123Label(port.Name))
                 {
-                    Error($"ports[{i}].name invalid port name '{port.Name}': it must be a DNS-1123 label (lowercase letters, digits and '-').");
+                    Error($"ports[{i}].name", $" invalid port name '{port.Name}': it must be a DNS-1123 label (lowercase letters, digits and '-').");
                 }
                 else if (!names.TryAdd(port.Name, i))
                 {
-                    Error($"ports[{i}].name: Duplicate value: '{port.Name}' is also the name of ports[{names[port.Name]}].");
+                    Error($"ports[{i}].name", $": Duplicate value: '{port.Name}' is also the name of ports[{names[port.Name]}].");
                 }
             }
 
@@ -236,7 +225,7 @@ internal static class MeshOptionsValidator
                     var protocol = service.Ports[i]?.Protocol ?? ServiceProtocol.Unspecified;
                     if (protocol is not (ServiceProtocol.Http or ServiceProtocol.Https or ServiceProtocol.Http2 or ServiceProtocol.Grpc or ServiceProtocol.GrpcWeb or ServiceProtocol.Tls))
                     {
-                        Error($"ports[{i}] multiple hosts provided with non-HTTP, non-TLS ports (protocol '{IstioNames.Format(protocol)}').");
+                        Error($"ports[{i}]", $" multiple hosts provided with non-HTTP, non-TLS ports (protocol '{IstioNames.Format(protocol)}').");
                     }
                 }
             }
@@ -250,26 +239,26 @@ internal static class MeshOptionsValidator
                 case ServiceResolution.None:
                     if (service.Endpoints.Count > 0)
                     {
-                        Error("endpoints: NONE mode cannot set endpoints; set resolution to STATIC to load-balance across them.");
+                        Error("endpoints", ": NONE mode cannot set endpoints; set resolution to STATIC to load-balance across them.");
                     }
 
                     return;
                 case ServiceResolution.Static:
                     break;
                 case ServiceResolution.DnsRoundRobin when service.Endpoints.Count > 1:
-                    Error($"endpoints: DNS_ROUND_ROBIN mode cannot have multiple endpoints (has {service.Endpoints.Count}).");
+                    Error("endpoints", $": DNS_ROUND_ROBIN mode cannot have multiple endpoints (has {service.Endpoints.Count}).");
                     return;
                 case ServiceResolution.Dns or ServiceResolution.DnsRoundRobin or ServiceResolution.DynamicDns:
-                    Error($"resolution {IstioNames.Format(resolution)} is not supported yet: endpoint resolution by DNS comes in a later release; use STATIC with IP endpoints, or NONE.");
+                    Error("resolution", $" {IstioNames.Format(resolution)} is not supported yet: endpoint resolution by DNS comes in a later release; use STATIC with IP endpoints, or NONE.");
                     return;
                 default:
-                    Error($"resolution has an unknown value '{(int)resolution}'.");
+                    Error("resolution", $" has an unknown value '{(int)resolution}'.");
                     return;
             }
 
             if (service.Endpoints.Count == 0)
             {
-                Warning("resolution STATIC with no endpoints: every request will fail with 503 no healthy upstream (UH).");
+                Warning("resolution", " STATIC with no endpoints: every request will fail with 503 no healthy upstream (UH).");
             }
 
             var portNames = new HashSet<string>(StringComparer.Ordinal);
@@ -291,38 +280,38 @@ internal static class MeshOptionsValidator
         {
             if (endpoint is null)
             {
-                Error($"endpoints[{i}] must not be null.");
+                Error($"endpoints[{i}]", " must not be null.");
                 return;
             }
 
             if (string.IsNullOrEmpty(endpoint.Address))
             {
-                Error($"endpoints[{i}].address: Required value.");
+                Error($"endpoints[{i}].address", ": Required value.");
             }
             else if (endpoint.Address.StartsWith("unix://", StringComparison.Ordinal))
             {
-                Error($"endpoints[{i}].address '{endpoint.Address}': unix domain socket endpoints are not supported yet.");
+                Error($"endpoints[{i}].address", $" '{endpoint.Address}': unix domain socket endpoints are not supported yet.");
             }
             else if (!IPAddress.TryParse(endpoint.Address, out _))
             {
-                Error($"endpoints[{i}].address endpoint address '{endpoint.Address}' is not a valid IP address (resolution STATIC needs IP addresses).");
+                Error($"endpoints[{i}].address", $" endpoint address '{endpoint.Address}' is not a valid IP address (resolution STATIC needs IP addresses).");
             }
 
             if (endpoint.Weight < 0)
             {
-                Error($"endpoints[{i}].weight must not be negative (was '{endpoint.Weight}').");
+                Error($"endpoints[{i}].weight", $" must not be negative (was '{endpoint.Weight}').");
             }
 
             foreach (var (name, number) in endpoint.Ports)
             {
                 if (!portNames.Contains(name))
                 {
-                    Error($"endpoints[{i}].ports['{name}'] endpoint port {name} is not defined by the service entry (declared ports: {string.Join(", ", portNames)}).");
+                    Error($"endpoints[{i}].ports['{name}']", $" endpoint port {name} is not defined by the service entry (declared ports: {string.Join(", ", portNames)}).");
                 }
 
                 if (number is < 1 or > MaxPort)
                 {
-                    Error($"endpoints[{i}].ports['{name}'] port must be between 1-65535 (was '{number}').");
+                    Error($"endpoints[{i}].ports['{name}']", $" port must be between 1-65535 (was '{number}').");
                 }
             }
         }
@@ -338,51 +327,16 @@ internal static class MeshOptionsValidator
                 hasTilde |= value == "~";
                 if (value is not ("*" or "~" or ".") && !IsDns1123Label(value))
                 {
-                    Error($"exportTo[{i}] '{value}' is not a namespace name, '.', '*' or '~'.");
+                    Error($"exportTo[{i}]", $" '{value}' is not a namespace name, '.', '*' or '~'.");
                 }
             }
 
             if ((hasStar || hasTilde) && service.ExportTo.Count > 1)
             {
-                Error("exportTo: '*' and '~' cannot be combined with other values.");
-            }
-        }
-
-        private void ValidateRoute()
-        {
-            // Istio's ValidateDuration, used for http[].timeout.
-            if (service.Route?.Timeout is not { } timeout)
-            {
-                return;
-            }
-
-            if (timeout < TimeSpan.FromMilliseconds(1))
-            {
-                Error($"route.timeout duration must be greater than 1ms (was '{FormatDuration(timeout)}').");
-            }
-            else if (timeout.Ticks % TimeSpan.TicksPerMillisecond != 0)
-            {
-                Error($"route.timeout only durations to ms precision are supported (was '{FormatDuration(timeout)}').");
-            }
-        }
-
-        private void ValidateTrafficPolicy()
-        {
-            var algorithm = service.TrafficPolicy?.LoadBalancer?.Simple ?? LoadBalancerAlgorithm.Unspecified;
-            if (algorithm is LoadBalancerAlgorithm.LeastRequest or LoadBalancerAlgorithm.Random or LoadBalancerAlgorithm.Passthrough)
-            {
-                Error($"trafficPolicy.loadBalancer.simple {IstioNames.Format(algorithm)} is not supported yet; use ROUND_ROBIN.");
-            }
-            else if (algorithm is not (LoadBalancerAlgorithm.Unspecified or LoadBalancerAlgorithm.RoundRobin))
-            {
-                Error($"trafficPolicy.loadBalancer.simple has an unknown value '{(int)algorithm}'.");
+                Error("exportTo", ": '*' and '~' cannot be combined with other values.");
             }
         }
     }
-
-    /// <summary>A duration as Istio writes it: <c>0s</c>, <c>1.5s</c>, <c>0.0005s</c>, <c>-2s</c>.</summary>
-    internal static string FormatDuration(TimeSpan value) =>
-        (value.Ticks / (decimal)TimeSpan.TicksPerSecond).ToString("0.#######", CultureInfo.InvariantCulture) + "s";
 
     internal static bool IsDns1123Label(string value)
     {

@@ -1,3 +1,4 @@
+using MeshClient.Configuration;
 using MeshClient.Http;
 using MeshClient.Runtime;
 
@@ -23,12 +24,25 @@ public static class MeshHttpClientBuilderExtensions
     /// routing (each hop is routed again) unless
     /// <see cref="MeshClient.Configuration.MeshOptions.AllowAutoRedirect"/> is off. A
     /// <c>ConfigurePrimaryHttpMessageHandler</c> call after this one takes the client off the mesh.
+    /// Unless <see cref="MeshClient.Configuration.MeshOptions.ManageHttpClientTimeout"/> is off, a
+    /// client whose <see cref="HttpClient.Timeout"/> is still the default 100 seconds gets an infinite
+    /// one: the mesh bounds each request by its route timeout or
+    /// <see cref="MeshClient.Configuration.MeshOptions.DefaultTimeout"/> instead, so that the client's
+    /// timeout cannot cut short the mesh's attempts. A timeout the application sets is kept.
     /// </remarks>
     public static IHttpClientBuilder AddMeshHandlers(this IHttpClientBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddMesh();
         builder.ConfigurePrimaryHttpMessageHandler(static provider => new MeshEndpointHandler(provider.GetRequiredService<MeshRuntime>()));
+        builder.ConfigureHttpClient(static (provider, client) =>
+        {
+            // The published snapshot, never IOptionsMonitor: creating a client must not wait for a reload.
+            if (client.Timeout == MeshDefaults.HttpClientTimeout && provider.GetRequiredService<MeshRuntime>().State.Snapshot.ManageHttpClientTimeout)
+            {
+                client.Timeout = Timeout.InfiniteTimeSpan;
+            }
+        });
         return builder;
     }
 }

@@ -14,8 +14,12 @@ internal sealed class MeshSnapshot
         MeshFailureMode failureMode,
         int maxRedirects,
         IReadOnlyList<ClusterDefinition> clusters,
-        HostTable<ClusterDefinition> hosts)
+        HostTable<ClusterDefinition> hosts,
+        ClusterDefinition passthrough,
+        bool manageHttpClientTimeout)
     {
+        Passthrough = passthrough;
+        ManageHttpClientTimeout = manageHttpClientTimeout;
         MaxRedirects = maxRedirects;
         OutboundTrafficPolicy = outboundTrafficPolicy;
         FailureMode = failureMode;
@@ -31,6 +35,12 @@ internal sealed class MeshSnapshot
     public int MaxRedirects { get; }
 
     public IReadOnlyList<ClusterDefinition> Clusters { get; }
+
+    /// <summary>Istio's <c>PassthroughCluster</c>: unknown hosts under ALLOW_ANY.</summary>
+    public ClusterDefinition Passthrough { get; }
+
+    /// <summary>Whether mesh clients' default <see cref="HttpClient.Timeout"/> is lifted (see <see cref="MeshOptions.ManageHttpClientTimeout"/>).</summary>
+    public bool ManageHttpClientTimeout { get; }
 
     /// <summary>(host, port) → cluster, with Istio's first-declaration-wins rule for duplicates.</summary>
     public HostTable<ClusterDefinition> Hosts { get; }
@@ -54,7 +64,7 @@ internal sealed class MeshSnapshot
                         continue; // a duplicate declaration: the first one wins (validation warned)
                     }
 
-                    var cluster = BuildCluster(service, port, key);
+                    var cluster = BuildCluster(service, port, key, DefaultTimeout(options));
                     clusters.Add(cluster);
                     routes.Add((host, port.Number, cluster));
                 }
@@ -66,10 +76,20 @@ internal sealed class MeshSnapshot
             options.FailureMode,
             options.AllowAutoRedirect ? options.MaxAutomaticRedirections : 0,
             clusters,
-            HostTable<ClusterDefinition>.Build(routes));
+            HostTable<ClusterDefinition>.Build(routes),
+            PassthroughDefinition(DefaultTimeout(options)),
+            options.ManageHttpClientTimeout);
     }
 
-    private static ClusterDefinition BuildCluster(ExternalServiceOptions service, ServicePortOptions port, ClusterKey key)
+    /// <summary>The passthrough cluster's definition under <paramref name="timeout"/>.</summary>
+    internal static ClusterDefinition PassthroughDefinition(TimeSpan? timeout) =>
+        new(ClusterKey.Passthrough, ClusterKey.Passthrough.Host, ServiceResolution.None, ServiceProtocol.Unspecified, LoadBalancerAlgorithm.Unspecified, null, [], timeout);
+
+    /// <summary>The timeout of a route that sets none: the mesh's default when it owns mesh clients' timeouts.</summary>
+    private static TimeSpan? DefaultTimeout(MeshOptions options) =>
+        options.ManageHttpClientTimeout ? options.DefaultTimeout : null;
+
+    private static ClusterDefinition BuildCluster(ExternalServiceOptions service, ServicePortOptions port, ClusterKey key, TimeSpan? defaultTimeout)
     {
         var endpoints = new List<EndpointDefinition>(service.Endpoints.Count);
         if (service.Resolution == ServiceResolution.Static)
@@ -92,6 +112,6 @@ internal sealed class MeshSnapshot
             service.TrafficPolicy?.LoadBalancer?.Simple ?? LoadBalancerAlgorithm.Unspecified,
             service.Resolution == ServiceResolution.None ? port.TargetPort : null,
             endpoints,
-            service.Route?.Timeout);
+            service.Route?.Timeout ?? defaultTimeout);
     }
 }

@@ -185,7 +185,7 @@ internal sealed class Cluster : IDisposable
 
             var previous = _state;
             _state = Build(definition, previous);
-            ServiceName = definition.ServiceName;
+            ServiceName = definition.Key == ClusterKey.Passthrough ? null : definition.ServiceName;
             UpdatePolicies();
             RetireDropped(previous.Endpoints, _state.Endpoints);
         }

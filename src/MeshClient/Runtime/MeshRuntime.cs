@@ -43,9 +43,7 @@ internal sealed partial class MeshRuntime : IDisposable
         _logger = logger ?? (ILogger)NullLogger.Instance;
         TimeProvider = timeProvider ?? TimeProvider.System;
         _clusterServices = new ClusterServices(TimeProvider, handlerFactory, pickerFactory, policyFactories?.ToArray(), _logger);
-        Passthrough = new Cluster(
-            new ClusterDefinition(ClusterKey.Passthrough, ClusterKey.Passthrough.Host, ServiceResolution.None, ServiceProtocol.Unspecified, LoadBalancerAlgorithm.Unspecified, null, []),
-            _clusterServices);
+        Passthrough = new Cluster(MeshSnapshot.PassthroughDefinition(null), _clusterServices);
 
         var diagnostics = MeshOptionsValidator.Validate(options.CurrentValue);
         var errors = Errors(diagnostics);
@@ -240,6 +238,11 @@ internal sealed partial class MeshRuntime : IDisposable
 
                 live[definition.Key] = cluster;
                 hosts.Add((definition.Key.Host, definition.Key.Port, cluster));
+            }
+
+            if (!Passthrough.Definition.IsEquivalentTo(snapshot.Passthrough))
+            {
+                Passthrough.Update(snapshot.Passthrough);
             }
 
             var state = new RuntimeState(snapshot, HostTable<Cluster>.Build(hosts));

@@ -26,11 +26,15 @@ public sealed class RouteTimeoutTests
         return new HttpResponseMessage(HttpStatusCode.OK);
     });
 
-    private MeshHarness Mesh(RecordingHandler handler, TimeSpan? timeout, MeshFailureMode mode = MeshFailureMode.Response) =>
+    private MeshHarness Mesh(RecordingHandler handler, TimeSpan? timeout, MeshFailureMode mode = MeshFailureMode.Response, TimeSpan? defaultTimeout = null) =>
         new(services =>
         {
             services.AddSingleton<TimeProvider>(_time);
-            services.AddMesh(m => m.FailureMode = mode);
+            services.AddMesh(m =>
+            {
+                m.FailureMode = mode;
+                m.DefaultTimeout = defaultTimeout;
+            });
             services.AddMeshExternalService("api.example.com", s =>
             {
                 MeshHarness.Static(s, 443, "10.0.0.1");
@@ -102,11 +106,51 @@ public sealed class RouteTimeoutTests
     }
 
     [Fact]
-    public void NoTimeout_NoPipeline()
+    public void NoTimeout_NoDefaultTimeout_NoPipeline()
     {
-        using var harness = Mesh(new RecordingHandler(), timeout: null);
+        using var harness = Mesh(new RecordingHandler(), timeout: null, defaultTimeout: null);
 
         Assert.Null(harness.Runtime.GetClusters().Single().Pipeline);
+        Assert.Null(harness.Runtime.Passthrough.Pipeline);
+    }
+
+    [Fact]
+    public async Task NoRouteTimeout_TheMeshDefaultTimeoutBoundsTheRequest()
+    {
+        using var harness = Mesh(Hanging(), timeout: null, defaultTimeout: TimeSpan.FromSeconds(100));
+        var call = harness.CreateClient().GetAsync("https://api.example.com/", Ct);
+        await _reached.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        _time.Advance(TimeSpan.FromSeconds(100));
+
+        using var response = await call.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Equal(MeshResponseFlags.UpstreamRequestTimeout, response.GetMeshResult()!.Flags);
+        Assert.Equal(TimeSpan.FromSeconds(100), harness.Runtime.Passthrough.Definition.Timeout); // unknown hosts too
+    }
+
+    [Fact]
+    public void MeshClient_DefaultHttpClientTimeout_IsLiftedSoTheMeshOwnsIt()
+    {
+        using var harness = Mesh(new RecordingHandler(), timeout: null, defaultTimeout: TimeSpan.FromSeconds(100));
+
+        Assert.Equal(System.Threading.Timeout.InfiniteTimeSpan, harness.CreateClient().Timeout);
+        Assert.Equal(System.Threading.Timeout.InfiniteTimeSpan, harness.CreateClient("api.example.com").Timeout);
+    }
+
+    [Fact]
+    public void MeshClient_ApplicationTimeoutOrOptOut_IsKept()
+    {
+        using var harness = new MeshHarness(services =>
+        {
+            services.AddHttpClient("own", c => c.Timeout = TimeSpan.FromSeconds(5));
+            services.AddMesh();
+        });
+        using var optedOut = new MeshHarness(services => services.AddMesh(m => m.ManageHttpClientTimeout = false));
+
+        Assert.Equal(TimeSpan.FromSeconds(5), harness.CreateClient("own").Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(100), optedOut.CreateClient().Timeout);
+        Assert.Null(optedOut.Runtime.Passthrough.Pipeline);
     }
 
     [Fact]

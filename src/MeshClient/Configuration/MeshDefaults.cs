@@ -1,0 +1,8 @@
+namespace MeshClient.Configuration;
+
+/// <summary>The mesh-wide defaults, in one place.</summary>
+internal static class MeshDefaults
+{
+    /// <summary><see cref="HttpClient.Timeout"/>'s default: what a client without the mesh waits for.</summary>
+    public static readonly TimeSpan HttpClientTimeout = TimeSpan.FromSeconds(100);
+}
