@@ -4,7 +4,6 @@ using MeshClient.LoadBalancing;
 using MeshClient.Model;
 using MeshClient.Runtime;
 using MeshClient.Tests.TestSupport;
-using Microsoft.Extensions.Options;
 
 namespace MeshClient.Tests.Runtime;
 
@@ -173,34 +172,5 @@ public sealed class MeshRuntimeTests
         monitor.Change(Options(Service("b.example.com", "10.0.0.2")));
 
         Assert.Same(before, runtime.State);
-    }
-
-    /// <summary>An options monitor whose value the test replaces.</summary>
-    private sealed class StaticMonitor(MeshOptions value) : IOptionsMonitor<MeshOptions>
-    {
-        private Action<MeshOptions, string?>? _listener;
-
-        public MeshOptions CurrentValue { get; private set; } = value;
-
-        public MeshOptions Get(string? name) => CurrentValue;
-
-        public IDisposable OnChange(Action<MeshOptions, string?> listener)
-        {
-            _listener = listener;
-            return new Subscription();
-        }
-
-        public void Change(MeshOptions value)
-        {
-            CurrentValue = value;
-            _listener?.Invoke(value, Microsoft.Extensions.Options.Options.DefaultName);
-        }
-
-        private sealed class Subscription : IDisposable
-        {
-            public void Dispose()
-            {
-            }
-        }
     }
 }
