@@ -1,7 +1,7 @@
 using System.Net;
 using MeshClient.Connections;
-using Microsoft.Extensions.Configuration;
 using MeshClient.Tests.TestSupport;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
