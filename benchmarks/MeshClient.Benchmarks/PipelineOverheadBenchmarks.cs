@@ -22,7 +22,7 @@ public class PipelineOverheadBenchmarks
     private static readonly Uri RequestUri = new($"http://{Host}/v1/items?id=42");
     private static readonly Uri TimedRequestUri = new($"http://{TimedHost}/v1/items?id=42");
 
-    private readonly InMemoryHandler _handler = new();
+    private InMemoryHandler _handler = null!;
     private ServiceProvider? _provider;
     private HttpClient _raw = null!;
     private HttpClient _factoryRaw = null!;
@@ -34,6 +34,7 @@ public class PipelineOverheadBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        _handler = new InMemoryHandler(Terminal == TerminalKind.Yielding);
         var services = new ServiceCollection();
 
         // (b) MeshClient: the in-memory handler replaces each cluster's SocketsHttpHandler.
@@ -128,6 +129,24 @@ public class PipelineOverheadBenchmarks
     /// </summary>
     [Params(false, true)]
     public bool WithHeader { get; set; }
+
+    /// <summary>
+    /// <see cref="TerminalKind.Synchronous"/>: the terminal handler's task is complete when returned
+    /// (the fast path of every handler above). <see cref="TerminalKind.Yielding"/>: it completes later,
+    /// as a real socket's does, so each handler's asynchronous path and its state machine are measured.
+    /// </summary>
+    [Params(TerminalKind.Synchronous, TerminalKind.Yielding)]
+    public TerminalKind Terminal { get; set; }
+
+    /// <summary>How the in-memory terminal handler answers.</summary>
+    public enum TerminalKind
+    {
+        /// <summary>An already completed task.</summary>
+        Synchronous,
+
+        /// <summary>A task that completes after a <see cref="Task.Yield"/>.</summary>
+        Yielding,
+    }
 
     private async Task<HttpStatusCode> SendAsync(HttpClient client, Uri requestUri)
     {

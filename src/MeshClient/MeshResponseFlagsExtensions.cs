@@ -19,10 +19,25 @@ public static class MeshResponseFlagsExtensions
         (MeshResponseFlags.DnsResolutionFailure, "DF"),
     ];
 
+    // One string per combination of the defined flags, made once: they are log fields and metric labels.
+    private static readonly string?[] Cache = new string?[1 << 10];
+
     /// <summary>Gets Envoy's spelling: <c>-</c> for none, otherwise codes joined by commas, for example <c>URX,UF</c>.</summary>
     /// <param name="flags">The flags.</param>
-    /// <returns>The Envoy <c>%RESPONSE_FLAGS%</c> text.</returns>
+    /// <returns>The Envoy <c>%RESPONSE_FLAGS%</c> text; the same instance each time for the same flags.</returns>
     public static string ToEnvoyString(this MeshResponseFlags flags)
+    {
+        var index = (uint)flags;
+        if (index < (uint)Cache.Length)
+        {
+            // A race makes the same string twice at worst; both are equal.
+            return Cache[index] ??= Format(flags);
+        }
+
+        return Format(flags);
+    }
+
+    private static string Format(MeshResponseFlags flags)
     {
         if (flags == MeshResponseFlags.None)
         {

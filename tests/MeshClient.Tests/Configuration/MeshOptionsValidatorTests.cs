@@ -332,4 +332,31 @@ public sealed class MeshOptionsValidatorTests
         Assert.True(diagnostic.IsError);
         Assert.Equal("maxAutomaticRedirections must be greater than 0 (was '0'); set allowAutoRedirect to false not to follow redirects.", diagnostic.Message);
     }
+
+    [Theory]
+    [InlineData(0L, "defaultTimeout duration must be greater than 1ms (was '0s').")]
+    [InlineData(15_000L, "defaultTimeout only durations to ms precision are supported (was '0.0015s').")]
+    public void Validate_DefaultTimeout_IstioDurationRules(long ticks, string expected)
+    {
+        var options = new MeshOptions { DefaultTimeout = TimeSpan.FromTicks(ticks) };
+
+        Assert.Equal([expected], Errors(MeshOptionsValidator.Validate(options)));
+    }
+
+    [Fact]
+    public void FeatureValidator_NamesTheFieldPathItIsGiven_WithoutParsingMessages()
+    {
+        var service = Service();
+        var results = new List<MeshConfigurationDiagnostic>();
+
+        RouteOptionsValidator.Validate(new RouteOptions { Timeout = TimeSpan.Zero }, "http[2]", new ServiceFindings(service, results));
+        TrafficPolicyOptionsValidator.Validate(new TrafficPolicyOptions { LoadBalancer = { Simple = (LoadBalancerAlgorithm)99 } }, "subsets[0].trafficPolicy", new ServiceFindings(service, results));
+
+        Assert.Equal(
+            [
+                ("http[2].timeout", "External service 'api.example.com': http[2].timeout duration must be greater than 1ms (was '0s')."),
+                ("subsets[0].trafficPolicy.loadBalancer.simple", "External service 'api.example.com': subsets[0].trafficPolicy.loadBalancer.simple has an unknown value '99'."),
+            ],
+            results.Select(r => (r.FieldPath, r.Message)).ToArray());
+    }
 }

@@ -38,6 +38,7 @@ public sealed class OutboundTrafficPolicyTests
         var result = response.GetMeshResult()!;
         Assert.Equal(MeshResponseFlags.NoRouteFound, result.Flags);
         Assert.Equal("NR", result.Flags.ToEnvoyString());
+        Assert.Same(result.Flags.ToEnvoyString(), MeshResponseFlags.NoRouteFound.ToEnvoyString()); // made once: a metric label
         Assert.Equal("BlackHoleCluster", result.Cluster);
         Assert.Empty(harness.Handler.Seen);
     }
