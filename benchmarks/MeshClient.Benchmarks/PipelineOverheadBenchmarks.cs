@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace MeshClient.Benchmarks;
 
 /// <summary>
-/// One GET through each pipeline over the same in-memory terminal handler (ALGORITHMS.md §7(a)):
+/// One GET through each pipeline over the same in-memory terminal handler:
 /// what the pipeline itself costs per request, with no I/O. The MeshClient variant runs the real
 /// routing handler, registry lookup, cluster acquire/release, weighted round-robin pick over 3
 /// STATIC endpoints, endpoint counters and the per-request <see cref="MeshResult"/>; only each

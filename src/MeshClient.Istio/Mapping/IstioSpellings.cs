@@ -2,7 +2,7 @@ namespace MeshClient.Istio.Mapping;
 
 /// <summary>
 /// Lists the Istio spellings of an enum for error messages, through <see cref="Configuration.IstioNames"/>
-/// so that the spellings stay in that one mapper (DESIGN.md rule 3).
+/// so that the spellings stay in that one mapper.
 /// </summary>
 internal static class IstioSpellings
 {

@@ -4,7 +4,7 @@ using YamlDotNet.RepresentationModel;
 namespace MeshClient.Istio.Mapping;
 
 /// <summary>
-/// Validates the structure of an Istio <c>VirtualService</c> (ISTIO-SEMANTICS.md §2): hosts (unless it is a
+/// Validates the structure of an Istio <c>VirtualService</c> (istio.io/latest/docs/reference/config/networking/virtual-service/): hosts (unless it is a
 /// delegate) not <c>*</c> for the mesh, HTTP routes need a destination, redirect, direct response or delegate,
 /// destinations need a host, weights are non-negative and not all zero. Routing is not applied yet:
 /// every field present is warned about by the schema walk.

@@ -5,7 +5,7 @@ using MeshClient.Model;
 namespace MeshClient.Configuration;
 
 /// <summary>
-/// Validates <see cref="MeshOptions"/> with Istio's ServiceEntry rules (ISTIO-SEMANTICS.md §1.3),
+/// Validates <see cref="MeshOptions"/> with Istio's ServiceEntry rules (Istio's <c>ValidateServiceEntry</c>, pkg/config/validation),
 /// collecting every error and warning. Each message names the source, the service and the field path:
 /// <c>External service 'api.example.com': ports[0].number port must be between 1-65535 (was '0').</c>
 /// </summary>

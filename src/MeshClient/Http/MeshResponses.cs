@@ -6,7 +6,7 @@ namespace MeshClient.Http;
 
 /// <summary>
 /// The responses (or, in <see cref="MeshFailureMode.Throw"/> mode, exceptions) for requests the mesh
-/// ends itself, with Envoy's status codes and body texts (DESIGN.md rule 6).
+/// ends itself, with Envoy's status codes and body texts (Envoy's response flags: envoyproxy.io/docs/envoy/latest/configuration/observability/access_log/usage).
 /// </summary>
 internal static class MeshResponses
 {

@@ -11,11 +11,11 @@ using Microsoft.Extensions.Options;
 namespace MeshClient.Runtime;
 
 /// <summary>
-/// The one singleton that owns all mutable mesh state (DESIGN.md rule 1): the current snapshot
+/// The one singleton that owns all mutable mesh state: the current snapshot
 /// and the live clusters by <see cref="ClusterKey"/>. Handlers are thin and recycled; they look
 /// the state up here. Configuration changes arrive through <see cref="IOptionsMonitor{TOptions}"/>,
 /// are validated, and are swapped in atomically; a bad change is logged and the last good
-/// snapshot stays (DESIGN.md rule 2).
+/// snapshot stays.
 /// </summary>
 internal sealed partial class MeshRuntime : IDisposable
 {
