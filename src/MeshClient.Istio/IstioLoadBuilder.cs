@@ -26,6 +26,9 @@ internal sealed class IstioLoadBuilder
     public void FileError(string file, string message) =>
         Diagnostics.Add(new IstioDiagnostic(MeshDiagnosticSeverity.Error, file, null, null, message));
 
+    public void FileWarning(string file, string message) =>
+        Diagnostics.Add(new IstioDiagnostic(MeshDiagnosticSeverity.Warning, file, null, null, message));
+
     public void ReadObject(string file, YamlNode node, int documentIndex, int? itemIndex)
     {
         var where = itemIndex is null ? $"document {documentIndex}" : $"document {documentIndex} items[{itemIndex}]";
