@@ -169,21 +169,44 @@ internal sealed class IstioLoadBuilder
 
     private void ApplyDestinationRules()
     {
+        // Index the entries by host once: matching each rule against every entry was quadratic
+        // (20,000 entries and 20,000 rules took 18 s). Lists keep the entries in reading order.
+        var byHost = new Dictionary<string, List<ExternalServiceOptions>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (_, service, hostsMissing) in _services)
+        {
+            if (hostsMissing)
+            {
+                continue;
+            }
+
+            foreach (var host in service.Hosts)
+            {
+                if (!byHost.TryGetValue(host, out var list))
+                {
+                    byHost[host] = list = [];
+                }
+
+                if (list.Count == 0 || !ReferenceEquals(list[^1], service))
+                {
+                    list.Add(service); // once per entry, even when it lists the host twice
+                }
+            }
+        }
+
         var claimed = new Dictionary<ExternalServiceOptions, IstioResource>(ReferenceEqualityComparer.Instance);
         foreach (var (policy, reader) in _rules)
         {
-            var matched = false;
-            foreach (var (_, service, hostsMissing) in _services)
+            if (!byHost.TryGetValue(policy.Host, out var services))
             {
-                if (hostsMissing || !service.Hosts.Contains(policy.Host, StringComparer.OrdinalIgnoreCase))
-                {
-                    continue;
-                }
+                reader.Warning(policy.Node, "spec.host", $"spec.host '{DiagnosticText.Cut(policy.Host)}' matches no ServiceEntry host, so the DestinationRule has no effect (MeshClient only knows hosts declared by ServiceEntries).");
+                continue;
+            }
 
-                matched = true;
+            foreach (var service in services)
+            {
                 if (claimed.TryGetValue(service, out var first))
                 {
-                    reader.Warning(policy.Node, "spec.host", $"spec.host '{policy.Host}': ServiceEntry {service.Name} already takes its traffic policy from DestinationRule {first.DisplayName} ({first.Location}); the first one wins.");
+                    reader.Warning(policy.Node, "spec.host", $"spec.host '{DiagnosticText.Cut(policy.Host)}': ServiceEntry {service.Name} already takes its traffic policy from DestinationRule {first.DisplayName} ({first.Location}); the first one wins.");
                     continue;
                 }
 
@@ -193,14 +216,9 @@ internal sealed class IstioLoadBuilder
                     service.TrafficPolicy.LoadBalancer.Simple = algorithm;
                     if (service.Hosts.Count > 1)
                     {
-                        reader.Warning(policy.Node, "spec.host", $"spec.host '{policy.Host}': MeshClient keeps one traffic policy per ServiceEntry, so it applies to every host of ServiceEntry {service.Name} ({string.Join(", ", service.Hosts)}).");
+                        reader.Warning(policy.Node, "spec.host", $"spec.host '{DiagnosticText.Cut(policy.Host)}': MeshClient keeps one traffic policy per ServiceEntry, so it applies to every host of ServiceEntry {service.Name} ({DiagnosticText.Cut(string.Join(", ", service.Hosts), 500)}).");
                     }
                 }
-            }
-
-            if (!matched)
-            {
-                reader.Warning(policy.Node, "spec.host", $"spec.host '{policy.Host}' matches no ServiceEntry host, so the DestinationRule has no effect (MeshClient only knows hosts declared by ServiceEntries).");
             }
         }
     }
