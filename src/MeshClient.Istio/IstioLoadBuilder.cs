@@ -89,6 +89,18 @@ internal sealed class IstioLoadBuilder
 
     public IstioLoadResult Build()
     {
+        // Core findings on a field the loader already reported are left out: one error per field (an
+        // unreadable port number is not also "port 0"). MeshOptionsValidator applies the same rule to
+        // the entries added to the options; the probe below has no source diagnostics, so it is done here.
+        var reported = new HashSet<(IstioResource, string)>();
+        foreach (var diagnostic in Diagnostics)
+        {
+            if (diagnostic is { IsError: true, Resource: { } owner, FieldPath: { } field })
+            {
+                reported.Add((owner, field));
+            }
+        }
+
         var options = new MeshOptions();
         foreach (var (resource, service, hostsMissing) in _services)
         {
@@ -99,7 +111,7 @@ internal sealed class IstioLoadBuilder
                 probe.ExternalServices.Add(service);
                 foreach (var finding in MeshConfigurationValidator.Validate(probe))
                 {
-                    if (finding.FieldPath != "hosts")
+                    if (finding.FieldPath != "hosts" && (finding.FieldPath is null || !reported.Contains((resource, "spec." + finding.FieldPath))))
                     {
                         Diagnostics.Add(IstioLoadResult.Attribute(finding, resource));
                     }
@@ -206,7 +218,7 @@ internal sealed class IstioLoadBuilder
             {
                 if (claimed.TryGetValue(service, out var first))
                 {
-                    reader.Warning(policy.Node, "spec.host", $"spec.host '{DiagnosticText.Cut(policy.Host)}': ServiceEntry {service.Name} already takes its traffic policy from DestinationRule {first.DisplayName} ({first.Location}); the first one wins.");
+                    reader.Warning(policy.Node, "spec.host", $"spec.host '{DiagnosticText.Cut(policy.Host)}': ServiceEntry {DiagnosticText.Cut(service.Name)} already takes its traffic policy from DestinationRule {DiagnosticText.Cut(first.DisplayName)} ({first.Location}); the first one wins.");
                     continue;
                 }
 
@@ -216,7 +228,7 @@ internal sealed class IstioLoadBuilder
                     service.TrafficPolicy.LoadBalancer.Simple = algorithm;
                     if (service.Hosts.Count > 1)
                     {
-                        reader.Warning(policy.Node, "spec.host", $"spec.host '{DiagnosticText.Cut(policy.Host)}': MeshClient keeps one traffic policy per ServiceEntry, so it applies to every host of ServiceEntry {service.Name} ({DiagnosticText.Cut(string.Join(", ", service.Hosts), 500)}).");
+                        reader.Warning(policy.Node, "spec.host", $"spec.host '{DiagnosticText.Cut(policy.Host)}': MeshClient keeps one traffic policy per ServiceEntry, so it applies to every host of ServiceEntry {DiagnosticText.Cut(service.Name)} ({DiagnosticText.Cut(string.Join(", ", service.Hosts), 500)}).");
                     }
                 }
             }
@@ -246,7 +258,7 @@ internal sealed class IstioLoadBuilder
             var name = YamlNodes.KeyText(key);
             if (name is not ("apiVersion" or "kind" or "metadata" or "spec" or "status"))
             {
-                reader.Warning(key, name, $"unknown top-level field \"{name}\" is not part of a Kubernetes object and is ignored.");
+                reader.Warning(key, DiagnosticText.Cut(name, 500), $"unknown top-level field \"{DiagnosticText.Cut(name)}\" is not part of a Kubernetes object and is ignored.");
             }
         }
 
