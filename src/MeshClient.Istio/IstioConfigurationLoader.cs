@@ -19,13 +19,28 @@ namespace MeshClient.Istio;
 /// </remarks>
 public static class IstioConfigurationLoader
 {
-    /// <summary>Loads files and folders, in the order given (a file named twice is read once).</summary>
+    /// <summary>Loads files and folders, in the order given (a file named twice is read once), with the default limits.</summary>
     /// <param name="pathsOrFolders">Files or folders; relative paths are relative to the current directory.</param>
     /// <returns>The options and every finding.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="pathsOrFolders"/> is <see langword="null"/>.</exception>
-    public static IstioLoadResult Load(IEnumerable<string> pathsOrFolders)
+    public static IstioLoadResult Load(IEnumerable<string> pathsOrFolders) => Load(pathsOrFolders, null);
+
+    /// <summary>Loads files and folders, in the order given (a file named twice is read once).</summary>
+    /// <param name="pathsOrFolders">Files or folders; relative paths are relative to the current directory.</param>
+    /// <param name="options">The input limits; <see langword="null"/> for the defaults.</param>
+    /// <returns>The options and every finding.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="pathsOrFolders"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A limit in <paramref name="options"/> is zero or negative.</exception>
+    /// <remarks>
+    /// Only files that report a length are read (an empty file, a FIFO, a socket or a device is skipped
+    /// with a warning); a file over a limit of <paramref name="options"/> is rejected as a whole with an
+    /// error naming it.
+    /// </remarks>
+    public static IstioLoadResult Load(IEnumerable<string> pathsOrFolders, IstioLoaderOptions? options)
     {
         ArgumentNullException.ThrowIfNull(pathsOrFolders);
+        options ??= new IstioLoaderOptions();
+        options.Validate();
         var builder = new IstioLoadBuilder();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var path in pathsOrFolders)
@@ -37,19 +52,13 @@ public static class IstioConfigurationLoader
                     continue;
                 }
 
-                string text;
-                try
+                if (IstioFileReader.Read(builder, display, full, options) is not { } text)
                 {
-                    text = File.ReadAllText(full);
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.SecurityException)
-                {
-                    builder.FileError(display, $"cannot read the file: {ex.Message}");
                     continue;
                 }
 
                 builder.Files.Add(display);
-                ReadYaml(builder, text, display);
+                ReadYaml(builder, text, display, options);
             }
         }
 
@@ -61,13 +70,33 @@ public static class IstioConfigurationLoader
     /// <param name="sourceName">The name used in <c>file:line:column</c> locations.</param>
     /// <returns>The options and every finding.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    public static IstioLoadResult LoadYaml(string yaml, string sourceName)
+    public static IstioLoadResult LoadYaml(string yaml, string sourceName) => LoadYaml(yaml, sourceName, null);
+
+    /// <summary>Loads YAML text, for tests and tools; <paramref name="sourceName"/> stands for the file name in locations.</summary>
+    /// <param name="yaml">The YAML text (one or more documents).</param>
+    /// <param name="sourceName">The name used in <c>file:line:column</c> locations.</param>
+    /// <param name="options">The input limits (the file size is the text's UTF-8 length); <see langword="null"/> for the defaults.</param>
+    /// <returns>The options and every finding.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="yaml"/> or <paramref name="sourceName"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A limit in <paramref name="options"/> is zero or negative.</exception>
+    public static IstioLoadResult LoadYaml(string yaml, string sourceName, IstioLoaderOptions? options)
     {
         ArgumentNullException.ThrowIfNull(yaml);
         ArgumentNullException.ThrowIfNull(sourceName);
+        options ??= new IstioLoaderOptions();
+        options.Validate();
         var builder = new IstioLoadBuilder();
         builder.Files.Add(sourceName);
-        ReadYaml(builder, yaml, sourceName);
+        var size = (long)yaml.Length * 3 <= options.MaxFileSize ? yaml.Length : System.Text.Encoding.UTF8.GetByteCount(yaml);
+        if (size > options.MaxFileSize)
+        {
+            builder.FileError(sourceName, IstioFileReader.TooLarge(size, options.MaxFileSize));
+        }
+        else
+        {
+            ReadYaml(builder, yaml, sourceName, options);
+        }
+
         return builder.Build();
     }
 
@@ -124,14 +153,15 @@ public static class IstioConfigurationLoader
     }
 
     /// <summary>
-    /// Guards against alias bombs ("billion laughs"): aliases make a small file a huge tree. Istio
-    /// objects are far below this (a ServiceEntry with 4096 endpoints has about 50,000 nodes).
+    /// Guards against alias bombs ("billion laughs"): aliases make a small file a huge tree. The budget is
+    /// per file, so that many small bombs cannot add up. Istio objects are far below this (a ServiceEntry
+    /// with 4096 endpoints has about 50,000 nodes; a 4 MiB file without aliases at most about 2 million).
     /// </summary>
-    internal const int MaxNodesPerDocument = 1_000_000;
+    internal const int MaxNodesPerFile = 4_000_000;
 
-    internal static bool IsWithinSize(YamlNode root)
+    /// <summary>Counts the nodes of <paramref name="root"/> as the mappers will walk them (aliases expanded) against <paramref name="budget"/>.</summary>
+    internal static bool IsWithinSize(YamlNode root, ref int budget)
     {
-        var budget = MaxNodesPerDocument;
         var pending = new Stack<YamlNode>();
         pending.Push(root);
         while (pending.Count > 0)
@@ -167,12 +197,17 @@ public static class IstioConfigurationLoader
     internal static bool IsYamlFile(string path) =>
         path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
 
-    private static void ReadYaml(IstioLoadBuilder builder, string text, string file)
+    private static void ReadYaml(IstioLoadBuilder builder, string text, string file, IstioLoaderOptions options)
     {
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(new LimitedParser(new Parser(new StringReader(text)), options.MaxNestingDepth, options.MaxDocumentsPerFile));
+        }
+        catch (YamlLimitException ex)
+        {
+            builder.Diagnostics.Add(new IstioDiagnostic(MeshDiagnosticSeverity.Error, $"{file}:{ex.Start.Line}:{ex.Start.Column}", null, null, ex.Reason));
+            return;
         }
         catch (YamlException ex)
         {
@@ -184,17 +219,34 @@ public static class IstioConfigurationLoader
                 $"{file}:{ex.Start.Line}:{ex.Start.Column}",
                 null,
                 null,
-                "YAML syntax error: " + (message.StartsWith('(') && close > 0 ? message[(close + 3)..] : message)));
+                "YAML syntax error: " + DiagnosticText.Cut(message.StartsWith('(') && close > 0 ? message[(close + 3)..] : message, 500)));
             return;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // YamlDotNet may fail on exotic input with other exception types; still a finding, never a crash.
-            builder.FileError(file, "YAML could not be read: " + ex.Message);
+            builder.FileError(file, "YAML could not be read: " + DiagnosticText.Cut(ex.Message, 500));
             return;
         }
 
-        var index = 0;
+        // Size every document before reading any: a file over the budget is rejected as a whole.
+        var budget = MaxNodesPerFile;
+        for (var index = 0; index < stream.Documents.Count; index++)
+        {
+            var root = stream.Documents[index].RootNode;
+            if (!IsWithinSize(root, ref budget))
+            {
+                builder.Diagnostics.Add(new IstioDiagnostic(
+                    MeshDiagnosticSeverity.Error,
+                    $"{file}:{root.Start.Line}:{root.Start.Column}",
+                    null,
+                    null,
+                    $"document {index} takes the file over {MaxNodesPerFile} YAML nodes (anchors and aliases count each time they are used); the file is not read."));
+                return;
+            }
+        }
+
+        var read = 0;
         foreach (var document in stream.Documents)
         {
             if (YamlNodes.IsNull(document.RootNode))
@@ -202,21 +254,8 @@ public static class IstioConfigurationLoader
                 continue; // an empty document (only comments, or a trailing ---)
             }
 
-            if (!IsWithinSize(document.RootNode))
-            {
-                builder.Diagnostics.Add(new IstioDiagnostic(
-                    MeshDiagnosticSeverity.Error,
-                    $"{file}:{document.RootNode.Start.Line}:{document.RootNode.Start.Column}",
-                    null,
-                    null,
-                    $"document {index} expands to more than {MaxNodesPerDocument} YAML nodes (through anchors and aliases); it is not read."));
-            }
-            else
-            {
-                builder.ReadObject(file, document.RootNode, index, itemIndex: null);
-            }
-
-            index++;
+            builder.ReadObject(file, document.RootNode, read, itemIndex: null);
+            read++;
         }
     }
 }

@@ -42,7 +42,16 @@ public sealed class IstioDiagnostic
 
     /// <summary>Gets the finding as a core diagnostic: <c>file:line:col: ServiceEntry default/name: message</c>.</summary>
     /// <returns>The diagnostic, with the same severity.</returns>
-    public MeshConfigurationDiagnostic ToMeshDiagnostic() => new(Severity, $"{Location}: {Subject}{Message}");
+    /// <remarks>
+    /// A finding about a field of a <c>ServiceEntry</c> also carries <see cref="MeshConfigurationDiagnostic.Source"/>
+    /// (the object's location, which is its service's source) and <see cref="MeshConfigurationDiagnostic.FieldPath"/>
+    /// within the service (<c>ports[0].number</c>), so that the core validator does not report the same field again.
+    /// </remarks>
+    public MeshConfigurationDiagnostic ToMeshDiagnostic() => new(Severity, $"{Location}: {Subject}{Message}")
+    {
+        Source = Resource?.Location,
+        FieldPath = Resource?.Kind == "ServiceEntry" && FieldPath is { } path && path.StartsWith("spec.", StringComparison.Ordinal) ? path["spec.".Length..] : null,
+    };
 
-    private string Subject => Resource is null ? string.Empty : $"{Resource.Kind ?? "Object"} {Resource.DisplayName}: ";
+    private string Subject => Resource is null ? string.Empty : $"{Yaml.DiagnosticText.Cut(Resource.Kind ?? "Object")} {Yaml.DiagnosticText.Cut(Resource.DisplayName, 2 * Yaml.DiagnosticText.MaxValueLength)}: ";
 }

@@ -45,6 +45,10 @@ public sealed class MeshNoRouteException : MeshException
     public int Port { get; }
 
     internal static string BlockedMessage(string host, int port) =>
-        $"Request to '{host}:{port}' blocked: the outbound traffic policy is REGISTRY_ONLY and no external service declares this host and port. "
+        $"Request to '{Authority(host, port)}' blocked: the outbound traffic policy is REGISTRY_ONLY and no external service declares this host and port. "
         + $"Declare it with services.AddMeshExternalService(\"{host}\", ...) or a ServiceEntry, or set OutboundTrafficPolicy to AllowAny.";
+
+    /// <summary>An authority as a URI writes it: an IPv6 host in brackets (<c>[::1]:8080</c>, not <c>::1:8080</c>).</summary>
+    internal static string Authority(string host, int port) =>
+        host.Contains(':', StringComparison.Ordinal) ? $"[{host}]:{port}" : $"{host}:{port}";
 }

@@ -10,7 +10,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// Loads the Istio YAML each time the options are built (at start and on every change) and adds it to
 /// them. Never throws: anything unexpected becomes an error in <see cref="MeshOptions.SourceDiagnostics"/>.
 /// </summary>
-internal sealed partial class IstioConfigureOptions(string[] paths, ILoggerFactory? loggerFactory) : IConfigureOptions<MeshOptions>
+internal sealed partial class IstioConfigureOptions(string[] paths, IstioLoaderOptions? loaderOptions, ILoggerFactory? loggerFactory) : IConfigureOptions<MeshOptions>
 {
     private readonly ILogger _logger = loggerFactory?.CreateLogger("MeshClient.Istio.IstioConfigurationLoader") ?? NullLogger.Instance;
 
@@ -19,7 +19,7 @@ internal sealed partial class IstioConfigureOptions(string[] paths, ILoggerFacto
         ArgumentNullException.ThrowIfNull(options);
         try
         {
-            var result = IstioConfigurationLoader.Load(paths);
+            var result = IstioConfigurationLoader.Load(paths, loaderOptions);
             foreach (var resource in result.Resources)
             {
                 if (resource.Status == IstioResourceStatus.Ignored)

@@ -1,4 +1,5 @@
 using MeshClient.Configuration;
+using MeshClient.Istio;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -31,6 +32,11 @@ public static class IstioMeshBuilderExtensions
     /// is set or file-system events are unavailable) and debounced by 250 ms. A <c>Sidecar</c> that sets
     /// <c>outboundTrafficPolicy.mode</c> replaces the mode set in code.
     /// </para>
+    /// <para>
+    /// Input limits (file size, nesting depth, documents per file, read time) are the
+    /// <see cref="IstioLoaderOptions"/>, set with <c>services.Configure&lt;IstioLoaderOptions&gt;(…)</c>. Only
+    /// files that report a length are read: FIFOs, sockets and devices are skipped with a warning.
+    /// </para>
     /// </remarks>
     public static IMeshBuilder AddIstioConfiguration(this IMeshBuilder builder, params string[] pathsOrFolders)
     {
@@ -49,7 +55,7 @@ public static class IstioMeshBuilderExtensions
         }
 
         builder.Services.AddSingleton<IConfigureOptions<MeshOptions>>(provider =>
-            new IstioConfigureOptions(paths, provider.GetService<ILoggerFactory>()));
+            new IstioConfigureOptions(paths, provider.GetService<IOptions<IstioLoaderOptions>>()?.Value, provider.GetService<ILoggerFactory>()));
         builder.Services.AddSingleton<IOptionsChangeTokenSource<MeshOptions>>(provider =>
             new IstioChangeTokenSource(paths, provider.GetService<TimeProvider>() ?? TimeProvider.System, IstioChangeTokenSource.DefaultDebounce, provider.GetService<ILoggerFactory>()));
         return builder;

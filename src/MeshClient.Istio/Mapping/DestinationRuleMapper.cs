@@ -44,7 +44,7 @@ internal static class DestinationRuleMapper
                 const string Path = "spec.trafficPolicy.loadBalancer.simple";
                 if (!IstioNames.TryParseLoadBalancer(simple, out var value))
                 {
-                    reader.Error(simpleNode!, Path, $"{Path}: Unsupported value: '{simple}': supported values: {IstioSpellings.Of<LoadBalancerAlgorithm>(IstioNames.Format)}.");
+                    reader.Error(simpleNode!, Path, $"{Path}: Unsupported value: '{DiagnosticText.Cut(simple)}': supported values: {IstioSpellings.Of<LoadBalancerAlgorithm>(IstioNames.Format)}.");
                 }
                 else if (value == LoadBalancerAlgorithm.RoundRobin)
                 {
@@ -54,7 +54,7 @@ internal static class DestinationRuleMapper
                 {
                     // Deliberately a warning, not the core "not supported yet" error: LEAST_REQUEST is
                     // Istio's default and common in existing mesh YAML; see docs/istio-configuration.md.
-                    reader.Warning(simpleNode!, Path, $"field {Path} {simple} is not supported yet and is ignored; MeshClient balances with round robin.");
+                    reader.Warning(simpleNode!, Path, $"field {Path} {DiagnosticText.Cut(simple)} is not supported yet and is ignored; MeshClient balances with round robin.");
                 }
             }
         }
@@ -82,7 +82,7 @@ internal static class DestinationRuleMapper
                 }
                 else if (!names.Add(name))
                 {
-                    reader.Error(YamlNodes.Get(subset, "name")!, path, $"{path}: Duplicate value: '{name}'.");
+                    reader.Error(YamlNodes.Get(subset, "name")!, path, $"{path}: Duplicate value: '{DiagnosticText.Cut(name)}'.");
                 }
             }
         }

@@ -51,7 +51,7 @@ internal static class ServiceEntryMapper
             }
             else
             {
-                reader.Error(YamlNodes.Get(spec, "location")!, "spec.location", $"spec.location: Unsupported value: '{location}': supported values: {IstioSpellings.Of<ServiceLocation>(IstioNames.Format)}.");
+                reader.Error(YamlNodes.Get(spec, "location")!, "spec.location", $"spec.location: Unsupported value: '{DiagnosticText.Cut(location)}': supported values: {IstioSpellings.Of<ServiceLocation>(IstioNames.Format)}.");
             }
         }
 
@@ -63,7 +63,7 @@ internal static class ServiceEntryMapper
             }
             else
             {
-                reader.Error(YamlNodes.Get(spec, "resolution")!, "spec.resolution", $"spec.resolution: Unsupported value: '{resolution}': supported values: {IstioSpellings.Of<ServiceResolution>(IstioNames.Format)}.");
+                reader.Error(YamlNodes.Get(spec, "resolution")!, "spec.resolution", $"spec.resolution: Unsupported value: '{DiagnosticText.Cut(resolution)}': supported values: {IstioSpellings.Of<ServiceResolution>(IstioNames.Format)}.");
             }
         }
 
@@ -107,9 +107,9 @@ internal static class ServiceEntryMapper
 
             var port = new ServicePortOptions
             {
-                Number = reader.Int(node, "number", path + ".number") ?? 0,
+                Number = reader.Port(node, "number", path + ".number") ?? 0,
                 Name = reader.String(node, "name", path + ".name"),
-                TargetPort = reader.Int(node, "targetPort", path + ".targetPort"),
+                TargetPort = reader.Port(node, "targetPort", path + ".targetPort"),
             };
             if (reader.String(node, "protocol", path + ".protocol") is { } protocol)
             {
@@ -119,7 +119,7 @@ internal static class ServiceEntryMapper
                 }
                 else
                 {
-                    reader.Error(YamlNodes.Get(node, "protocol")!, path + ".protocol", $"{path}.protocol: Unsupported value: '{protocol}' is not an Istio protocol ({IstioSpellings.Of<ServiceProtocol>(IstioNames.Format)}).");
+                    reader.Error(YamlNodes.Get(node, "protocol")!, path + ".protocol", $"{path}.protocol: Unsupported value: '{DiagnosticText.Cut(protocol)}' is not an Istio protocol ({IstioSpellings.Of<ServiceProtocol>(IstioNames.Format)}).");
                 }
             }
 
@@ -153,7 +153,7 @@ internal static class ServiceEntryMapper
             };
             foreach (var (name, value) in reader.MapEntries(node, "ports", path + ".ports"))
             {
-                if (reader.Int(value, $"{path}.ports[{name}]") is { } number)
+                if (reader.Port(value, $"{path}.ports[{name}]") is { } number)
                 {
                     endpoint.Ports[name] = number;
                 }
@@ -189,10 +189,10 @@ internal static class ServiceEntryMapper
         {
             foreach (var (key, value) in reader.MapEntries(selector, "labels", "spec.workloadSelector.labels"))
             {
-                var text = reader.Scalar(value, $"spec.workloadSelector.labels[{key}]");
+                var text = reader.Scalar(value, $"spec.workloadSelector.labels[{DiagnosticText.Cut(key)}]");
                 if (key.Contains('*', StringComparison.Ordinal) || (text?.Contains('*', StringComparison.Ordinal) ?? false))
                 {
-                    reader.Error(value, $"spec.workloadSelector.labels[{key}]", $"spec.workloadSelector.labels[{key}]: Invalid value: wildcard is not supported in selector.");
+                    reader.Error(value, $"spec.workloadSelector.labels[{DiagnosticText.Cut(key)}]", $"spec.workloadSelector.labels[{DiagnosticText.Cut(key)}]: Invalid value: wildcard is not supported in selector.");
                 }
             }
         }

@@ -33,7 +33,7 @@ internal static class SidecarMapper
         var node = YamlNodes.Get(policy, "mode")!;
         if (!IstioNames.TryParseOutboundTrafficPolicy(mode, out var value))
         {
-            reader.Error(node, Path, $"{Path}: Unsupported value: '{mode}': supported values: {IstioSpellings.Of<OutboundTrafficPolicy>(IstioNames.Format)}.");
+            reader.Error(node, Path, $"{Path}: Unsupported value: '{DiagnosticText.Cut(mode)}': supported values: {IstioSpellings.Of<OutboundTrafficPolicy>(IstioNames.Format)}.");
             return null;
         }
 

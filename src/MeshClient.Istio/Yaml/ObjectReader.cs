@@ -95,15 +95,42 @@ internal sealed class ObjectReader(string file, IstioResource? resource, List<Is
                 return value;
             }
 
-            if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var big))
+            if (IsInteger(text))
             {
-                // Out of int range: keep a value the validators reject with their own message.
-                return big > 0 ? int.MaxValue : int.MinValue;
+                // One error with the value as written (not int.MaxValue), and no default the validators would report again.
+                Error(node, path, $"{path}: Invalid value: {DiagnosticText.Cut(text)}: must be between {int.MinValue} and {int.MaxValue}.");
+                return null;
             }
         }
 
         Error(node, path, $"{path}: Invalid value: {YamlNodes.Describe(node)} is not an integer.");
         return null;
+    }
+
+    /// <summary>A port number: an integer the core validator checks, or one error here with the value as written.</summary>
+    public int? Port(YamlMappingNode parent, string key, string path)
+    {
+        var node = YamlNodes.Get(parent, key);
+        return YamlNodes.IsNull(node) ? null : Port(node!, path);
+    }
+
+    /// <inheritdoc cref="Port(YamlMappingNode, string, string)"/>
+    public int? Port(YamlNode node, string path)
+    {
+        if (node is YamlScalarNode { Value: { } text } && IsInteger(text)
+            && !int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
+        {
+            Error(node, path, $"{path} port must be between 1-65535 (was '{DiagnosticText.Cut(text)}').");
+            return null;
+        }
+
+        return Int(node, path);
+    }
+
+    private static bool IsInteger(string text)
+    {
+        var digits = text.AsSpan(text.StartsWith('-') || text.StartsWith('+') ? 1 : 0);
+        return !digits.IsEmpty && !digits.ContainsAnyExceptInRange('0', '9');
     }
 
     public double? Double(YamlMappingNode parent, string key, string path)

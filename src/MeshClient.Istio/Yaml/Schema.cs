@@ -83,7 +83,7 @@ internal abstract class Schema
                     {
                         var camel = CamelCase(key);
                         var hint = camel != key && obj.Fields.ContainsKey(camel) ? $" (Kubernetes YAML spells it \"{camel}\")" : string.Empty;
-                        reader.Error(keyNode, childPath, $"{childPath}: unknown field \"{key}\": it is not part of the Istio {reader.Resource?.Kind} API{hint}.");
+                        reader.Error(keyNode, childPath, $"{DiagnosticText.Cut(childPath, 500)}: unknown field \"{DiagnosticText.Cut(key)}\": it is not part of the Istio {reader.Resource?.Kind} API{hint}.");
                         continue;
                     }
 

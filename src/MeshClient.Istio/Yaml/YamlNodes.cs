@@ -41,9 +41,9 @@ internal static class YamlNodes
     {
         YamlMappingNode => "an object",
         YamlSequenceNode => "a list",
-        YamlScalarNode s => $"'{s.Value}'",
+        YamlScalarNode s => $"'{DiagnosticText.Cut(s.Value)}'",
         _ => "an alias",
     };
 
-    public static string KeyText(YamlNode key) => key is YamlScalarNode { Value: { } v } ? v : key.ToString();
+    public static string KeyText(YamlNode key) => key is YamlScalarNode { Value: { } v } ? v : DiagnosticText.Cut(key.ToString(), 500);
 }

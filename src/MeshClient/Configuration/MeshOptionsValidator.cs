@@ -5,7 +5,7 @@ using MeshClient.Model;
 namespace MeshClient.Configuration;
 
 /// <summary>
-/// Validates <see cref="MeshOptions"/> with Istio's ServiceEntry rules (Istio's <c>ValidateServiceEntry</c>, pkg/config/validation),
+/// Validates <see cref="MeshOptions"/> with Istio's ServiceEntry rules (ISTIO-SEMANTICS.md §1.3),
 /// collecting every error and warning. Each message names the source, the service and the field path:
 /// <c>External service 'api.example.com': ports[0].number port must be between 1-65535 (was '0').</c>
 /// </summary>
@@ -28,6 +28,16 @@ internal static class MeshOptionsValidator
             results.Add(MeshConfigurationDiagnostic.Error("defaultTimeout " + problem));
         }
 
+        // A field a source (the Istio loader) already reported an error for is not reported again.
+        var reported = new HashSet<(string Source, string FieldPath)>();
+        foreach (var diagnostic in options.SourceDiagnostics)
+        {
+            if (diagnostic is { IsError: true, Source: { } source, FieldPath: { } field })
+            {
+                reported.Add((source, field));
+            }
+        }
+
         var declared = new Dictionary<(string Host, int Port), ExternalServiceOptions>();
         for (var i = 0; i < options.ExternalServices.Count; i++)
         {
@@ -38,7 +48,7 @@ internal static class MeshOptionsValidator
                 continue;
             }
 
-            new ServiceValidation(service, results).Run();
+            new ServiceValidation(service, results, reported).Run();
             CheckDuplicates(service, declared, results);
         }
 
@@ -69,7 +79,7 @@ internal static class MeshOptionsValidator
                         service,
                         MeshDiagnosticSeverity.Warning,
                         null,
-                        $"host '{host}' port {port.Number} is already declared by external service '{first.DisplayName}'; the first declaration wins, as in Istio."));
+                        $"host '{DiagnosticText.Cut(host)}' port {port.Number} is already declared by external service '{DiagnosticText.Cut(first.DisplayName)}'; the first declaration wins, as in Istio."));
                 }
                 else
                 {
@@ -90,9 +100,9 @@ internal static class MeshOptionsValidator
         };
 
     internal static string Prefix(ExternalServiceOptions service) =>
-        (service.Source is null ? string.Empty : service.Source + ": ") + $"External service '{service.DisplayName}': ";
+        (service.Source is null ? string.Empty : service.Source + ": ") + $"External service '{DiagnosticText.Cut(service.DisplayName)}': ";
 
-    private readonly struct ServiceValidation(ExternalServiceOptions service, List<MeshConfigurationDiagnostic> results)
+    private readonly struct ServiceValidation(ExternalServiceOptions service, List<MeshConfigurationDiagnostic> results, HashSet<(string Source, string FieldPath)> reported)
     {
         public void Run()
         {
@@ -105,7 +115,7 @@ internal static class MeshOptionsValidator
             RouteOptionsValidator.Validate(service.Route, "route", Findings);
         }
 
-        private ServiceFindings Findings => new(service, results);
+        private ServiceFindings Findings => new(service, results, reported);
 
         /// <summary>An error about <paramref name="fieldPath"/>: the message reads the path, then <paramref name="rest"/>.</summary>
         private void Error(string? fieldPath, string rest) => Findings.Error(fieldPath, rest);
@@ -127,17 +137,22 @@ internal static class MeshOptionsValidator
                 {
                     Error($"hosts[{i}]", " must not be empty.");
                 }
+                else if (!System.Text.Ascii.IsValid(host))
+                {
+                    // Istio accepts ASCII host names only; lower-casing would turn U+212A KELVIN SIGN into 'k'.
+                    Error($"hosts[{i}]", $" domain name \"{DiagnosticText.Cut(host)}\" invalid (label \"{DiagnosticText.Cut(FirstNonAsciiLabel(host))}\" invalid): host names must be ASCII; write an internationalized name in its punycode form (xn--...).");
+                }
                 else if (host == "*")
                 {
                     Error($"hosts[{i}]", " hostname cannot be wildcard '*' (declare the domains the service answers for).");
                 }
                 else if (HostPattern.IsPartialWildcard(host))
                 {
-                    Warning($"hosts[{i}]", $" '{host}' is a partial wildcard; only a full first label '*.' is a proper wildcard (it matches any host ending in '{host[1..]}').");
+                    Warning($"hosts[{i}]", $" '{DiagnosticText.Cut(host)}' is a partial wildcard; only a full first label '*.' is a proper wildcard (it matches any host ending in '{DiagnosticText.Cut(host[1..])}').");
                 }
                 else if (!IsValidDomain(HostPattern.IsWildcard(host) ? host[2..] : host))
                 {
-                    Error($"hosts[{i}]", $" '{host}' is not a valid domain name: each label must be 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit.");
+                    Error($"hosts[{i}]", $" '{DiagnosticText.Cut(host)}' is not a valid domain name: each label must be 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit.");
                 }
             }
         }
@@ -158,16 +173,16 @@ internal static class MeshOptionsValidator
                         || !int.TryParse(address.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var bits)
                         || bits > (ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128))
                     {
-                        Error($"addresses[{i}]", $" '{address}' is not a valid IP address or CIDR block.");
+                        Error($"addresses[{i}]", $" '{DiagnosticText.Cut(address)}' is not a valid IP address or CIDR block.");
                     }
                     else if (service.Resolution is not (ServiceResolution.None or ServiceResolution.Static))
                     {
-                        Error($"addresses[{i}]", $" '{address}': CIDR addresses are allowed only for NONE/STATIC resolution types (resolution is {IstioNames.Format(service.Resolution)}).");
+                        Error($"addresses[{i}]", $" '{DiagnosticText.Cut(address)}': CIDR addresses are allowed only for NONE/STATIC resolution types (resolution is {IstioNames.Format(service.Resolution)}).");
                     }
                 }
                 else if (!IPAddress.TryParse(address, out _))
                 {
-                    Error($"addresses[{i}]", $" '{address}' is not a valid IP address or CIDR block.");
+                    Error($"addresses[{i}]", $" '{DiagnosticText.Cut(address)}' is not a valid IP address or CIDR block.");
                 }
             }
         }
@@ -210,11 +225,11 @@ internal static class MeshOptionsValidator
                 }
                 else if (!IsDns1123Label(port.Name))
                 {
-                    Error($"ports[{i}].name", $" invalid port name '{port.Name}': it must be a DNS-1123 label (lowercase letters, digits and '-').");
+                    Error($"ports[{i}].name", $" invalid port name '{DiagnosticText.Cut(port.Name)}': it must be a DNS-1123 label (lowercase letters, digits and '-').");
                 }
                 else if (!names.TryAdd(port.Name, i))
                 {
-                    Error($"ports[{i}].name", $": Duplicate value: '{port.Name}' is also the name of ports[{names[port.Name]}].");
+                    Error($"ports[{i}].name", $": Duplicate value: '{DiagnosticText.Cut(port.Name)}' is also the name of ports[{names[port.Name]}].");
                 }
             }
 
@@ -290,11 +305,11 @@ internal static class MeshOptionsValidator
             }
             else if (endpoint.Address.StartsWith("unix://", StringComparison.Ordinal))
             {
-                Error($"endpoints[{i}].address", $" '{endpoint.Address}': unix domain socket endpoints are not supported yet.");
+                Error($"endpoints[{i}].address", $" '{DiagnosticText.Cut(endpoint.Address)}': unix domain socket endpoints are not supported yet.");
             }
             else if (!IPAddress.TryParse(endpoint.Address, out _))
             {
-                Error($"endpoints[{i}].address", $" endpoint address '{endpoint.Address}' is not a valid IP address (resolution STATIC needs IP addresses).");
+                Error($"endpoints[{i}].address", $" endpoint address '{DiagnosticText.Cut(endpoint.Address)}' is not a valid IP address (resolution STATIC needs IP addresses).");
             }
 
             if (endpoint.Weight < 0)
@@ -306,12 +321,12 @@ internal static class MeshOptionsValidator
             {
                 if (!portNames.Contains(name))
                 {
-                    Error($"endpoints[{i}].ports['{name}']", $" endpoint port {name} is not defined by the service entry (declared ports: {string.Join(", ", portNames)}).");
+                    Error($"endpoints[{i}].ports['{DiagnosticText.Cut(name)}']", $" endpoint port {DiagnosticText.Cut(name)} is not defined by the service entry (declared ports: {DiagnosticText.Cut(string.Join(", ", portNames), 500)}).");
                 }
 
                 if (number is < 1 or > MaxPort)
                 {
-                    Error($"endpoints[{i}].ports['{name}']", $" port must be between 1-65535 (was '{number}').");
+                    Error($"endpoints[{i}].ports['{DiagnosticText.Cut(name)}']", $" port must be between 1-65535 (was '{number}').");
                 }
             }
         }
@@ -327,7 +342,7 @@ internal static class MeshOptionsValidator
                 hasTilde |= value == "~";
                 if (value is not ("*" or "~" or ".") && !IsDns1123Label(value))
                 {
-                    Error($"exportTo[{i}]", $" '{value}' is not a namespace name, '.', '*' or '~'.");
+                    Error($"exportTo[{i}]", $" '{DiagnosticText.Cut(value)}' is not a namespace name, '.', '*' or '~'.");
                 }
             }
 
@@ -354,6 +369,19 @@ internal static class MeshOptionsValidator
         }
 
         return true;
+    }
+
+    private static string FirstNonAsciiLabel(string host)
+    {
+        foreach (var label in host.Split('.'))
+        {
+            if (!System.Text.Ascii.IsValid(label))
+            {
+                return label;
+            }
+        }
+
+        return host;
     }
 
     private static bool IsValidDomain(string host)

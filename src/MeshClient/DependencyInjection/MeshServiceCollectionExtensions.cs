@@ -116,6 +116,8 @@ public static class MeshServiceCollectionExtensions
 
     // The named client's BaseAddress is the host on its first port (https for HTTPS/TLS or 443),
     // so that client.GetAsync("/path") works. Not for wildcard hosts, which name no single host.
+    // Read from the runtime's published snapshot, never from IOptionsMonitor: CurrentValue waits for a
+    // reload in progress, and client creation must never wait for a reload (issue 20, defect 3).
     private static void SetBaseAddress(IServiceProvider provider, HttpClient client, string host)
     {
         if (client.BaseAddress is not null || HostPattern.IsWildcard(host))
@@ -123,18 +125,10 @@ public static class MeshServiceCollectionExtensions
             return;
         }
 
-        var options = provider.GetRequiredService<IOptionsMonitor<MeshOptions>>().CurrentValue;
-        foreach (var service in options.ExternalServices)
+        if (provider.GetRequiredService<MeshRuntime>().State.Snapshot.FirstPorts.TryGetValue(host, out var port))
         {
-            if (service.Name != host || service.Ports.Count == 0)
-            {
-                continue;
-            }
-
-            var port = service.Ports[0];
             var https = port.Protocol is ServiceProtocol.Https or ServiceProtocol.Tls || port.Number == 443;
             client.BaseAddress = new UriBuilder(https ? Uri.UriSchemeHttps : Uri.UriSchemeHttp, host, port.Number).Uri;
-            return;
         }
     }
 

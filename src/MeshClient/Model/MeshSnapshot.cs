@@ -16,10 +16,12 @@ internal sealed class MeshSnapshot
         IReadOnlyList<ClusterDefinition> clusters,
         HostTable<ClusterDefinition> hosts,
         ClusterDefinition passthrough,
-        bool manageHttpClientTimeout)
+        bool manageHttpClientTimeout,
+        IReadOnlyDictionary<string, (int Number, ServiceProtocol Protocol)> firstPorts)
     {
         Passthrough = passthrough;
         ManageHttpClientTimeout = manageHttpClientTimeout;
+        FirstPorts = firstPorts;
         MaxRedirects = maxRedirects;
         OutboundTrafficPolicy = outboundTrafficPolicy;
         FailureMode = failureMode;
@@ -45,14 +47,26 @@ internal sealed class MeshSnapshot
     /// <summary>(host, port) → cluster, with Istio's first-declaration-wins rule for duplicates.</summary>
     public HostTable<ClusterDefinition> Hosts { get; }
 
+    /// <summary>
+    /// The first port of each named service (the first service with a port, for a name used twice), for
+    /// the base address of its named client: read from the snapshot, client creation never waits for a reload.
+    /// </summary>
+    public IReadOnlyDictionary<string, (int Number, ServiceProtocol Protocol)> FirstPorts { get; }
+
     /// <summary>Builds a snapshot from options that passed validation.</summary>
     public static MeshSnapshot Build(MeshOptions options)
     {
         var clusters = new List<ClusterDefinition>();
         var seen = new HashSet<ClusterKey>();
         var routes = new List<(string, int, ClusterDefinition)>();
+        var firstPorts = new Dictionary<string, (int Number, ServiceProtocol Protocol)>(StringComparer.Ordinal);
         foreach (var service in options.ExternalServices)
         {
+            if (service.Name is { } name && service.Ports.Count > 0)
+            {
+                firstPorts.TryAdd(name, (service.Ports[0].Number, service.Ports[0].Protocol));
+            }
+
             foreach (var rawHost in service.Hosts)
             {
                 var host = rawHost.ToLowerInvariant();
@@ -78,7 +92,8 @@ internal sealed class MeshSnapshot
             clusters,
             HostTable<ClusterDefinition>.Build(routes),
             PassthroughDefinition(DefaultTimeout(options)),
-            options.ManageHttpClientTimeout);
+            options.ManageHttpClientTimeout,
+            firstPorts);
     }
 
     /// <summary>The passthrough cluster's definition under <paramref name="timeout"/>.</summary>
