@@ -27,6 +27,6 @@ public static class OutlierDetectionDefaults
     /// <summary>Gets the ejection time of a first ejection: 30 seconds.</summary>
     public static TimeSpan BaseEjectionTime { get; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Gets the longest ejection: 300 seconds (Envoy's <c>max_ejection_time</c>).</summary>
+    /// <summary>Gets the longest ejection: 300 seconds (Envoy's <c>max_ejection_time</c>), or the base ejection time when that is longer.</summary>
     public static TimeSpan MaxEjectionTime { get; } = TimeSpan.FromSeconds(300);
 }

@@ -46,8 +46,12 @@ public sealed class OutlierDetectionOptions
     public TimeSpan BaseEjectionTime { get; set; } = OutlierDetectionDefaults.BaseEjectionTime;
 
     /// <summary>Gets or sets the longest an endpoint stays ejected.</summary>
-    /// <value>Defaults to 300 seconds (Envoy <c>max_ejection_time</c>; Istio does not expose it).</value>
-    public TimeSpan MaxEjectionTime { get; set; } = OutlierDetectionDefaults.MaxEjectionTime;
+    /// <value>
+    /// Defaults to <see langword="null"/>: 300 seconds or <see cref="BaseEjectionTime"/>, whichever is
+    /// longer (Envoy <c>max_ejection_time</c>; Istio does not expose it). When set, not less than
+    /// <see cref="BaseEjectionTime"/>.
+    /// </value>
+    public TimeSpan? MaxEjectionTime { get; set; }
 
     /// <summary>Gets or sets the most endpoints of a cluster, in percent, that may be ejected at once.</summary>
     /// <value>

@@ -50,9 +50,9 @@ internal static class TrafficPolicyOptionsValidator
 
         Duration(outlier.Interval, path + ".interval", findings);
         var baseValid = Duration(outlier.BaseEjectionTime, path + ".baseEjectionTime", findings);
-        if (Duration(outlier.MaxEjectionTime, path + ".maxEjectionTime", findings) && baseValid && outlier.MaxEjectionTime < outlier.BaseEjectionTime)
+        if (outlier.MaxEjectionTime is { } max && Duration(max, path + ".maxEjectionTime", findings) && baseValid && max < outlier.BaseEjectionTime)
         {
-            findings.Error(path + ".maxEjectionTime", $" must not be less than baseEjectionTime (was '{DurationValidator.Format(outlier.MaxEjectionTime)}' < '{DurationValidator.Format(outlier.BaseEjectionTime)}').");
+            findings.Error(path + ".maxEjectionTime", $" must not be less than baseEjectionTime (was '{DurationValidator.Format(max)}' < '{DurationValidator.Format(outlier.BaseEjectionTime)}').");
         }
 
         var percentValid = Percent(outlier.MaxEjectionPercent, path + ".maxEjectionPercent", findings);
@@ -76,7 +76,7 @@ internal static class TrafficPolicyOptionsValidator
             var needed = (100 + count - 1) / count;
             findings.Warning(path + ".maxEjectionPercent", string.Create(
                 CultureInfo.InvariantCulture,
-                $" {outlier.MaxEjectionPercent} ejects no endpoint of {count}: an endpoint is ejected only while 100 × (ejected + 1) / endpoints ≤ maxEjectionPercent, so {count} endpoints need at least {needed}; raise it or set AlwaysEjectOneHost."));
+                $" {outlier.MaxEjectionPercent} ejects no endpoint of {count}: an endpoint is ejected only while 100 × (ejected + 1) / endpoints ≤ maxEjectionPercent, so it must be at least {needed}; raise it or set AlwaysEjectOneHost."));
         }
     }
 

@@ -19,7 +19,9 @@ internal sealed class OutlierDetectionSettings : IEquatable<OutlierDetectionSett
             : 0;
         Interval = options.Interval;
         BaseEjectionTime = options.BaseEjectionTime;
-        MaxEjectionTime = options.MaxEjectionTime;
+        // Envoy: max_ejection_time defaults to 300 s or base_ejection_time, whichever is larger.
+        MaxEjectionTime = options.MaxEjectionTime
+            ?? (options.BaseEjectionTime > OutlierDetectionDefaults.MaxEjectionTime ? options.BaseEjectionTime : OutlierDetectionDefaults.MaxEjectionTime);
         MaxEjectionPercent = options.MaxEjectionPercent;
         AlwaysEjectOneHost = options.AlwaysEjectOneHost;
         MinHealthPercent = options.MinHealthPercent;

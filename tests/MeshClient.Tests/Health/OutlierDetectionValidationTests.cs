@@ -105,10 +105,10 @@ public sealed class OutlierDetectionValidationTests
     }
 
     [Theory]
-    [InlineData(2, 10, "10 ejects no endpoint of 2: an endpoint is ejected only while 100 × (ejected + 1) / endpoints ≤ maxEjectionPercent, so 2 endpoints need at least 50; raise it or set AlwaysEjectOneHost.")]
-    [InlineData(4, 10, "10 ejects no endpoint of 4: an endpoint is ejected only while 100 × (ejected + 1) / endpoints ≤ maxEjectionPercent, so 4 endpoints need at least 25; raise it or set AlwaysEjectOneHost.")]
-    [InlineData(3, 33, "33 ejects no endpoint of 3: an endpoint is ejected only while 100 × (ejected + 1) / endpoints ≤ maxEjectionPercent, so 3 endpoints need at least 34; raise it or set AlwaysEjectOneHost.")]
-    [InlineData(20, 0, "0 ejects no endpoint of 20: an endpoint is ejected only while 100 × (ejected + 1) / endpoints ≤ maxEjectionPercent, so 20 endpoints need at least 5; raise it or set AlwaysEjectOneHost.")]
+    [InlineData(2, 10, "10 ejects no endpoint of 2: an endpoint is ejected only while 100 × (ejected + 1) / endpoints ≤ maxEjectionPercent, so it must be at least 50; raise it or set AlwaysEjectOneHost.")]
+    [InlineData(4, 10, "10 ejects no endpoint of 4: an endpoint is ejected only while 100 × (ejected + 1) / endpoints ≤ maxEjectionPercent, so it must be at least 25; raise it or set AlwaysEjectOneHost.")]
+    [InlineData(3, 33, "33 ejects no endpoint of 3: an endpoint is ejected only while 100 × (ejected + 1) / endpoints ≤ maxEjectionPercent, so it must be at least 34; raise it or set AlwaysEjectOneHost.")]
+    [InlineData(20, 0, "0 ejects no endpoint of 20: an endpoint is ejected only while 100 × (ejected + 1) / endpoints ≤ maxEjectionPercent, so it must be at least 5; raise it or set AlwaysEjectOneHost.")]
     public void Validate_SmallPool_WarnsThatNothingIsEjected(int endpoints, int maxEjectionPercent, string rest)
     {
         var findings = Validate(o => o.MaxEjectionPercent = maxEjectionPercent, endpoints);
