@@ -223,13 +223,19 @@ internal sealed class IstioLoadBuilder
                 }
 
                 claimed[service] = policy.Resource;
+                if (policy.OutlierDetection is { } outlierDetection)
+                {
+                    service.TrafficPolicy.OutlierDetection = outlierDetection;
+                }
+
                 if (policy.Algorithm is { } algorithm)
                 {
                     service.TrafficPolicy.LoadBalancer.Simple = algorithm;
-                    if (service.Hosts.Count > 1)
-                    {
-                        reader.Warning(policy.Node, "spec.host", $"spec.host '{DiagnosticText.Cut(policy.Host)}': MeshClient keeps one traffic policy per ServiceEntry, so it applies to every host of ServiceEntry {DiagnosticText.Cut(service.Name)} ({DiagnosticText.Cut(string.Join(", ", service.Hosts), 500)}).");
-                    }
+                }
+
+                if ((policy.Algorithm is not null || policy.OutlierDetection is not null) && service.Hosts.Count > 1)
+                {
+                    reader.Warning(policy.Node, "spec.host", $"spec.host '{DiagnosticText.Cut(policy.Host)}': MeshClient keeps one traffic policy per ServiceEntry, so it applies to every host of ServiceEntry {DiagnosticText.Cut(service.Name)} ({DiagnosticText.Cut(string.Join(", ", service.Hosts), 500)}).");
                 }
             }
         }

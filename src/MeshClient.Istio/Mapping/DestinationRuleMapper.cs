@@ -5,7 +5,8 @@ using YamlDotNet.RepresentationModel;
 namespace MeshClient.Istio.Mapping;
 
 /// <summary>
-/// Validates an Istio <c>DestinationRule</c> and reads the one field MeshClient applies today,
+/// Validates an Istio <c>DestinationRule</c> and reads the fields MeshClient applies today:
+/// <c>trafficPolicy.outlierDetection</c> (<see cref="OutlierDetectionMapper"/>) and
 /// <c>trafficPolicy.loadBalancer.simple</c>: <c>ROUND_ROBIN</c> is applied to the service entries
 /// whose hosts include <c>spec.host</c>; other algorithms (including Istio's default
 /// <c>LEAST_REQUEST</c>) are a warning and leave the algorithm unset, so MeshClient keeps round robin.
@@ -34,7 +35,9 @@ internal static class DestinationRuleMapper
         ValidateSubsets(reader, spec);
         LoadBalancerAlgorithm? algorithm = null;
         YamlNode? simpleNode = null;
-        if (reader.Mapping(spec, "trafficPolicy", "spec.trafficPolicy") is { } policy
+        var policy = reader.Mapping(spec, "trafficPolicy", "spec.trafficPolicy");
+        var outlierDetection = policy is null ? null : OutlierDetectionMapper.Map(reader, policy, "spec.trafficPolicy");
+        if (policy is not null
             && reader.Mapping(policy, "loadBalancer", "spec.trafficPolicy.loadBalancer") is { } loadBalancer)
         {
             ValidateWarmup(reader, loadBalancer);
@@ -59,7 +62,7 @@ internal static class DestinationRuleMapper
             }
         }
 
-        return string.IsNullOrEmpty(host) ? null : new DestinationRulePolicy(resource, host, algorithm, YamlNodes.Get(spec, "host")!);
+        return string.IsNullOrEmpty(host) ? null : new DestinationRulePolicy(resource, host, algorithm, YamlNodes.Get(spec, "host")!) { OutlierDetection = outlierDetection };
     }
 
     private static void ValidateSubsets(ObjectReader reader, YamlMappingNode spec)
@@ -115,4 +118,8 @@ internal static class DestinationRuleMapper
 }
 
 /// <summary>What a DestinationRule asks of the services with its host; <paramref name="Node"/> is the <c>spec.host</c> value.</summary>
-internal sealed record DestinationRulePolicy(IstioResource Resource, string Host, LoadBalancerAlgorithm? Algorithm, YamlNode Node);
+internal sealed record DestinationRulePolicy(IstioResource Resource, string Host, LoadBalancerAlgorithm? Algorithm, YamlNode Node)
+{
+    /// <summary>The DR-level <c>trafficPolicy.outlierDetection</c>, or <see langword="null"/> when absent.</summary>
+    public OutlierDetectionOptions? OutlierDetection { get; init; }
+}

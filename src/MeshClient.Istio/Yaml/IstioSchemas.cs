@@ -66,7 +66,7 @@ internal static class IstioSchemas
         F("baseEjectionTime", Duration),
         F("maxEjectionPercent"),
         F("minHealthPercent"),
-        F("outlierDetectionHttpErrorCodes", Any));
+        F("outlierDetectionHttpErrorCodes", List(Scalar)));
 
     private static readonly Schema ClientTls = Object(
         F("mode"),
@@ -86,11 +86,11 @@ internal static class IstioSchemas
         F("outlierDetection", OutlierDetection),
         F("tls", ClientTls));
 
-    /// <summary>The DR-level traffic policy: <c>loadBalancer.simple</c> is used, the rest warned about.</summary>
+    /// <summary>The DR-level traffic policy: <c>loadBalancer.simple</c> and <c>outlierDetection</c> are used, the rest warned about.</summary>
     private static readonly Schema TrafficPolicy = Object(
         F("loadBalancer", LoadBalancerDetails),
         F("connectionPool", ConnectionPool, NotSupported),
-        F("outlierDetection", OutlierDetection, NotSupported),
+        F("outlierDetection", OutlierDetection),
         F("tls", ClientTls, NotSupported),
         F("portLevelSettings", List(PortTrafficPolicy), NotSupported),
         F("tunnel", Object(F("protocol"), F("targetHost"), F("targetPort")), NotSupported),

@@ -111,7 +111,7 @@ internal static class MeshOptionsValidator
             ValidatePorts();
             ValidateResolutionAndEndpoints();
             ValidateExportTo();
-            TrafficPolicyOptionsValidator.Validate(service.TrafficPolicy, "trafficPolicy", Findings);
+            TrafficPolicyOptionsValidator.Validate(service.TrafficPolicy, "trafficPolicy", Findings, service.Resolution == ServiceResolution.Static ? service.Endpoints.Count : null);
             RouteOptionsValidator.Validate(service.Route, "route", Findings);
         }
 

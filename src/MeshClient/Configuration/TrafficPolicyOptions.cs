@@ -2,11 +2,15 @@ namespace MeshClient.Configuration;
 
 /// <summary>
 /// How calls to a service are made (Istio <c>DestinationRule.trafficPolicy</c>). Later releases add
-/// connection-pool, outlier-detection and TLS settings here.
+/// connection-pool and TLS settings here.
 /// </summary>
 public sealed class TrafficPolicyOptions
 {
     /// <summary>Gets or sets the load-balancing settings.</summary>
     /// <value>Defaults to weighted round robin (Istio <c>loadBalancer</c>).</value>
     public LoadBalancerOptions LoadBalancer { get; set; } = new();
+
+    /// <summary>Gets or sets the passive health settings: ejection of endpoints that keep failing.</summary>
+    /// <value>Defaults to <see langword="null"/>: no outlier detection, as in Istio (<c>outlierDetection</c>).</value>
+    public OutlierDetectionOptions? OutlierDetection { get; set; }
 }

@@ -1,11 +1,14 @@
+using System.Globalization;
+
 namespace MeshClient.Configuration;
 
 /// <summary>Validates a service's <see cref="TrafficPolicyOptions"/> (Istio <c>DestinationRule.trafficPolicy</c>), one method per feature.</summary>
 internal static class TrafficPolicyOptionsValidator
 {
-    public static void Validate(TrafficPolicyOptions? policy, string path, ServiceFindings findings)
+    public static void Validate(TrafficPolicyOptions? policy, string path, ServiceFindings findings, int? staticEndpoints = null)
     {
         ValidateLoadBalancer(policy?.LoadBalancer, path + ".loadBalancer", findings);
+        ValidateOutlierDetection(policy?.OutlierDetection, path + ".outlierDetection", findings, staticEndpoints);
     }
 
     private static void ValidateLoadBalancer(LoadBalancerOptions? loadBalancer, string path, ServiceFindings findings)
@@ -19,5 +22,92 @@ internal static class TrafficPolicyOptionsValidator
         {
             findings.Error(path + ".simple", $" has an unknown value '{(int)algorithm}'.");
         }
+    }
+
+    /// <summary>
+    /// Istio's <c>validateOutlierDetection</c> (durations, percents, local-origin failures only in split
+    /// mode) plus Envoy's <c>max_ejection_time ≥ base_ejection_time</c>, and warnings for settings that
+    /// eject nothing — among them the small-pool trap of <c>maxEjectionPercent</c> (<paramref name="staticEndpoints"/>
+    /// is the endpoint count when resolution is STATIC).
+    /// </summary>
+    private static void ValidateOutlierDetection(OutlierDetectionOptions? outlier, string path, ServiceFindings findings, int? staticEndpoints)
+    {
+        if (outlier is null)
+        {
+            return;
+        }
+
+        NotNegative(outlier.Consecutive5xxErrors, path + ".consecutive5xxErrors", findings);
+        NotNegative(outlier.ConsecutiveGatewayErrors, path + ".consecutiveGatewayErrors", findings);
+        if (outlier.ConsecutiveLocalOriginFailures is { } localOrigin)
+        {
+            NotNegative(localOrigin, path + ".consecutiveLocalOriginFailures", findings);
+            if (localOrigin > 0 && !outlier.SplitExternalLocalOriginErrors)
+            {
+                findings.Error(path + ".consecutiveLocalOriginFailures", " is set, but splitExternalLocalOriginErrors is false: local-origin failures are counted apart only in split mode.");
+            }
+        }
+
+        Duration(outlier.Interval, path + ".interval", findings);
+        var baseValid = Duration(outlier.BaseEjectionTime, path + ".baseEjectionTime", findings);
+        if (outlier.MaxEjectionTime is { } max && Duration(max, path + ".maxEjectionTime", findings) && baseValid && max < outlier.BaseEjectionTime)
+        {
+            findings.Error(path + ".maxEjectionTime", $" must not be less than baseEjectionTime (was '{DurationValidator.Format(max)}' < '{DurationValidator.Format(outlier.BaseEjectionTime)}').");
+        }
+
+        var percentValid = Percent(outlier.MaxEjectionPercent, path + ".maxEjectionPercent", findings);
+        Percent(outlier.MinHealthPercent, path + ".minHealthPercent", findings);
+        for (var i = 0; i < outlier.HttpErrorCodes.Count; i++)
+        {
+            if (outlier.HttpErrorCodes[i] is < 100 or > 599)
+            {
+                findings.Error($"{path}.outlierDetectionHttpErrorCodes[{i}]", FormattableString.Invariant($" must be between 100 and 599 (was '{outlier.HttpErrorCodes[i]}')."));
+            }
+        }
+
+        var localOriginRule = outlier.SplitExternalLocalOriginErrors && (outlier.ConsecutiveLocalOriginFailures ?? OutlierDetectionDefaults.ConsecutiveLocalOriginFailures) > 0;
+        if (outlier.Consecutive5xxErrors == 0 && outlier.ConsecutiveGatewayErrors == 0 && !localOriginRule)
+        {
+            findings.Warning(path, " ejects nothing: consecutive5xxErrors and consecutiveGatewayErrors are 0 (and no local-origin rule is on).");
+        }
+        else if (percentValid && !outlier.AlwaysEjectOneHost && staticEndpoints is { } count and > 0 && outlier.MaxEjectionPercent * count < 100)
+        {
+            // Envoy ≥ 1.27 ejects only while 100·(ejected+1)/N ≤ max: the first ejection needs max ≥ 100/N.
+            var needed = (100 + count - 1) / count;
+            findings.Warning(path + ".maxEjectionPercent", string.Create(
+                CultureInfo.InvariantCulture,
+                $" {outlier.MaxEjectionPercent} ejects no endpoint of {count}: an endpoint is ejected only while 100 × (ejected + 1) / endpoints ≤ maxEjectionPercent, so it must be at least {needed}; raise it or set AlwaysEjectOneHost."));
+        }
+    }
+
+    private static void NotNegative(int value, string path, ServiceFindings findings)
+    {
+        if (value < 0)
+        {
+            findings.Error(path, FormattableString.Invariant($" must not be negative (was '{value}')."));
+        }
+    }
+
+    private static bool Duration(TimeSpan value, string path, ServiceFindings findings)
+    {
+        if (DurationValidator.Check(value) is { } problem)
+        {
+            findings.Error(path, " " + problem);
+            return false;
+        }
+
+        return true;
+    }
+
+    // Istio's ValidatePercent wording.
+    private static bool Percent(int value, string path, ServiceFindings findings)
+    {
+        if (value is < 0 or > 100)
+        {
+            findings.Error(path, FormattableString.Invariant($" percentage {value} is not in range 0..100."));
+            return false;
+        }
+
+        return true;
     }
 }

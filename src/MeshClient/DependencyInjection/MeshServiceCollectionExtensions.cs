@@ -144,6 +144,7 @@ public static class MeshServiceCollectionExtensions
         services.AddHttpClient();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, MeshHandlerBuilderFilter>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterPolicyFactory, OutlierDetectorFactory>());
         services.TryAddSingleton(static provider => new MeshRuntime(
             provider.GetRequiredService<IOptionsMonitor<MeshOptions>>(),
             provider.GetService<ILogger<MeshRuntime>>(),

@@ -39,6 +39,9 @@ internal sealed class MeshEndpoint
 
     public EndpointDefinition Definition => _definition;
 
+    /// <summary>The outlier-detection state (counters, ejection), kept as long as the endpoint.</summary>
+    public EndpointHealth Health { get; } = new();
+
     public EndpointKey Key => _definition.Key;
 
     public string Authority => _definition.Authority;

@@ -1,6 +1,7 @@
 using MeshClient.Discovery;
 using MeshClient.Model;
 using MeshClient.Runtime;
+using Microsoft.Extensions.Logging;
 
 namespace MeshClient.Health;
 
@@ -27,6 +28,9 @@ internal sealed class ClusterPolicyContext
     public MeshEndpoint[] AvailableEndpoints => _cluster.AvailableEndpoints;
 
     public TimeProvider TimeProvider => _cluster.TimeProvider;
+
+    /// <summary>The runtime's logger, for the policy's events (ejections and the like).</summary>
+    public ILogger Logger => _cluster.Logger;
 
     /// <summary>
     /// Sets or clears <paramref name="reason"/> on <paramref name="endpoint"/>; when that changes

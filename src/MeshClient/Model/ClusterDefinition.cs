@@ -1,5 +1,6 @@
 using MeshClient.Configuration;
 using MeshClient.Connections;
+using MeshClient.Health;
 
 namespace MeshClient.Model;
 
@@ -15,8 +16,10 @@ internal sealed class ClusterDefinition
         int? passthroughPort,
         IReadOnlyList<EndpointDefinition> endpoints,
         TimeSpan? timeout = null,
-        WireSettings? wire = null)
+        WireSettings? wire = null,
+        OutlierDetectionSettings? outlierDetection = null)
     {
+        OutlierDetection = outlierDetection;
         Timeout = timeout;
         Wire = wire ?? WireSettings.Default;
         Key = key;
@@ -49,6 +52,9 @@ internal sealed class ClusterDefinition
     /// <summary>The settings of the endpoints' connection pools; a change replaces the pools.</summary>
     public WireSettings Wire { get; }
 
+    /// <summary>The outlier-detection settings (Istio <c>trafficPolicy.outlierDetection</c>), or <see langword="null"/> for none.</summary>
+    public OutlierDetectionSettings? OutlierDetection { get; }
+
     public bool IsPassthrough => Resolution == ServiceResolution.None;
 
     /// <summary>Whether a reload can keep the live cluster as it is.</summary>
@@ -61,5 +67,6 @@ internal sealed class ClusterDefinition
         && PassthroughPort == other.PassthroughPort
         && Timeout == other.Timeout
         && Wire == other.Wire
+        && Equals(OutlierDetection, other.OutlierDetection)
         && Endpoints.SequenceEqual(other.Endpoints);
 }

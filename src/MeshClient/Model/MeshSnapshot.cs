@@ -1,5 +1,6 @@
 using System.Net;
 using MeshClient.Configuration;
+using MeshClient.Health;
 
 namespace MeshClient.Model;
 
@@ -127,6 +128,7 @@ internal sealed class MeshSnapshot
             service.TrafficPolicy?.LoadBalancer?.Simple ?? LoadBalancerAlgorithm.Unspecified,
             service.Resolution == ServiceResolution.None ? port.TargetPort : null,
             endpoints,
-            service.Route?.Timeout ?? defaultTimeout);
+            service.Route?.Timeout ?? defaultTimeout,
+            outlierDetection: OutlierDetectionSettings.From(service.TrafficPolicy?.OutlierDetection));
     }
 }

@@ -3,6 +3,7 @@ using MeshClient.Discovery;
 using MeshClient.Health;
 using MeshClient.LoadBalancing;
 using MeshClient.Model;
+using Microsoft.Extensions.Logging;
 using Polly;
 
 namespace MeshClient.Runtime;
@@ -77,6 +78,9 @@ internal sealed class Cluster : IDisposable
     public ClusterDefinition Definition => _state.Definition;
 
     public TimeProvider TimeProvider => _services.TimeProvider;
+
+    /// <summary>The runtime's logger (for the cluster's policies).</summary>
+    internal ILogger Logger => _services.Logger;
 
     /// <summary>
     /// For resolution NONE (and unknown hosts): the connection pool to the requested host (on the
@@ -340,7 +344,7 @@ internal sealed class Cluster : IDisposable
         }
 
         var availableEndpoints = endpoints;
-        if (available != endpoints.Length)
+        if (available != endpoints.Length && !InPanic(definition, available, endpoints.Length))
         {
             availableEndpoints = new MeshEndpoint[available];
             var next = 0;
@@ -358,6 +362,14 @@ internal sealed class Cluster : IDisposable
             : CreatePipeline(definition);
         return new ClusterState(definition, endpoints, _services.PickerFactory.Create(definition, availableEndpoints), pipeline);
     }
+
+    /// <summary>
+    /// Envoy's healthy panic threshold (Istio <c>minHealthPercent</c>, set only with outlier detection):
+    /// below that share of available endpoints, the picker balances over all of them, ignoring health.
+    /// </summary>
+    private static bool InPanic(ClusterDefinition definition, int available, int total) =>
+        definition.OutlierDetection is { MinHealthPercent: > 0 } outlier
+        && 100L * available < (long)outlier.MinHealthPercent * total;
 
     private EndpointPool CreatePool(EndpointDefinition endpoint, WireSettings wire) =>
         new(_connections.Create(UpstreamTarget.Endpoint(endpoint), wire));
