@@ -6,8 +6,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
 /// Completes the handler chain of every mesh client (one whose primary handler is the mesh's) after
-/// all the application's handlers are in: the redirect and routing handlers go last, so they sit
-/// right above the primary handler, below everything the application added, in any call order.
+/// all the application's handlers are in: the routing handler (which also follows redirects) goes
+/// last, so it sits right above the primary handler, below everything the application added, in any call order.
 /// </summary>
 internal sealed class MeshHandlerBuilderFilter : IHttpMessageHandlerBuilderFilter
 {
@@ -25,7 +25,6 @@ internal sealed class MeshHandlerBuilderFilter : IHttpMessageHandlerBuilderFilte
             // Resolved here, not in the constructor: creating the factory for a client without the
             // mesh must not build (and so validate) the mesh.
             var runtime = builder.Services.GetRequiredService<MeshRuntime>();
-            builder.AdditionalHandlers.Add(new MeshRedirectHandler(runtime));
             builder.AdditionalHandlers.Add(new MeshRoutingHandler(runtime));
         };
     }

@@ -10,7 +10,9 @@ namespace MeshClient.Http;
 /// and sends the attempts below — through the route's Polly pipeline (the route timeout) when the
 /// route has one. Attempts return outcomes (a response, or an <see cref="AttemptFailedException"/>
 /// with Envoy's flag); this handler builds the caller's Envoy-style response, or
-/// <see cref="MeshException"/>, once, from the final outcome. Holds no state of its own:
+/// <see cref="MeshException"/>, once, from the final outcome. It also follows redirects
+/// (<see cref="MeshRedirects"/>), each hop routed again, in the same asynchronous method as the hop
+/// itself so that a request pays for one state machine. Holds no state of its own:
 /// <c>IHttpClientFactory</c> may recycle it at any time.
 /// </summary>
 internal sealed class MeshRoutingHandler : DelegatingHandler
@@ -21,6 +23,24 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        var maxRedirects = _runtime.State.Snapshot.MaxRedirects;
+        var sending = SendHop(request, maxRedirects, cancellationToken, out var followsRedirects);
+        if (maxRedirects != 0 && !followsRedirects && sending.IsCompletedSuccessfully && MeshRedirects.IsRedirect(sending.Result.StatusCode))
+        {
+            return FollowAsync(sending.Result, request, maxRedirects, cancellationToken);
+        }
+
+        return sending; // a hop that completes later follows its redirects itself
+    }
+
+    /// <summary>
+    /// One hop: routing and the attempts. Its asynchronous continuations follow up to
+    /// <paramref name="redirects"/> redirects themselves (0 for hops of <see cref="FollowAsync"/>), and
+    /// say so in <paramref name="followsRedirects"/>; the synchronous fast path leaves that to the caller.
+    /// </summary>
+    private Task<HttpResponseMessage> SendHop(HttpRequestMessage request, int redirects, CancellationToken cancellationToken, out bool followsRedirects)
+    {
+        followsRedirects = false;
         var uri = request.RequestUri;
         if (uri is null || !uri.IsAbsoluteUri)
         {
@@ -56,10 +76,31 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                 return sending;
             }
 
-            return CompleteAsync(sending, request, result, state.FailureMode);
+            followsRedirects = true;
+            return CompleteAsync(sending, request, result, state.FailureMode, redirects, cancellationToken);
         }
 
-        return SendAsync(cluster.Pipeline, capHttp3, request, result, state.FailureMode, cancellationToken);
+        followsRedirects = true;
+        return SendAsync(cluster.Pipeline, capHttp3, request, result, state.FailureMode, redirects, cancellationToken);
+    }
+
+    /// <summary>Follows redirects from <paramref name="response"/>, up to <paramref name="redirects"/> hops.</summary>
+    private async Task<HttpResponseMessage> FollowAsync(HttpResponseMessage response, HttpRequestMessage request, int redirects, CancellationToken cancellationToken)
+    {
+        for (var hop = 0; hop < redirects; hop++)
+        {
+            var location = MeshRedirects.GetRedirectUri(response, request.RequestUri);
+            if (location is null)
+            {
+                return response;
+            }
+
+            MeshRedirects.PrepareNextHop(request, response, location);
+            response.Dispose();
+            response = await SendHop(request, 0, cancellationToken, out _).ConfigureAwait(false);
+        }
+
+        return response;
     }
 
     /// <summary>Synchronous <see cref="HttpClient.Send(HttpRequestMessage)"/>: the same path, waited for (as the handlers below are asynchronous).</summary>
@@ -86,7 +127,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         request.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(ResiliencePipeline<HttpResponseMessage>? pipeline, bool capHttp3, HttpRequestMessage request, MeshResult result, MeshFailureMode mode, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(ResiliencePipeline<HttpResponseMessage>? pipeline, bool capHttp3, HttpRequestMessage request, MeshResult result, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
     {
         var askedVersion = request.Version;
         var askedPolicy = request.VersionPolicy;
@@ -95,11 +136,12 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
             CapBelowHttp3(request);
         }
 
+        HttpResponseMessage response;
         try
         {
             if (pipeline is null)
             {
-                return await CompleteAsync(base.SendAsync(request, cancellationToken), request, result, mode).ConfigureAwait(false);
+                return await CompleteAsync(base.SendAsync(request, cancellationToken), request, result, mode, 0, cancellationToken).ConfigureAwait(false);
             }
 
             var context = ResilienceContextPool.Shared.Get(cancellationToken);
@@ -126,7 +168,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                 {
                     case null:
                         Completed(request, result, outcome.Result!);
-                        return outcome.Result!;
+                        break;
                     case TimeoutRejectedException timeout:
                         SetEndpoint(request, result);
                         return MeshResponses.Timeout(request, result, mode, timeout.Timeout, timeout);
@@ -134,8 +176,10 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                         return Failed(request, result, mode, failure);
                     default:
                         outcome.ThrowIfException();
-                        return null!; // unreachable
+                        break;
                 }
+
+                response = outcome.Result!;
             }
             finally
             {
@@ -150,20 +194,28 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                 request.VersionPolicy = askedPolicy;
             }
         }
+
+        return redirects != 0 && MeshRedirects.IsRedirect(response.StatusCode)
+            ? await FollowAsync(response, request, redirects, cancellationToken).ConfigureAwait(false)
+            : response;
     }
 
-    private async Task<HttpResponseMessage> CompleteAsync(Task<HttpResponseMessage> sending, HttpRequestMessage request, MeshResult result, MeshFailureMode mode)
+    private async Task<HttpResponseMessage> CompleteAsync(Task<HttpResponseMessage> sending, HttpRequestMessage request, MeshResult result, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
     {
+        HttpResponseMessage response;
         try
         {
-            var response = await sending.ConfigureAwait(false);
+            response = await sending.ConfigureAwait(false);
             Completed(request, result, response);
-            return response;
         }
         catch (AttemptFailedException failure)
         {
             return Failed(request, result, mode, failure);
         }
+
+        return redirects != 0 && MeshRedirects.IsRedirect(response.StatusCode)
+            ? await FollowAsync(response, request, redirects, cancellationToken).ConfigureAwait(false)
+            : response;
     }
 
     private Task<HttpResponseMessage> SendAttemptAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>

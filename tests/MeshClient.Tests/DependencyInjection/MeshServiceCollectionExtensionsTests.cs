@@ -80,7 +80,6 @@ public sealed class MeshServiceCollectionExtensionsTests
         configure(builder);
 
         Assert.Single(builder.AdditionalHandlers.OfType<MeshRoutingHandler>());
-        Assert.Single(builder.AdditionalHandlers.OfType<MeshRedirectHandler>());
         Assert.IsType<MeshEndpointHandler>(builder.PrimaryHandler);
     }
 

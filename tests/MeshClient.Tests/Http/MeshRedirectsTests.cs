@@ -7,15 +7,22 @@ using Microsoft.Extensions.DependencyInjection;
 namespace MeshClient.Tests.Http;
 
 [Trait("Area", "Routing")]
-public sealed class MeshRedirectHandlerTests
+public sealed class MeshRedirectsTests
 {
     private readonly List<string> _hops = [];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>An upstream that redirects as the path says: <c>/to/301/https/b.example.com/x</c>.</summary>
+    private bool _yield;
+
     private RecordingHandler Upstream() => new(async (request, _) =>
     {
+        if (_yield)
+        {
+            await Task.Yield(); // the response arrives later, as from a socket: the handlers' asynchronous paths run
+        }
+
         var body = request.Content is null ? "-" : await request.Content.ReadAsStringAsync(Ct);
         lock (_hops)
         {
@@ -54,9 +61,12 @@ public sealed class MeshRedirectHandlerTests
         services.AddMeshExternalService("b.example.com", s => MeshHarness.Static(s, 443, "10.0.0.2"));
     }, Upstream());
 
-    [Fact]
-    public async Task Redirect_ToOtherService_EachHopRoutedByTheMeshAndAuthorizationDropped()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Redirect_ToOtherService_EachHopRoutedByTheMeshAndAuthorizationDropped(bool yielding)
     {
+        _yield = yielding;
         using var harness = Mesh();
         using var request = new HttpRequestMessage(HttpMethod.Get, "https://a.example.com/to/301/https/b.example.com/x");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "secret");
@@ -133,9 +143,12 @@ public sealed class MeshRedirectHandlerTests
         Assert.Single(harness.Handler.Seen);
     }
 
-    [Fact]
-    public async Task Redirect_Loop_StopsAfterTheLimitWithTheLast3xx()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Redirect_Loop_StopsAfterTheLimitWithTheLast3xx(bool yielding)
     {
+        _yield = yielding;
         using var harness = Mesh(m => m.MaxAutomaticRedirections = 3);
 
         using var response = await harness.CreateClient().GetAsync("https://a.example.com/loop", Ct);
