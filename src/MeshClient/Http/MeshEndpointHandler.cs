@@ -1,5 +1,4 @@
 using MeshClient.Connections;
-using MeshClient.Health;
 using MeshClient.LoadBalancing;
 using MeshClient.Runtime;
 
@@ -22,9 +21,6 @@ namespace MeshClient.Http;
 /// </remarks>
 internal sealed class MeshEndpointHandler : HttpMessageHandler
 {
-    /// <summary>The endpoint an attempt went to, on the request it sent (a hedged attempt sends a copy).</summary>
-    internal static readonly HttpRequestOptionsKey<string> AttemptEndpointKey = new("MeshClient.AttemptEndpoint");
-
     private readonly MeshRuntime _runtime;
     private HttpMessageInvoker? _standalone;
 
@@ -39,14 +35,16 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
             throw new InvalidOperationException("An absolute request URI (or an HttpClient.BaseAddress) is required.");
         }
 
-        if (!request.Options.TryGetValue(MeshResponseExtensions.ResultKey, out var result) || result.TargetCluster is null)
+        if (!request.Options.TryGetValue(MeshResponseExtensions.ResultKey, out var result)
+            || result.TargetCluster is null
+            || !request.Options.TryGetValue(AttemptContext.Key, out var attempt))
         {
             // No MeshRoutingHandler above this one (the handler used on its own): route here, through one.
             _standalone ??= new HttpMessageInvoker(new MeshRoutingHandler(_runtime) { InnerHandler = new Attempts(this) }, disposeHandler: true);
             return _standalone.SendAsync(request, cancellationToken);
         }
 
-        return SendAttempt(_runtime, request, uri, result, cancellationToken);
+        return SendAttempt(_runtime, request, uri, result, attempt, cancellationToken);
     }
 
     /// <summary>Synchronous <see cref="HttpClient.Send(HttpRequestMessage)"/>: the same attempt, waited for.</summary>
@@ -64,15 +62,17 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
     }
 
     /// <summary>
-    /// One attempt on the request's cluster. Not <see langword="async"/>: an attempt whose response
-    /// is already there (an in-memory handler, a cached response) allocates no state machine.
+    /// Starts one attempt on the request's cluster and returns the upstream's task as it is: no state
+    /// machine of its own. The attempt ends here when the response is already there, otherwise in
+    /// <see cref="MeshRoutingHandler"/>, which awaits it (<see cref="AttemptContext"/>).
     /// </summary>
-    private static Task<HttpResponseMessage> SendAttempt(MeshRuntime runtime, HttpRequestMessage request, Uri uri, MeshResult result, CancellationToken cancellationToken)
+    private static Task<HttpResponseMessage> SendAttempt(MeshRuntime runtime, HttpRequestMessage request, Uri uri, MeshResult result, AttemptContext attempt, CancellationToken cancellationToken)
     {
         var cluster = MeshRouter.Acquire(runtime, result.TargetCluster!, uri, result);
         if (cluster is null)
         {
             // A reload since the routing decision blocks the host now.
+            attempt.NotStarted();
             return Task.FromException<HttpResponseMessage>(new AttemptFailedException(MeshResponseFlags.NoRouteFound, null, null));
         }
 
@@ -96,20 +96,21 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
             if (pick.Endpoint is not { } endpoint)
             {
                 cluster.Release();
+                attempt.NotStarted();
                 return Task.FromException<HttpResponseMessage>(new AttemptFailedException(MeshResponseFlags.NoHealthyUpstream, null, null));
             }
 
             result.RecordTried(endpoint);
-            request.Options.Set(AttemptEndpointKey, endpoint.Authority);
             connections = pool!.Invoker;
         }
 
+        attempt.Started(cluster, pick, pool, start);
         Task<HttpResponseMessage> sending;
         try
         {
             sending = connections.SendAsync(request, cancellationToken);
         }
-#pragma warning disable CA1031 // Not swallowed: the faulted task is awaited (and classified or rethrown) below.
+#pragma warning disable CA1031 // Not swallowed: the faulted task is awaited (and classified) by the routing handler.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
@@ -118,45 +119,10 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
 
         if (sending.IsCompletedSuccessfully)
         {
-            End(cluster, pick, pool, AttemptOutcome.Response((int)sending.Result.StatusCode, start, cluster.TimeProvider.GetTimestamp()));
-            return sending;
+            attempt.Succeeded(sending.Result);
         }
 
-        return AwaitAttemptAsync(sending, cluster, pick, pool, start, result.CallerToken, cancellationToken);
-    }
-
-    private static async Task<HttpResponseMessage> AwaitAttemptAsync(Task<HttpResponseMessage> sending, Cluster cluster, PickResult pick, EndpointPool? pool, long start, CancellationToken callerToken, CancellationToken cancellationToken)
-    {
-        HttpResponseMessage response;
-        try
-        {
-            response = await sending.ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            var kind = AttemptFailures.Classify(ex, out var flags, callerToken, cancellationToken);
-            End(cluster, pick, pool, AttemptFailures.Outcome(kind, flags, start, cluster.TimeProvider.GetTimestamp()));
-            if (kind == AttemptFailureKind.Upstream)
-            {
-                throw new AttemptFailedException(flags, pick.Endpoint?.Authority, ex);
-            }
-
-            throw;
-        }
-
-        End(cluster, pick, pool, AttemptOutcome.Response((int)response.StatusCode, start, cluster.TimeProvider.GetTimestamp()));
-        return response;
-    }
-
-    /// <summary>Ends the attempt (the one reporting path), then releases the cluster.</summary>
-    private static void End(Cluster cluster, in PickResult pick, EndpointPool? pool, in AttemptOutcome outcome)
-    {
-        if (pool is not null)
-        {
-            cluster.EndAttempt(in pick, pool, in outcome);
-        }
-
-        cluster.Release();
+        return sending;
     }
 
     /// <summary>This handler's attempts, under the routing handler that the handler builds when used on its own.</summary>

@@ -57,10 +57,10 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
             return Task.FromResult(MeshResponses.Blocked(request, result, state.FailureMode, uri.IdnHost, uri.Port));
         }
 
-        if (request.Options.TryGetValue(MeshEndpointHandler.AttemptEndpointKey, out _))
+        if (!request.Options.TryGetValue(AttemptContext.Key, out var attempt))
         {
-            // Sent before (a redirect hop): the last hop's endpoint is not this one's.
-            ((IDictionary<string, object?>)request.Options).Remove(MeshEndpointHandler.AttemptEndpointKey.Key);
+            attempt = new AttemptContext(); // a redirect hop reuses the request's
+            request.Options.Set(AttemptContext.Key, attempt);
         }
 
         // QUIC connections would not go through the endpoint pool's ConnectCallback: never let an
@@ -72,16 +72,17 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
             var sending = base.SendAsync(request, cancellationToken);
             if (sending.IsCompletedSuccessfully)
             {
-                Completed(request, result, sending.Result);
+                attempt.Succeeded(sending.Result);
+                result.Endpoint = attempt.Endpoint;
                 return sending;
             }
 
             followsRedirects = true;
-            return CompleteAsync(sending, request, result, state.FailureMode, redirects, cancellationToken);
+            return CompleteAsync(sending, request, result, attempt, state.FailureMode, redirects, cancellationToken);
         }
 
         followsRedirects = true;
-        return SendAsync(cluster.Pipeline, capHttp3, request, result, state.FailureMode, redirects, cancellationToken);
+        return SendAsync(cluster.Pipeline, capHttp3, request, result, attempt, state.FailureMode, redirects, cancellationToken);
     }
 
     /// <summary>Follows redirects from <paramref name="response"/>, up to <paramref name="redirects"/> hops.</summary>
@@ -127,7 +128,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         request.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(ResiliencePipeline<HttpResponseMessage>? pipeline, bool capHttp3, HttpRequestMessage request, MeshResult result, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(ResiliencePipeline<HttpResponseMessage>? pipeline, bool capHttp3, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
     {
         var askedVersion = request.Version;
         var askedPolicy = request.VersionPolicy;
@@ -141,7 +142,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         {
             if (pipeline is null)
             {
-                return await CompleteAsync(base.SendAsync(request, cancellationToken), request, result, mode, 0, cancellationToken).ConfigureAwait(false);
+                return await CompleteAsync(base.SendAsync(request, cancellationToken), request, result, attempt, mode, 0, cancellationToken).ConfigureAwait(false);
             }
 
             var context = ResilienceContextPool.Shared.Get(cancellationToken);
@@ -152,25 +153,27 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                     {
                         try
                         {
-                            return Outcome.FromResult(await state.Handler.SendAttemptAsync(state.Request, context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext));
+                            var response = await state.Handler.SendAttemptAsync(state.Request, context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
+                            state.Attempt.Succeeded(response);
+                            return Outcome.FromResult(response);
                         }
 #pragma warning disable CA1031 // Not swallowed: an outcome carries it to the pipeline, and it is turned into the result below.
                         catch (Exception ex)
 #pragma warning restore CA1031
                         {
-                            return Outcome.FromException<HttpResponseMessage>(ex);
+                            return Outcome.FromException<HttpResponseMessage>(state.Attempt.Failed(ex, state.Result.CallerToken, context.CancellationToken));
                         }
                     },
                     context,
-                    (Handler: this, Request: request)).ConfigureAwait(false);
+                    (Handler: this, Request: request, Result: result, Attempt: attempt)).ConfigureAwait(false);
 
                 switch (outcome.Exception)
                 {
                     case null:
-                        Completed(request, result, outcome.Result!);
+                        result.Endpoint = attempt.Endpoint;
                         break;
                     case TimeoutRejectedException timeout:
-                        SetEndpoint(request, result);
+                        result.Endpoint = attempt.Endpoint;
                         return MeshResponses.Timeout(request, result, mode, timeout.Timeout, timeout);
                     case AttemptFailedException failure:
                         return Failed(request, result, mode, failure);
@@ -200,17 +203,23 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
             : response;
     }
 
-    private async Task<HttpResponseMessage> CompleteAsync(Task<HttpResponseMessage> sending, HttpRequestMessage request, MeshResult result, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> CompleteAsync(Task<HttpResponseMessage> sending, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try
         {
             response = await sending.ConfigureAwait(false);
-            Completed(request, result, response);
+            attempt.Succeeded(response);
+            result.Endpoint = attempt.Endpoint;
         }
-        catch (AttemptFailedException failure)
+        catch (Exception ex)
         {
-            return Failed(request, result, mode, failure);
+            if (attempt.Failed(ex, result.CallerToken, cancellationToken) is AttemptFailedException failure)
+            {
+                return Failed(request, result, mode, failure);
+            }
+
+            throw;
         }
 
         return redirects != 0 && MeshRedirects.IsRedirect(response.StatusCode)
@@ -220,17 +229,6 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
 
     private Task<HttpResponseMessage> SendAttemptAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         base.SendAsync(request, cancellationToken);
-
-    private static void Completed(HttpRequestMessage request, MeshResult result, HttpResponseMessage response) =>
-        SetEndpoint(response.RequestMessage ?? request, result);
-
-    private static void SetEndpoint(HttpRequestMessage request, MeshResult result)
-    {
-        if (request.Options.TryGetValue(MeshEndpointHandler.AttemptEndpointKey, out var endpoint))
-        {
-            result.Endpoint = endpoint;
-        }
-    }
 
     /// <summary>The final outcome is an upstream failure: Envoy's response (or exception), built here once.</summary>
     private HttpResponseMessage Failed(HttpRequestMessage request, MeshResult result, MeshFailureMode mode, AttemptFailedException failure)

@@ -1,0 +1,84 @@
+using MeshClient.Connections;
+using MeshClient.Health;
+using MeshClient.LoadBalancing;
+using MeshClient.Runtime;
+
+namespace MeshClient.Http;
+
+/// <summary>
+/// The attempt in flight on one request object: started by <see cref="MeshEndpointHandler"/> (the
+/// cluster, the pick, the pool, the start time) and ended — once — by whoever sees its result first:
+/// the endpoint handler when the response is already there, otherwise <see cref="MeshRoutingHandler"/>
+/// when it awaits the attempt. So an attempt costs no state machine of its own. Attempts of one
+/// request run one after the other on it; attempts that overlap (hedging) each send their own copy of
+/// the request, with their own context.
+/// </summary>
+internal sealed class AttemptContext
+{
+    public static readonly HttpRequestOptionsKey<AttemptContext> Key = new("MeshClient.Attempt");
+
+    private Cluster? _cluster;
+    private PickResult _pick;
+    private EndpointPool? _pool;
+    private long _start;
+
+    /// <summary>The endpoint the last attempt went to, or <see langword="null"/> (none picked, or the passthrough cluster).</summary>
+    public string? Endpoint { get; private set; }
+
+    /// <summary>Records a started attempt; the cluster was acquired for it and is released when it ends.</summary>
+    public void Started(Cluster cluster, in PickResult pick, EndpointPool? pool, long start)
+    {
+        _cluster = cluster;
+        _pick = pick;
+        _pool = pool;
+        _start = start;
+        Endpoint = pick.Endpoint?.Authority;
+    }
+
+    /// <summary>No attempt could start (no endpoint): only the endpoint is forgotten.</summary>
+    public void NotStarted() => Endpoint = null;
+
+    /// <summary>Ends the attempt in flight, if any, with the upstream's response.</summary>
+    public void Succeeded(HttpResponseMessage response)
+    {
+        if (_cluster is { } cluster)
+        {
+            End(cluster, AttemptOutcome.Response((int)response.StatusCode, _start, cluster.TimeProvider.GetTimestamp()));
+        }
+    }
+
+    /// <summary>
+    /// Ends the attempt in flight, if any, with <paramref name="exception"/> classified by the one
+    /// classifier, and returns what to surface: an <see cref="AttemptFailedException"/> for an upstream
+    /// failure (Envoy's flag), otherwise the exception itself (the caller's cancellation, the route's
+    /// timeout, the caller's own error).
+    /// </summary>
+    public Exception Failed(Exception exception, CancellationToken callerToken, CancellationToken attemptToken)
+    {
+        if (exception is AttemptFailedException)
+        {
+            return exception; // decided before any attempt started (no endpoint, blocked)
+        }
+
+        var kind = AttemptFailures.Classify(exception, out var flags, callerToken, attemptToken);
+        if (_cluster is { } cluster)
+        {
+            End(cluster, AttemptFailures.Outcome(kind, flags, _start, cluster.TimeProvider.GetTimestamp()));
+        }
+
+        return kind == AttemptFailureKind.Upstream ? new AttemptFailedException(flags, Endpoint, exception) : exception;
+    }
+
+    private void End(Cluster cluster, in AttemptOutcome outcome)
+    {
+        _cluster = null;
+        if (_pool is { } pool)
+        {
+            cluster.EndAttempt(in _pick, pool, in outcome);
+        }
+
+        _pick = default;
+        _pool = null;
+        cluster.Release();
+    }
+}
