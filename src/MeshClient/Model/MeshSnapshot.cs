@@ -112,6 +112,7 @@ internal sealed class MeshSnapshot
             service.TrafficPolicy?.LoadBalancer?.Simple ?? LoadBalancerAlgorithm.Unspecified,
             service.Resolution == ServiceResolution.None ? port.TargetPort : null,
             endpoints,
-            service.Route?.Timeout ?? defaultTimeout);
+            service.Route?.Timeout ?? defaultTimeout,
+            loadBalancing: LoadBalancerSettings.From(service.TrafficPolicy?.LoadBalancer));
     }
 }
