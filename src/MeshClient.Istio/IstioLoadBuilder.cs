@@ -185,9 +185,9 @@ internal sealed class IstioLoadBuilder
                 }
 
                 claimed[service] = policy.Resource;
-                if (policy.Algorithm is { } algorithm)
+                if (policy.LoadBalancer is { } loadBalancer)
                 {
-                    service.TrafficPolicy.LoadBalancer.Simple = algorithm;
+                    service.TrafficPolicy.LoadBalancer = loadBalancer;
                     if (service.Hosts.Count > 1)
                     {
                         reader.Warning(policy.Node, "spec.host", $"spec.host '{policy.Host}': MeshClient keeps one traffic policy per ServiceEntry, so it applies to every host of ServiceEntry {service.Name} ({string.Join(", ", service.Hosts)}).");
