@@ -49,7 +49,7 @@ internal sealed class EndpointPickerFactory : IEndpointPickerFactory
         {
             LoadBalancerAlgorithm.RoundRobin => new RoundRobinPicker(available, _random?.Next() ?? 0),
             LoadBalancerAlgorithm.Random => new RandomPicker(available, random),
-            LoadBalancerAlgorithm.PeakEwma => new PeakEwmaPicker(available, Trackers(available, settings), random, _timeProvider),
+            LoadBalancerAlgorithm.PeakEwma => new PeakEwmaPicker(available, Trackers(available, settings), random),
 
             // PASSTHROUGH is valid only for resolution NONE, whose cluster has no endpoints to pick.
             LoadBalancerAlgorithm.LeastRequest or LoadBalancerAlgorithm.Unspecified or LoadBalancerAlgorithm.Passthrough =>

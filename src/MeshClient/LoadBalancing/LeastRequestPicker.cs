@@ -7,7 +7,8 @@ namespace MeshClient.LoadBalancing;
 /// power of <c>choiceCount</c> choices — draw that many endpoints at random (with replacement, as
 /// Envoy and gRPC do) and take the one with the fewest requests in flight. Unequal weights: a
 /// weighted random choice over Envoy's effective weights <c>weight / (active + 1)^bias</c>, read from
-/// <see cref="MeshEndpoint.InFlight"/> at the time of the pick (one pass over the endpoints).
+/// <see cref="MeshEndpoint.InFlight"/> at the time of the pick (by rejection sampling, so usually
+/// O(log n); see <see cref="PickWeighted"/>).
 /// </summary>
 /// <remarks>
 /// The in-flight counts are the cluster's (every attempt, whatever picked it), so no tracker is
@@ -19,7 +20,13 @@ internal sealed class LeastRequestPicker : EndpointPicker
     private readonly Random _random;
     private readonly int _choiceCount;
     private readonly double _bias;
+    /// <summary>Draws by weight before the exact pass (expected draws: total weight / total effective weight).</summary>
+    private const int MaxDraws = 8;
+
     private readonly bool _equalWeights;
+
+    /// <summary>Cumulative configured weights, for the weighted draw; <see langword="null"/> when all are equal.</summary>
+    private readonly long[]? _cumulative;
 
     public LeastRequestPicker(MeshEndpoint[] endpoints, Random random, int choiceCount = 2, double activeRequestBias = 1.0)
         : base(endpoints)
@@ -28,6 +35,7 @@ internal sealed class LeastRequestPicker : EndpointPicker
         _choiceCount = Math.Max(2, choiceCount);
         _bias = activeRequestBias;
         _equalWeights = RandomPicker.AllEqual(endpoints);
+        _cumulative = _equalWeights ? null : RandomPicker.Cumulative(endpoints);
     }
 
     public override PickResult Pick(in PickContext context)
@@ -61,8 +69,22 @@ internal sealed class LeastRequestPicker : EndpointPicker
 
     private MeshEndpoint PickWeighted(MeshEndpoint[] endpoints)
     {
-        // Two passes rather than a buffer of effective weights: the counts may move in between, which
-        // only shifts the draw slightly (the last endpoint absorbs any remainder).
+        // Rejection sampling: draw by configured weight (a binary search), keep the draw with
+        // probability 1 / (active + 1)^bias. Accepted draws follow weight / (active + 1)^bias
+        // exactly; an idle endpoint is always kept, so an idle cluster needs one draw.
+        for (var attempt = 0; attempt < MaxDraws; attempt++)
+        {
+            var candidate = endpoints[RandomPicker.PickIndex(_random, endpoints.Length, _cumulative)];
+            var active = candidate.InFlight;
+            if (active <= 0 || _bias == 0 || _random.NextDouble() * Penalty(active) < 1)
+            {
+                return candidate;
+            }
+        }
+
+        // Everything busy: one exact pass over the effective weights (also that distribution, so
+        // the mix of both paths is). The counts may move between the two loops, which only shifts
+        // the draw slightly; the last endpoint absorbs any remainder.
         var total = 0.0;
         for (var i = 0; i < endpoints.Length; i++)
         {
@@ -82,6 +104,9 @@ internal sealed class LeastRequestPicker : EndpointPicker
         return endpoints[^1];
     }
 
+    /// <summary><c>(active + 1)^bias</c>; the bias 1.0 default avoids <see cref="Math.Pow"/> on the pick path.</summary>
+    private double Penalty(int active) => _bias == 1.0 ? active + 1 : Math.Pow(active + 1, _bias);
+
     private double EffectiveWeight(MeshEndpoint endpoint)
     {
         double weight = Math.Max(1, endpoint.Weight);
@@ -91,7 +116,6 @@ internal sealed class LeastRequestPicker : EndpointPicker
             return weight;
         }
 
-        // The bias 1.0 default avoids Math.Pow on the pick path.
-        return _bias == 1.0 ? weight / (active + 1) : weight / Math.Pow(active + 1, _bias);
+        return weight / Penalty(active);
     }
 }

@@ -13,18 +13,15 @@ internal sealed class PeakEwmaPicker : EndpointPicker
 {
     private readonly Random _random;
     private readonly PeakEwmaTracker[] _trackers;
-    private readonly TimeProvider _timeProvider;
 
     /// <param name="endpoints">The endpoints.</param>
     /// <param name="trackers">The endpoints' trackers, index for index.</param>
     /// <param name="random">The random source.</param>
-    /// <param name="timeProvider">The clock of the trackers.</param>
-    public PeakEwmaPicker(MeshEndpoint[] endpoints, PeakEwmaTracker[] trackers, Random random, TimeProvider timeProvider)
+    public PeakEwmaPicker(MeshEndpoint[] endpoints, PeakEwmaTracker[] trackers, Random random)
         : base(endpoints)
     {
         _trackers = trackers;
         _random = random;
-        _timeProvider = timeProvider;
     }
 
     public override PickResult Pick(in PickContext context)
@@ -43,10 +40,24 @@ internal sealed class PeakEwmaPicker : EndpointPicker
             b++;
         }
 
-        var now = _timeProvider.GetTimestamp();
-        var chosen = Cost(b, now) < Cost(a, now) ? b : a;
+        var chosen = IsCheaper(b, a) ? b : a;
         return PickResult.For(endpoints[chosen], _trackers[chosen]);
     }
 
-    private double Cost(int index, long now) => _trackers[index].EstimateAt(now) * (Endpoints[index].InFlight + 1);
+    /// <summary>
+    /// Whether endpoint <paramref name="x"/> costs less than <paramref name="y"/> now. Both estimates
+    /// decay by the same factor from now, so only the time between their last samples matters:
+    /// <c>ex·e^(−(now−sx)/τ)·(nx+1) &lt; ey·e^(−(now−sy)/τ)·(ny+1)</c> ⇔
+    /// <c>ex·(nx+1)·e^((sx−sy)/τ) &lt; ey·(ny+1)</c> — one exponential and no clock read per pick
+    /// (clamped so that a zero estimate never meets an infinite factor).
+    /// </summary>
+    private bool IsCheaper(int x, int y)
+    {
+        var tx = _trackers[x];
+        var ty = _trackers[y];
+        var costX = tx.RawEstimate * (Endpoints[x].InFlight + 1);
+        var costY = ty.RawEstimate * (Endpoints[y].InFlight + 1);
+        var gap = tx.Stamp - ty.Stamp;
+        return gap == 0 ? costX < costY : costX * Math.Exp(Math.Clamp(gap / tx.DecayTicks, -700, 700)) < costY;
+    }
 }

@@ -52,6 +52,15 @@ internal sealed class PeakEwmaTracker : IAttemptTracker
         return elapsed <= 0 ? estimate : estimate * Math.Exp(-elapsed / _decayTicks);
     }
 
+    /// <summary>The estimate at the last sample (timestamp ticks), without decay.</summary>
+    public double RawEstimate => Volatile.Read(ref _estimateTicks);
+
+    /// <summary>When the last sample was taken (timestamp ticks).</summary>
+    public long Stamp => Volatile.Read(ref _stamp);
+
+    /// <summary>The decay time constant in timestamp ticks.</summary>
+    public double DecayTicks => _decayTicks;
+
     /// <summary>The current estimate (diagnostics and tests).</summary>
     public TimeSpan Estimate => TimeSpan.FromSeconds(EstimateAt(_timeProvider.GetTimestamp()) / _timeProvider.TimestampFrequency);
 

@@ -62,6 +62,21 @@ public sealed class LeastRequestPickerTests
     }
 
     [Fact]
+    public void Pick_UnequalWeightsAllBusy_StillEffectiveWeights()
+    {
+        var endpoints = Endpoints(2, 1, 1);
+        Load(endpoints[0], 20); // 2/21 — most weighted draws are rejected, so the exact pass runs too
+        Load(endpoints[1], 9); // 1/10
+        Load(endpoints[2], 41); // 1/42
+
+        var shares = Shares(new LeastRequestPicker(endpoints, new Random(8)), 40_000);
+
+        var total = (2 / 21.0) + (1 / 10.0) + (1 / 42.0);
+        Assert.InRange(shares[0], (2 / 21.0 / total) - 0.01, (2 / 21.0 / total) + 0.01);
+        Assert.InRange(shares[1], (1 / 10.0 / total) - 0.01, (1 / 10.0 / total) + 0.01);
+    }
+
+    [Fact]
     public void Pick_UnequalWeightsBias2_LoadCountsSquared()
     {
         var endpoints = Endpoints(8, 1);
