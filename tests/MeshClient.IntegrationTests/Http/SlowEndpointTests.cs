@@ -6,15 +6,19 @@ using Microsoft.Extensions.DependencyInjection;
 namespace MeshClient.IntegrationTests.Http;
 
 /// <summary>
-/// ALGORITHMS.md §5 on loopback: four Kestrel backends, one slow (300 ms instead of 2 ms), eight
-/// concurrent callers. Only robust inequalities are asserted; the figures are written to the test output.
+/// ALGORITHMS.md §5 on loopback: four Kestrel backends, one slow (200 ms instead of 2 ms), eight
+/// concurrent callers, measured after a warm-up of 40 requests (connections opened, code jitted:
+/// on a loaded machine those first answers are slow everywhere, which briefly makes the slow backend
+/// look no worse than the others). Only robust inequalities are asserted; the figures are written
+/// to the test output.
 /// </summary>
 [Trait("Area", "LoadBalancing")]
 public sealed class SlowEndpointTests
 {
-    private const int Requests = 400;
+    private const int Requests = 800;
     private const int Callers = 8;
-    private static readonly TimeSpan Slow = TimeSpan.FromMilliseconds(300);
+    private const int Warmup = 40;
+    private static readonly TimeSpan Slow = TimeSpan.FromMilliseconds(200);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -33,7 +37,9 @@ public sealed class SlowEndpointTests
         Assert.InRange(roundRobin.SlowShare, 0.24, 0.26);
         Assert.True(leastRequest.SlowShare < roundRobin.SlowShare * 0.75, $"LEAST_REQUEST sent {leastRequest.SlowShare:P1} to the slow backend (ROUND_ROBIN {roundRobin.SlowShare:P1})");
         Assert.True(peakEwma.SlowShare < roundRobin.SlowShare * 0.25, $"PEAK_EWMA sent {peakEwma.SlowShare:P1} to the slow backend (ROUND_ROBIN {roundRobin.SlowShare:P1})");
-        Assert.True(peakEwma.P99 < Slow * 2 / 3, $"PEAK_EWMA p99 {peakEwma.P99.TotalMilliseconds:F0} ms");
+        // p99 of 800 is the 8th slowest: once warmed up, peak EWMA must send fewer requests than that
+        // to the slow backend (it probes it again only when its estimate has decayed, ~46 s later).
+        Assert.True(peakEwma.P99 < Slow * 2 / 3, $"PEAK_EWMA p99 {peakEwma.P99.TotalMilliseconds:F0} ms ({peakEwma.SlowShare:P1} to the slow backend)");
     }
 
     private static async Task<(double SlowShare, TimeSpan P50, TimeSpan P99)> RunAsync(LoadBalancerAlgorithm algorithm)
@@ -48,7 +54,17 @@ public sealed class SlowEndpointTests
             s.TrafficPolicy.LoadBalancer.Simple = algorithm;
         }));
         var client = mesh.CreateClient("api.example.com");
+        await SendAsync(client, new TimeSpan[Warmup]);
+        var slowBefore = slow.Requests;
         var latencies = new TimeSpan[Requests];
+        await SendAsync(client, latencies);
+        Array.Sort(latencies);
+        return ((slow.Requests - slowBefore) / (double)Requests, latencies[Requests / 2], latencies[(Requests * 99 / 100) - 1]);
+    }
+
+    /// <summary>Sends one request per slot of <paramref name="latencies"/> from <see cref="Callers"/> concurrent callers and records each latency.</summary>
+    private static async Task SendAsync(HttpClient client, TimeSpan[] latencies)
+    {
         var next = -1;
         var callers = new Task[Callers];
         for (var i = 0; i < callers.Length; i++)
@@ -57,7 +73,7 @@ public sealed class SlowEndpointTests
                 async () =>
                 {
                     int index;
-                    while ((index = Interlocked.Increment(ref next)) < Requests)
+                    while ((index = Interlocked.Increment(ref next)) < latencies.Length)
                     {
                         var start = TimeProvider.System.GetTimestamp();
                         using var response = await client.GetAsync("/", Ct);
@@ -69,8 +85,6 @@ public sealed class SlowEndpointTests
         }
 
         await Task.WhenAll(callers);
-        Array.Sort(latencies);
-        return (slow.Requests / (double)Requests, latencies[Requests / 2], latencies[(Requests * 99 / 100) - 1]);
     }
 
     private static async Task Answer(HttpContext context, TimeSpan delay)
