@@ -33,9 +33,11 @@ internal static class DemoMesh
         services.ConfigureHttpClientDefaults(client => client.AddMeshHandlers());
 
         // The weather API: three instances, weighted 2/1/1, that the application calls by name.
+        // Round robin (not the least-request default) so the summary can check the exact 50/25/25 split.
         services.AddMeshExternalService(WeatherHost, service =>
         {
             service.Resolution = ServiceResolution.Static;
+            service.TrafficPolicy.LoadBalancer.Simple = LoadBalancerAlgorithm.RoundRobin;
             service.Ports.Add(new ServicePortOptions(80, "http", ServiceProtocol.Http));
             foreach (var instance in weather)
             {

@@ -327,17 +327,95 @@ public sealed partial class IstioConfigurationLoaderTests
         Assert.Equal(LoadBalancerAlgorithm.RoundRobin, Assert.Single(result.Options.ExternalServices).TrafficPolicy.LoadBalancer.Simple);
     }
 
-    [Fact]
-    public void LoadYaml_DestinationRuleLeastRequest_WarnsAndLeavesTheAlgorithmUnset()
+    [Theory]
+    [InlineData("LEAST_REQUEST", LoadBalancerAlgorithm.LeastRequest)]
+    [InlineData("LEAST_CONN", LoadBalancerAlgorithm.LeastRequest)]
+    [InlineData("RANDOM", LoadBalancerAlgorithm.Random)]
+    [InlineData("ROUND_ROBIN", LoadBalancerAlgorithm.RoundRobin)]
+    [InlineData("UNSPECIFIED", LoadBalancerAlgorithm.Unspecified)]
+    [Trait("Area", "LoadBalancing")]
+    public void LoadYaml_DestinationRuleSimple_AppliedWithoutWarnings(string simple, LoadBalancerAlgorithm expected)
     {
-        const string Rule = "---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: api}\nspec:\n  host: api.example.com\n  trafficPolicy:\n    loadBalancer:\n      simple: LEAST_REQUEST\n";
+        var rule = $"---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: api}}\nspec:\n  host: api.example.com\n  trafficPolicy:\n    loadBalancer:\n      simple: {simple}\n";
+
+        var result = IstioConfigurationLoader.LoadYaml(StaticService + rule, "mesh.yaml");
+
+        Assert.Empty(result.Validate());
+        Assert.Equal(expected, Assert.Single(result.Options.ExternalServices).TrafficPolicy.LoadBalancer.Simple);
+    }
+
+    [Fact]
+    [Trait("Area", "LoadBalancing")]
+    public void LoadYaml_DestinationRulePeakEwma_AppliedAndMarkedAsAnExtension()
+    {
+        const string Rule = "---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: api}\nspec:\n  host: api.example.com\n  trafficPolicy:\n    loadBalancer:\n      simple: PEAK_EWMA\n";
 
         var result = IstioConfigurationLoader.LoadYaml(StaticService + Rule, "mesh.yaml");
 
         Assert.Equal(
-            "Warning [mesh.yaml:17:15] DestinationRule api: field spec.trafficPolicy.loadBalancer.simple LEAST_REQUEST is not supported yet and is ignored; MeshClient balances with round robin.",
+            "Warning [mesh.yaml:17:15] DestinationRule api: field spec.trafficPolicy.loadBalancer.simple PEAK_EWMA is a MeshClient extension: Istio itself rejects this value, so keep this DestinationRule out of a real mesh.",
             Assert.Single(result.Validate()).ToString());
-        Assert.Equal(LoadBalancerAlgorithm.Unspecified, Assert.Single(result.Options.ExternalServices).TrafficPolicy.LoadBalancer.Simple);
+        Assert.Equal(LoadBalancerAlgorithm.PeakEwma, Assert.Single(result.Options.ExternalServices).TrafficPolicy.LoadBalancer.Simple);
+    }
+
+    [Fact]
+    [Trait("Area", "LoadBalancing")]
+    public void LoadYaml_DestinationRuleConsistentHash_MappedToTheOptions()
+    {
+        const string Rule = """
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: api}
+            spec:
+              host: api.example.com
+              trafficPolicy:
+                loadBalancer:
+                  consistentHash:
+                    httpHeaderName: x-user
+                    maglev: {tableSize: 251}
+            """;
+
+        var result = IstioConfigurationLoader.LoadYaml(StaticService + Rule, "mesh.yaml");
+
+        Assert.Empty(result.Validate());
+        var hash = Assert.Single(result.Options.ExternalServices).TrafficPolicy.LoadBalancer.ConsistentHash;
+        Assert.NotNull(hash);
+        Assert.Equal("x-user", hash.HttpHeaderName);
+        Assert.Equal(251, hash.Maglev?.TableSize);
+        Assert.Null(hash.RingHash);
+    }
+
+    [Fact]
+    [Trait("Area", "LoadBalancing")]
+    public void LoadYaml_DestinationRuleConsistentHashCookieAndRing_MappedWithCoreFindings()
+    {
+        const string Rule = """
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: api}
+            spec:
+              host: api.example.com
+              trafficPolicy:
+                loadBalancer:
+                  consistentHash:
+                    httpCookie: {name: session, path: /, ttl: 1.5s}
+                    ringHash: {minimumRingSize: 0}
+            """;
+
+        var result = IstioConfigurationLoader.LoadYaml(StaticService + Rule, "mesh.yaml");
+
+        var hash = Assert.Single(result.Options.ExternalServices).TrafficPolicy.LoadBalancer.ConsistentHash!;
+        Assert.Equal("session", hash.HttpCookie?.Name);
+        Assert.Equal("/", hash.HttpCookie?.Path);
+        Assert.Equal(TimeSpan.FromSeconds(1.5), hash.HttpCookie?.Ttl);
+        Assert.Equal(
+            [
+                "trafficPolicy.loadBalancer.consistentHash.httpCookie.ttl is set, but MeshClient does not generate the cookie yet: a request without it goes to a random endpoint.",
+                "trafficPolicy.loadBalancer.consistentHash.ringHash.minimumRingSize must be between 1 and 8388608 (was 0).",
+            ],
+            result.Validate().Select(d => d.Message[d.Message.IndexOf("trafficPolicy", StringComparison.Ordinal)..]).Order(StringComparer.Ordinal).ToArray());
     }
 
     [Fact]
@@ -362,7 +440,7 @@ public sealed partial class IstioConfigurationLoaderTests
                 "field spec.subsets is not supported yet and is ignored.",
                 "spec.host: Required value: a DestinationRule needs the host of the service it applies to.",
                 "spec.subsets[0].name: Required value: every subset needs a name.",
-                "spec.trafficPolicy.loadBalancer.simple: Unsupported value: 'FASTEST': supported values: UNSPECIFIED, ROUND_ROBIN, LEAST_REQUEST, RANDOM, PASSTHROUGH.",
+                "spec.trafficPolicy.loadBalancer.simple: Unsupported value: 'FASTEST': supported values: UNSPECIFIED, ROUND_ROBIN, LEAST_REQUEST, RANDOM, PASSTHROUGH, PEAK_EWMA.",
             ],
             messages);
     }

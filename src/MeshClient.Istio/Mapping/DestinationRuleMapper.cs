@@ -5,11 +5,11 @@ using YamlDotNet.RepresentationModel;
 namespace MeshClient.Istio.Mapping;
 
 /// <summary>
-/// Validates an Istio <c>DestinationRule</c> and reads the fields MeshClient applies today:
-/// <c>trafficPolicy.outlierDetection</c> (<see cref="OutlierDetectionMapper"/>) and
-/// <c>trafficPolicy.loadBalancer.simple</c>: <c>ROUND_ROBIN</c> is applied to the service entries
-/// whose hosts include <c>spec.host</c>; other algorithms (including Istio's default
-/// <c>LEAST_REQUEST</c>) are a warning and leave the algorithm unset, so MeshClient keeps round robin.
+/// Validates an Istio <c>DestinationRule</c> and reads what MeshClient applies today,
+/// <c>trafficPolicy.loadBalancer</c> (<c>simple</c>, including MeshClient's <c>PEAK_EWMA</c>
+/// extension, and <c>consistentHash</c>) and <c>trafficPolicy.outlierDetection</c>
+/// (<see cref="OutlierDetectionMapper"/>), for the service entries whose hosts include
+/// <c>spec.host</c>. The core validator checks the values (with the service's name and field path).
 /// </summary>
 internal static class DestinationRuleMapper
 {
@@ -33,36 +33,127 @@ internal static class DestinationRuleMapper
         }
 
         ValidateSubsets(reader, spec);
-        LoadBalancerAlgorithm? algorithm = null;
-        YamlNode? simpleNode = null;
+        LoadBalancerOptions? options = null;
         var policy = reader.Mapping(spec, "trafficPolicy", "spec.trafficPolicy");
         var outlierDetection = policy is null ? null : OutlierDetectionMapper.Map(reader, policy, "spec.trafficPolicy");
         if (policy is not null
             && reader.Mapping(policy, "loadBalancer", "spec.trafficPolicy.loadBalancer") is { } loadBalancer)
         {
             ValidateWarmup(reader, loadBalancer);
-            simpleNode = YamlNodes.Get(loadBalancer, "simple");
-            if (reader.String(loadBalancer, "simple", "spec.trafficPolicy.loadBalancer.simple") is { } simple)
+            options = MapLoadBalancer(reader, loadBalancer, "spec.trafficPolicy.loadBalancer");
+        }
+
+        return string.IsNullOrEmpty(host) ? null : new DestinationRulePolicy(resource, host, options, YamlNodes.Get(spec, "host")!) { OutlierDetection = outlierDetection };
+    }
+
+    private static LoadBalancerOptions MapLoadBalancer(ObjectReader reader, YamlMappingNode loadBalancer, string path)
+    {
+        var options = new LoadBalancerOptions();
+        var simplePath = path + ".simple";
+        if (reader.String(loadBalancer, "simple", simplePath) is { } simple)
+        {
+            var simpleNode = YamlNodes.Get(loadBalancer, "simple")!;
+            if (!IstioNames.TryParseLoadBalancer(simple, out var value))
             {
-                const string Path = "spec.trafficPolicy.loadBalancer.simple";
-                if (!IstioNames.TryParseLoadBalancer(simple, out var value))
+                reader.Error(simpleNode, simplePath, $"{simplePath}: Unsupported value: '{DiagnosticText.Cut(simple)}': supported values: {IstioSpellings.Of<LoadBalancerAlgorithm>(IstioNames.Format)}.");
+            }
+            else
+            {
+                options.Simple = value;
+                if (IstioNames.IsExtension(value))
                 {
-                    reader.Error(simpleNode!, Path, $"{Path}: Unsupported value: '{DiagnosticText.Cut(simple)}': supported values: {IstioSpellings.Of<LoadBalancerAlgorithm>(IstioNames.Format)}.");
-                }
-                else if (value == LoadBalancerAlgorithm.RoundRobin)
-                {
-                    algorithm = value;
-                }
-                else if (value != LoadBalancerAlgorithm.Unspecified)
-                {
-                    // Deliberately a warning, not the core "not supported yet" error: LEAST_REQUEST is
-                    // Istio's default and common in existing mesh YAML; see docs/istio-configuration.md.
-                    reader.Warning(simpleNode!, Path, $"field {Path} {DiagnosticText.Cut(simple)} is not supported yet and is ignored; MeshClient balances with round robin.");
+                    reader.Warning(simpleNode, simplePath, $"field {simplePath} {DiagnosticText.Cut(simple)} is a MeshClient extension: Istio itself rejects this value, so keep this DestinationRule out of a real mesh.");
                 }
             }
         }
 
-        return string.IsNullOrEmpty(host) ? null : new DestinationRulePolicy(resource, host, algorithm, YamlNodes.Get(spec, "host")!) { OutlierDetection = outlierDetection };
+        var hashPath = path + ".consistentHash";
+        if (reader.Mapping(loadBalancer, "consistentHash", hashPath) is { } hash)
+        {
+            options.ConsistentHash = MapConsistentHash(reader, hash, hashPath);
+        }
+
+        return options;
+    }
+
+    private static ConsistentHashOptions MapConsistentHash(ObjectReader reader, YamlMappingNode hash, string path)
+    {
+        var options = new ConsistentHashOptions
+        {
+            HttpHeaderName = reader.String(hash, "httpHeaderName", path + ".httpHeaderName"),
+            HttpQueryParameterName = reader.String(hash, "httpQueryParameterName", path + ".httpQueryParameterName"),
+            UseSourceIp = Bool(reader, hash, "useSourceIp", path + ".useSourceIp") ?? false,
+        };
+
+        if (reader.Mapping(hash, "httpCookie", path + ".httpCookie") is { } cookie)
+        {
+            options.HttpCookie = new HttpCookieOptions
+            {
+                Name = reader.String(cookie, "name", path + ".httpCookie.name"),
+                Path = reader.String(cookie, "path", path + ".httpCookie.path"),
+                Ttl = Duration(reader, cookie, "ttl", path + ".httpCookie.ttl"),
+            };
+        }
+
+        if (reader.Mapping(hash, "ringHash", path + ".ringHash") is { } ring)
+        {
+            options.RingHash = new RingHashOptions();
+            if (reader.Int(ring, "minimumRingSize", path + ".ringHash.minimumRingSize") is { } size)
+            {
+                options.RingHash.MinimumRingSize = size;
+            }
+        }
+        else if (reader.Int(hash, "minimumRingSize", path + ".minimumRingSize") is { } deprecatedSize)
+        {
+            // The deprecated top-level field means ring hash too.
+            options.RingHash = new RingHashOptions { MinimumRingSize = deprecatedSize };
+        }
+
+        if (reader.Mapping(hash, "maglev", path + ".maglev") is { } maglev)
+        {
+            options.Maglev = new MaglevOptions();
+            if (reader.Int(maglev, "tableSize", path + ".maglev.tableSize") is { } size)
+            {
+                options.Maglev.TableSize = size;
+            }
+        }
+
+        return options;
+    }
+
+    private static bool? Bool(ObjectReader reader, YamlMappingNode parent, string key, string path)
+    {
+        var node = YamlNodes.Get(parent, key);
+        if (YamlNodes.IsNull(node))
+        {
+            return null;
+        }
+
+        if (node is YamlScalarNode { Value: { } text } && bool.TryParse(text, out var value))
+        {
+            return value;
+        }
+
+        reader.Error(node!, path, $"{path}: Invalid value: {YamlNodes.Describe(node!)} is not a boolean.");
+        return null;
+    }
+
+    /// <summary>A protobuf duration as Istio writes it (<c>0s</c>, <c>1.5s</c>, <c>100ms</c>, <c>1h</c>, <c>2m</c>).</summary>
+    private static TimeSpan? Duration(ObjectReader reader, YamlMappingNode parent, string key, string path)
+    {
+        var node = YamlNodes.Get(parent, key);
+        if (YamlNodes.IsNull(node))
+        {
+            return null;
+        }
+
+        if (node is YamlScalarNode { Value: { } text } && IstioDuration.TryParse(text, out var value))
+        {
+            return value;
+        }
+
+        reader.Error(node!, path, $"{path}: Invalid value: {YamlNodes.Describe(node!)} is not a duration (for example 10s or 100ms).");
+        return null;
     }
 
     private static void ValidateSubsets(ObjectReader reader, YamlMappingNode spec)
@@ -118,7 +209,7 @@ internal static class DestinationRuleMapper
 }
 
 /// <summary>What a DestinationRule asks of the services with its host; <paramref name="Node"/> is the <c>spec.host</c> value.</summary>
-internal sealed record DestinationRulePolicy(IstioResource Resource, string Host, LoadBalancerAlgorithm? Algorithm, YamlNode Node)
+internal sealed record DestinationRulePolicy(IstioResource Resource, string Host, LoadBalancerOptions? LoadBalancer, YamlNode Node)
 {
     /// <summary>The DR-level <c>trafficPolicy.outlierDetection</c>, or <see langword="null"/> when absent.</summary>
     public OutlierDetectionOptions? OutlierDetection { get; init; }

@@ -27,7 +27,7 @@ internal static class IstioSchemas
             F("httpQueryParameterName"),
             F("ringHash", Object(F("minimumRingSize"))),
             F("maglev", Object(F("tableSize"))),
-            F("minimumRingSize")), NotSupported),
+            F("minimumRingSize"))),
         F("localityLbSetting", Object(
             F("distribute", List(Object(F("from"), F("to", LabelMap)))),
             F("failover", List(Object(F("from"), F("to")))),
@@ -86,7 +86,7 @@ internal static class IstioSchemas
         F("outlierDetection", OutlierDetection),
         F("tls", ClientTls));
 
-    /// <summary>The DR-level traffic policy: <c>loadBalancer.simple</c> and <c>outlierDetection</c> are used, the rest warned about.</summary>
+    /// <summary>The DR-level traffic policy: <c>loadBalancer.simple</c>, <c>consistentHash</c> and <c>outlierDetection</c> are used, the rest warned about.</summary>
     private static readonly Schema TrafficPolicy = Object(
         F("loadBalancer", LoadBalancerDetails),
         F("connectionPool", ConnectionPool, NotSupported),

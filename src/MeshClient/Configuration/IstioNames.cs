@@ -41,6 +41,7 @@ public static class IstioNames
         LoadBalancerAlgorithm.LeastRequest => "LEAST_REQUEST",
         LoadBalancerAlgorithm.Random => "RANDOM",
         LoadBalancerAlgorithm.Passthrough => "PASSTHROUGH",
+        LoadBalancerAlgorithm.PeakEwma => "PEAK_EWMA",
         _ => value.ToString(),
     };
 
@@ -100,7 +101,10 @@ public static class IstioNames
         }
     }
 
-    /// <summary>Parses an Istio simple load-balancing algorithm; <c>LEAST_CONN</c> is the deprecated alias of <c>LEAST_REQUEST</c>.</summary>
+    /// <summary>
+    /// Parses an Istio simple load-balancing algorithm; <c>LEAST_CONN</c> is the deprecated alias of
+    /// <c>LEAST_REQUEST</c>, and <c>PEAK_EWMA</c> is MeshClient's extension (see <see cref="IsExtension"/>).
+    /// </summary>
     /// <param name="text">The Istio spelling.</param>
     /// <param name="value">The algorithm.</param>
     /// <returns><see langword="true"/> when the text is an Istio algorithm.</returns>
@@ -114,9 +118,15 @@ public static class IstioNames
             case "LEAST_CONN": value = LoadBalancerAlgorithm.LeastRequest; return true;
             case "RANDOM": value = LoadBalancerAlgorithm.Random; return true;
             case "PASSTHROUGH": value = LoadBalancerAlgorithm.Passthrough; return true;
+            case "PEAK_EWMA": value = LoadBalancerAlgorithm.PeakEwma; return true;
             default: value = default; return false;
         }
     }
+
+    /// <summary>Gets whether an algorithm is a MeshClient extension that Istio itself rejects (<c>PEAK_EWMA</c>).</summary>
+    /// <param name="value">The algorithm.</param>
+    /// <returns><see langword="true"/> for <see cref="LoadBalancerAlgorithm.PeakEwma"/>.</returns>
+    public static bool IsExtension(LoadBalancerAlgorithm value) => value == LoadBalancerAlgorithm.PeakEwma;
 
     /// <summary>
     /// Parses an Istio port protocol, case-insensitively as Istio does; the empty string is

@@ -9,6 +9,9 @@ namespace MeshClient.Configuration;
 /// <remarks>An error on a field its configuration source already reported (an unreadable YAML value) is not reported twice.</remarks>
 internal readonly struct ServiceFindings(ExternalServiceOptions service, List<MeshConfigurationDiagnostic> results, HashSet<(string Source, string FieldPath)>? reported = null)
 {
+    /// <summary>Gets the service the findings are about (for rules that depend on another of its fields).</summary>
+    public ExternalServiceOptions Service => service;
+
     /// <summary>An error about <paramref name="fieldPath"/> (or the whole service when <see langword="null"/>); the message reads the path, then <paramref name="rest"/>.</summary>
     public void Error(string? fieldPath, string rest) => Add(MeshDiagnosticSeverity.Error, fieldPath, rest);
 

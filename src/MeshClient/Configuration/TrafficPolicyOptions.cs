@@ -7,7 +7,7 @@ namespace MeshClient.Configuration;
 public sealed class TrafficPolicyOptions
 {
     /// <summary>Gets or sets the load-balancing settings.</summary>
-    /// <value>Defaults to weighted round robin (Istio <c>loadBalancer</c>).</value>
+    /// <value>Defaults to least request, as in Istio (Istio <c>loadBalancer</c>).</value>
     public LoadBalancerOptions LoadBalancer { get; set; } = new();
 
     /// <summary>Gets or sets the passive health settings: ejection of endpoints that keep failing.</summary>

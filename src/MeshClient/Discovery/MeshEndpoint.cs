@@ -1,5 +1,6 @@
 using MeshClient.Connections;
 using MeshClient.Health;
+using MeshClient.LoadBalancing;
 using MeshClient.Model;
 
 namespace MeshClient.Discovery;
@@ -19,6 +20,7 @@ internal sealed class MeshEndpoint
 {
     private volatile EndpointDefinition _definition;
     private volatile EndpointPool _pool;
+    private volatile PeakEwmaTracker? _latency;
     private long _requests;
     private long _successes;
     private long _failures;
@@ -58,6 +60,16 @@ internal sealed class MeshEndpoint
     public int InFlight => Volatile.Read(ref _inFlight);
 
     public bool IsRetired => Volatile.Read(ref _retired) != 0;
+
+    /// <summary>
+    /// The endpoint's latency estimate for peak EWMA, kept here so that it survives picker rebuilds;
+    /// created (or replaced, when the settings change) by the picker factory under the cluster's writer.
+    /// </summary>
+    internal PeakEwmaTracker? LatencyTracker
+    {
+        get => _latency;
+        set => _latency = value;
+    }
 
     /// <summary>Why the endpoint is out of the load balancer; <see cref="EndpointUnavailability.None"/> when it is in.</summary>
     public EndpointUnavailability Unavailability => (EndpointUnavailability)Volatile.Read(ref _unavailable);

@@ -17,9 +17,11 @@ internal sealed class ClusterDefinition
         IReadOnlyList<EndpointDefinition> endpoints,
         TimeSpan? timeout = null,
         WireSettings? wire = null,
-        OutlierDetectionSettings? outlierDetection = null)
+        OutlierDetectionSettings? outlierDetection = null,
+        LoadBalancerSettings? loadBalancing = null)
     {
         OutlierDetection = outlierDetection;
+        LoadBalancing = loadBalancing ?? (loadBalancer is LoadBalancerAlgorithm.Unspecified ? LoadBalancerSettings.Default : LoadBalancerSettings.Default with { Algorithm = loadBalancer });
         Timeout = timeout;
         Wire = wire ?? WireSettings.Default;
         Key = key;
@@ -39,7 +41,11 @@ internal sealed class ClusterDefinition
 
     public ServiceProtocol Protocol { get; }
 
+    /// <summary>The algorithm as configured (<see cref="LoadBalancerAlgorithm.Unspecified"/> runs least request).</summary>
     public LoadBalancerAlgorithm LoadBalancer { get; }
+
+    /// <summary>Everything the picker needs: the algorithm to run, its tuning and the consistent-hash key.</summary>
+    public LoadBalancerSettings LoadBalancing { get; }
 
     /// <summary>For resolution NONE: the <c>targetPort</c> that replaces the requested port, if any.</summary>
     public int? PassthroughPort { get; }
@@ -64,6 +70,7 @@ internal sealed class ClusterDefinition
         && Resolution == other.Resolution
         && Protocol == other.Protocol
         && LoadBalancer == other.LoadBalancer
+        && LoadBalancing == other.LoadBalancing
         && PassthroughPort == other.PassthroughPort
         && Timeout == other.Timeout
         && Wire == other.Wire

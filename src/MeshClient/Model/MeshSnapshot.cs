@@ -129,6 +129,7 @@ internal sealed class MeshSnapshot
             service.Resolution == ServiceResolution.None ? port.TargetPort : null,
             endpoints,
             service.Route?.Timeout ?? defaultTimeout,
-            outlierDetection: OutlierDetectionSettings.From(service.TrafficPolicy?.OutlierDetection));
+            outlierDetection: OutlierDetectionSettings.From(service.TrafficPolicy?.OutlierDetection),
+            loadBalancing: LoadBalancerSettings.From(service.TrafficPolicy?.LoadBalancer));
     }
 }

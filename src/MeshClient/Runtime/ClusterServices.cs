@@ -18,7 +18,7 @@ internal sealed class ClusterServices
     {
         TimeProvider = timeProvider ?? TimeProvider.System;
         HandlerFactory = handlerFactory;
-        PickerFactory = pickerFactory ?? EndpointPickerFactory.Instance;
+        PickerFactory = pickerFactory ?? EndpointPickerFactory.For(TimeProvider);
         PolicyFactories = policyFactories ?? [];
         Logger = logger ?? NullLogger.Instance;
     }

@@ -18,7 +18,10 @@ public sealed class StaticEndpointsTests
         await using var b = await Upstream.StartAsync("b");
         await using var c = await Upstream.StartAsync("c");
         using var mesh = new MeshHost(services => services.AddMeshExternalService("weather.example.com", s =>
-            MeshHost.Static(s, 80, "http", (a.Port, 2), (b.Port, 1), (c.Port, 1))));
+        {
+            MeshHost.Static(s, 80, "http", (a.Port, 2), (b.Port, 1), (c.Port, 1));
+            s.TrafficPolicy.LoadBalancer.Simple = LoadBalancerAlgorithm.RoundRobin;
+        }));
         var client = mesh.CreateClient("weather.example.com");
 
         var bodies = new Dictionary<string, int>();
@@ -163,7 +166,11 @@ public sealed class StaticEndpointsTests
         await using var c = await Upstream.StartAsync("c");
         var chains = 0;
         using var mesh = new MeshHost(services => services
-            .AddMeshExternalService("api.example.com", s => MeshHost.Static(s, 80, "http", (a.Port, 1), (b.Port, 1), (c.Port, 1)))
+            .AddMeshExternalService("api.example.com", s =>
+            {
+                MeshHost.Static(s, 80, "http", (a.Port, 1), (b.Port, 1), (c.Port, 1));
+                s.TrafficPolicy.LoadBalancer.Simple = LoadBalancerAlgorithm.RoundRobin;
+            })
             .AddHttpMessageHandler(() =>
             {
                 Interlocked.Increment(ref chains);

@@ -201,17 +201,6 @@ public sealed class MeshOptionsValidatorTests
     }
 
     [Fact]
-    public void Validate_UnsupportedLoadBalancer_NotSupportedYet()
-    {
-        var service = Service();
-        service.TrafficPolicy.LoadBalancer.Simple = LoadBalancerAlgorithm.LeastRequest;
-
-        Assert.Equal(
-            ["External service 'api.example.com': trafficPolicy.loadBalancer.simple LEAST_REQUEST is not supported yet; use ROUND_ROBIN."],
-            Errors(Validate(service)));
-    }
-
-    [Fact]
     public void Validate_DuplicateHostPort_WarnsFirstWins()
     {
         var first = Service();

@@ -45,6 +45,8 @@ public sealed class MeshConfigurationBindingTests
     [InlineData(Service + "TrafficPolicy:LoadBalancer:Simple", "PASSTHROUGH", LoadBalancerAlgorithm.Passthrough)]
     [InlineData(Service + "TrafficPolicy:LoadBalancer:Simple", "UNSPECIFIED", LoadBalancerAlgorithm.Unspecified)]
     [InlineData(Service + "TrafficPolicy:LoadBalancer:Simple", "leastRequest", LoadBalancerAlgorithm.LeastRequest)]
+    [InlineData(Service + "TrafficPolicy:LoadBalancer:Simple", "PEAK_EWMA", LoadBalancerAlgorithm.PeakEwma)]
+    [InlineData(Service + "TrafficPolicy:LoadBalancer:Simple", "PeakEwma", LoadBalancerAlgorithm.PeakEwma)]
     public void BindConfiguration_IstioSpellingOrCSharpName_Binds(string key, string value, object expected)
     {
         var options = BindMesh(new() { [$"Mesh:{key}"] = value });
@@ -93,7 +95,7 @@ public sealed class MeshConfigurationBindingTests
     [InlineData(Service + "Resolution", "Static, Dns", "'Static, Dns' is not a valid resolution; use NONE, STATIC, DNS, DNS_ROUND_ROBIN or DYNAMIC_DNS (or the C# names None, Static, Dns, DnsRoundRobin or DynamicDns).")]
     [InlineData(Service + "Location", "EXTERNAL", "'EXTERNAL' is not a valid location; use MESH_EXTERNAL or MESH_INTERNAL (or the C# names MeshExternal or MeshInternal).")]
     [InlineData(Service + "Ports:0:Protocol", "HTTP3", "'HTTP3' is not a valid port protocol; use HTTP, HTTPS, GRPC, GRPC-Web, HTTP2, MONGO, REDIS, MYSQL, TCP, TLS, UDP or HTTP_PROXY (or the C# names Unspecified, Http, Https, Grpc, GrpcWeb, Http2, Mongo, Redis, Mysql, Tcp, Tls, Udp or HttpProxy).")]
-    [InlineData(Service + "TrafficPolicy:LoadBalancer:Simple", "LEAST_REQUESTS", "'LEAST_REQUESTS' is not a valid load-balancing algorithm; use UNSPECIFIED, ROUND_ROBIN, LEAST_REQUEST, RANDOM or PASSTHROUGH (or the C# names Unspecified, RoundRobin, LeastRequest, Random or Passthrough).")]
+    [InlineData(Service + "TrafficPolicy:LoadBalancer:Simple", "LEAST_REQUESTS", "'LEAST_REQUESTS' is not a valid load-balancing algorithm; use UNSPECIFIED, ROUND_ROBIN, LEAST_REQUEST, RANDOM, PASSTHROUGH or PEAK_EWMA (or the C# names Unspecified, RoundRobin, LeastRequest, Random, Passthrough or PeakEwma).")]
     public void BindConfiguration_InvalidEnumValue_ErrorNamesKeyAndAcceptedValues(string key, string value, string expected)
     {
         var options = BindMesh(new() { [$"Mesh:{key}"] = value });

@@ -198,7 +198,11 @@ public sealed class MeshServiceCollectionExtensionsTests
     public async Task MeshStatistics_ReportsEndpointCounters()
     {
         using var harness = new MeshHarness(services =>
-            services.AddMeshExternalService("api.example.com", s => MeshHarness.Static(s, 443, "10.0.0.1", "10.0.0.2")));
+            services.AddMeshExternalService("api.example.com", s =>
+            {
+                MeshHarness.Static(s, 443, "10.0.0.1", "10.0.0.2");
+                s.TrafficPolicy.LoadBalancer.Simple = LoadBalancerAlgorithm.RoundRobin; // a known split of the three requests
+            }));
         var client = harness.CreateClient();
         for (var i = 0; i < 3; i++)
         {

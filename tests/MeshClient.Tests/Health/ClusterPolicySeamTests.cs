@@ -1,4 +1,5 @@
 using System.Net;
+using MeshClient.Configuration;
 using MeshClient.Discovery;
 using MeshClient.Health;
 using MeshClient.Tests.TestSupport;
@@ -32,7 +33,11 @@ public sealed class ClusterPolicySeamTests
             {
                 services.AddSingleton<TimeProvider>(time);
                 services.AddSingleton<IClusterPolicyFactory>(factory);
-                services.AddMeshExternalService("api.example.com", s => MeshHarness.Static(s, 443, "10.0.0.1", "10.0.0.2", "10.0.0.3"));
+                services.AddMeshExternalService("api.example.com", s =>
+                {
+                    MeshHarness.Static(s, 443, "10.0.0.1", "10.0.0.2", "10.0.0.3");
+                    s.TrafficPolicy.LoadBalancer.Simple = LoadBalancerAlgorithm.RoundRobin; // the test follows the order of picks
+                });
             },
             handler);
         var client = harness.CreateClient();

@@ -80,6 +80,7 @@ public sealed class OutlierDetectionConfigurationTests
             services => services.AddMeshExternalService("api.example.com", s =>
             {
                 MeshHarness.Static(s, 80, "10.0.0.1", "10.0.0.2");
+                s.TrafficPolicy.LoadBalancer.Simple = LoadBalancerAlgorithm.RoundRobin; // the test follows the order of picks
                 s.TrafficPolicy.OutlierDetection = new OutlierDetectionOptions { Consecutive5xxErrors = 3, AlwaysEjectOneHost = true };
             }),
             handler);

@@ -15,7 +15,11 @@ public sealed class MeshEndpointHandlerTests
         new(services =>
         {
             services.AddMesh(mesh);
-            services.AddMeshExternalService("api.example.com", s => MeshHarness.Static(s, 443, "10.0.0.1", "10.0.0.2"));
+            services.AddMeshExternalService("api.example.com", s =>
+            {
+                MeshHarness.Static(s, 443, "10.0.0.1", "10.0.0.2");
+                s.TrafficPolicy.LoadBalancer.Simple = LoadBalancerAlgorithm.RoundRobin; // these tests follow the order of picks
+            });
         }, handler);
 
     [Fact]

@@ -94,7 +94,7 @@ public sealed class PickerSeamTests
             "api.example.com",
             ServiceResolution.Static,
             ServiceProtocol.Http,
-            LoadBalancerAlgorithm.Unspecified,
+            LoadBalancerAlgorithm.RoundRobin,
             null,
             addresses.Select(a => new EndpointDefinition(IPAddress.Parse(a), 80, 1, null)).ToArray());
 

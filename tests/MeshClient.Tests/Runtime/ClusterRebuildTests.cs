@@ -106,7 +106,7 @@ public sealed class ClusterRebuildTests
             "api.example.com",
             ServiceResolution.Static,
             ServiceProtocol.Http,
-            LoadBalancerAlgorithm.Unspecified,
+            LoadBalancerAlgorithm.RoundRobin,
             null,
             endpoints.Select(e => new EndpointDefinition(IPAddress.Parse(e.Address), 80, e.Weight, null)).ToArray(),
             wire: wire);

@@ -18,6 +18,12 @@ public sealed class MeshRuntimeTests
         return service;
     }
 
+    private static ExternalServiceOptions RoundRobin(ExternalServiceOptions service)
+    {
+        service.TrafficPolicy.LoadBalancer.Simple = LoadBalancerAlgorithm.RoundRobin;
+        return service;
+    }
+
     private static MeshOptions Options(params ExternalServiceOptions[] services)
     {
         var options = new MeshOptions();
@@ -94,13 +100,14 @@ public sealed class MeshRuntimeTests
     {
         var pools = new Dictionary<string, RecordingHandler>();
         var factory = new ClusterHandlerFactory((_, target) => pools[target.Authority ?? target.ToString()] = new RecordingHandler());
-        var monitor = new StaticMonitor(Options(Service("a.example.com", "10.0.0.1", "10.0.0.2")));
+        // Round robin from its first position makes 10.0.0.1 the first pick.
+        var monitor = new StaticMonitor(Options(RoundRobin(Service("a.example.com", "10.0.0.1", "10.0.0.2"))));
         using var runtime = new MeshRuntime(monitor, handlerFactory: factory, pickerFactory: EndpointPickerFactory.Ordered);
         var a = runtime.FindCluster(new ClusterKey("a.example.com", 443))!;
         var first = a.Start()!;
         Assert.Equal("10.0.0.1:443", first.Endpoint.Authority);
 
-        monitor.Change(Options(Service("a.example.com", "10.0.0.2", "10.0.0.3")));
+        monitor.Change(Options(RoundRobin(Service("a.example.com", "10.0.0.2", "10.0.0.3"))));
 
         Assert.Same(a, runtime.FindCluster(new ClusterKey("a.example.com", 443)));
         Assert.True(first.Endpoint.IsRetired);

@@ -1,0 +1,97 @@
+using MeshClient.Configuration;
+
+namespace MeshClient.Model;
+
+/// <summary>
+/// The validated load-balancing settings of a cluster, as its picker needs them: immutable, compared
+/// by value (a reload with the same settings keeps the cluster as it is).
+/// </summary>
+internal sealed record LoadBalancerSettings
+{
+    /// <summary>Least request with Envoy's defaults, the default policy.</summary>
+    public static LoadBalancerSettings Default { get; } = new();
+
+    /// <summary>The algorithm to run; <see cref="LoadBalancerAlgorithm.Unspecified"/> is resolved to least request here.</summary>
+    public LoadBalancerAlgorithm Algorithm { get; init; } = LoadBalancerAlgorithm.LeastRequest;
+
+    public int ChoiceCount { get; init; } = LoadBalancerDefaults.ChoiceCount;
+
+    public double ActiveRequestBias { get; init; } = LoadBalancerDefaults.ActiveRequestBias;
+
+    public TimeSpan EwmaDecay { get; init; } = LoadBalancerDefaults.PeakEwmaDecay;
+
+    public TimeSpan EwmaDefaultRtt { get; init; } = LoadBalancerDefaults.PeakEwmaDefaultRtt;
+
+    /// <summary>The consistent-hash key, or <see langword="null"/> when the policy is not consistent hashing.</summary>
+    public HashKey? Hash { get; init; }
+
+    /// <summary>Whether the hash table is Maglev (otherwise a ring).</summary>
+    public bool Maglev { get; init; }
+
+    public int MinimumRingSize { get; init; } = LoadBalancerDefaults.MinimumRingSize;
+
+    public int MaglevTableSize { get; init; } = LoadBalancerDefaults.MaglevTableSize;
+
+    /// <summary>The settings of validated options (<see langword="null"/> options are the defaults).</summary>
+    public static LoadBalancerSettings From(LoadBalancerOptions? options)
+    {
+        if (options is null)
+        {
+            return Default;
+        }
+
+        var algorithm = options.Simple == LoadBalancerAlgorithm.Unspecified ? LoadBalancerAlgorithm.LeastRequest : options.Simple;
+        var hash = options.ConsistentHash;
+        return new LoadBalancerSettings
+        {
+            Algorithm = algorithm,
+            ChoiceCount = options.LeastRequest?.ChoiceCount ?? LoadBalancerDefaults.ChoiceCount,
+            ActiveRequestBias = options.LeastRequest?.ActiveRequestBias ?? LoadBalancerDefaults.ActiveRequestBias,
+            EwmaDecay = options.PeakEwma?.Decay ?? LoadBalancerDefaults.PeakEwmaDecay,
+            EwmaDefaultRtt = options.PeakEwma?.DefaultRtt ?? LoadBalancerDefaults.PeakEwmaDefaultRtt,
+            Hash = hash is null ? null : HashKeyOf(hash),
+            Maglev = hash?.Maglev is not null,
+            MinimumRingSize = hash?.RingHash?.MinimumRingSize ?? LoadBalancerDefaults.MinimumRingSize,
+            MaglevTableSize = hash?.Maglev?.TableSize ?? LoadBalancerDefaults.MaglevTableSize,
+        };
+    }
+
+    private static HashKey HashKeyOf(ConsistentHashOptions hash)
+    {
+        if (!string.IsNullOrEmpty(hash.HttpHeaderName))
+        {
+            return new HashKey(HashKeySource.Header, hash.HttpHeaderName);
+        }
+
+        if (hash.HttpCookie?.Name is { Length: > 0 } cookie)
+        {
+            return new HashKey(HashKeySource.Cookie, cookie);
+        }
+
+        if (!string.IsNullOrEmpty(hash.HttpQueryParameterName))
+        {
+            return new HashKey(HashKeySource.QueryParameter, hash.HttpQueryParameterName);
+        }
+
+        return new HashKey(HashKeySource.None, string.Empty);
+    }
+}
+
+/// <summary>Where a consistent-hash key comes from; <see cref="HashKeySource.None"/> (source IP) hashes nothing, so picks are random.</summary>
+internal sealed record HashKey(HashKeySource Source, string Name);
+
+/// <summary>The part of a request a consistent-hash key is read from.</summary>
+internal enum HashKeySource
+{
+    /// <summary>No key (Istio <c>useSourceIp</c>, not applicable in process): random picks.</summary>
+    None,
+
+    /// <summary>A request header (Istio <c>httpHeaderName</c>).</summary>
+    Header,
+
+    /// <summary>A cookie (Istio <c>httpCookie.name</c>).</summary>
+    Cookie,
+
+    /// <summary>A query parameter (Istio <c>httpQueryParameterName</c>).</summary>
+    QueryParameter,
+}
