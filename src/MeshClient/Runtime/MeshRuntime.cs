@@ -153,11 +153,11 @@ internal sealed partial class MeshRuntime : IDisposable
     {
         if (_blockedHostsLogged.Count < MaxRememberedBlockedHosts && _blockedHostsLogged.TryAdd(host, 0))
         {
-            LogBlockedFirst(_logger, host, port);
+            LogBlockedFirst(_logger, MeshNoRouteException.Authority(host, port), host, port);
         }
-        else
+        else if (_logger.IsEnabled(LogLevel.Debug))
         {
-            LogBlocked(_logger, host, port);
+            LogBlocked(_logger, MeshNoRouteException.Authority(host, port));
         }
     }
 
@@ -299,8 +299,8 @@ internal sealed partial class MeshRuntime : IDisposable
     [LoggerMessage(3, LogLevel.Information, "Mesh configuration reloaded: {Clusters} clusters.")]
     private static partial void LogReloaded(ILogger logger, int clusters);
 
-    [LoggerMessage(4, LogLevel.Warning, "Blocked a request to '{Host}:{Port}': the outbound traffic policy is REGISTRY_ONLY and no external service declares this host and port. To allow it, declare it with services.AddMeshExternalService(\"{Host}\", ...) or a ServiceEntry listing port {Port}, or set MeshOptions.OutboundTrafficPolicy to AllowAny.")]
-    private static partial void LogBlockedFirst(ILogger logger, string host, int port);
+    [LoggerMessage(4, LogLevel.Warning, "Blocked a request to '{Authority}': the outbound traffic policy is REGISTRY_ONLY and no external service declares this host and port. To allow it, declare it with services.AddMeshExternalService(\"{Host}\", ...) or a ServiceEntry listing port {Port}, or set MeshOptions.OutboundTrafficPolicy to AllowAny.")]
+    private static partial void LogBlockedFirst(ILogger logger, string authority, string host, int port);
 
     [LoggerMessage(6, LogLevel.Debug, "Upstream failure {Flags} on {Cluster} endpoint {Endpoint}: {Reason}")]
     private static partial void LogUpstreamFailure(ILogger logger, string flags, string? cluster, string? endpoint, string reason, Exception exception);
@@ -308,6 +308,6 @@ internal sealed partial class MeshRuntime : IDisposable
     [LoggerMessage(7, LogLevel.Error, "Mesh configuration change could not be applied; the last good configuration stays in use.")]
     private static partial void LogReloadFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(5, LogLevel.Debug, "Blocked a request to '{Host}:{Port}' (REGISTRY_ONLY, host not declared).")]
-    private static partial void LogBlocked(ILogger logger, string host, int port);
+    [LoggerMessage(5, LogLevel.Debug, "Blocked a request to '{Authority}' (REGISTRY_ONLY, host not declared).")]
+    private static partial void LogBlocked(ILogger logger, string authority);
 }

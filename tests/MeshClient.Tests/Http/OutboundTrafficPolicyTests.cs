@@ -71,6 +71,23 @@ public sealed class OutboundTrafficPolicyTests
     }
 
     [Fact]
+    [Trait("Area", "Reliability")]
+    public async Task RegistryOnly_Ipv6Host_LoggedWithBrackets()
+    {
+        using var harness = new MeshHarness(services =>
+        {
+            services.AddFakeLogging();
+            services.AddMesh(m => m.OutboundTrafficPolicy = OutboundTrafficPolicy.RegistryOnly);
+        });
+
+        using var response = await harness.CreateClient().GetAsync("http://[::1]:38447/", TestContext.Current.CancellationToken);
+
+        var log = harness.Services.GetRequiredService<FakeLogCollector>().GetSnapshot()
+            .Single(r => r.Category == typeof(MeshClient.Runtime.MeshRuntime).FullName);
+        Assert.StartsWith("Blocked a request to '[::1]:38447':", log.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RegistryOnly_DeclaredHostOtherPort_Blocked()
     {
         using var harness = Mesh(OutboundTrafficPolicy.RegistryOnly);
