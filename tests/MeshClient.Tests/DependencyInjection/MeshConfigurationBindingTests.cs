@@ -272,4 +272,24 @@ public sealed class MeshConfigurationBindingTests
             _ => throw new ArgumentOutOfRangeException(nameof(key), key, null),
         };
     }
+
+    [Fact]
+    public void BindConfiguration_TimeoutOwnership_Binds()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Mesh:DefaultTimeout"] = "00:00:30",
+            ["Mesh:ManageHttpClientTimeout"] = "true",
+        }).Build();
+        using var harness = MeshHarness.BoundTo(configuration);
+
+        Assert.Equal(TimeSpan.FromSeconds(30), harness.Runtime.Passthrough.Definition.Timeout);
+        Assert.Equal(Timeout.InfiniteTimeSpan, harness.CreateClient().Timeout);
+
+        configuration["Mesh:ManageHttpClientTimeout"] = "false";
+        configuration.Reload();
+
+        Assert.Null(harness.Runtime.Passthrough.Definition.Timeout); // the mesh no longer bounds requests itself
+        Assert.Equal(TimeSpan.FromSeconds(100), harness.CreateClient().Timeout);
+    }
 }
