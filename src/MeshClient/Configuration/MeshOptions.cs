@@ -29,6 +29,16 @@ public sealed class MeshOptions
     public int MaxAutomaticRedirections { get; set; } = 50;
 
     /// <summary>
+    /// Gets the request headers removed when a followed redirect leads to another host (scheme, host or
+    /// port), in addition to <c>Authorization</c>, which is always removed. Without the mesh,
+    /// <see cref="HttpClientHandler"/> forwards every other header to the next host — including a
+    /// <c>Cookie</c> header the application set and custom API-key headers; list them here to keep
+    /// them from reaching another host.
+    /// </summary>
+    /// <value>Empty by default (as <see cref="HttpClientHandler"/>). Names are case-insensitive, for example <c>Cookie</c>, <c>X-Api-Key</c>.</value>
+    public IList<string> RedirectRemovedHeaders { get; } = new List<string>();
+
+    /// <summary>
     /// Gets or sets whether the mesh owns the timeout of mesh clients, as Microsoft's resilience
     /// handler does: a mesh client whose <see cref="HttpClient.Timeout"/> is still the default
     /// (100 seconds) gets <see cref="Timeout.InfiniteTimeSpan"/>, so that it cannot cut short what

@@ -23,6 +23,15 @@ internal static class MeshOptionsValidator
                 FormattableString.Invariant($"maxAutomaticRedirections must be greater than 0 (was '{options.MaxAutomaticRedirections}'); set allowAutoRedirect to false not to follow redirects.")));
         }
 
+        for (var i = 0; i < options.RedirectRemovedHeaders.Count; i++)
+        {
+            var name = options.RedirectRemovedHeaders[i];
+            if (string.IsNullOrWhiteSpace(name) || name.AsSpan().IndexOfAny(" \t:\r\n") >= 0)
+            {
+                results.Add(MeshConfigurationDiagnostic.Error($"redirectRemovedHeaders[{i}] '{DiagnosticText.Cut(name ?? string.Empty)}' is not a header name."));
+            }
+        }
+
         if (options.DefaultTimeout is { } defaultTimeout && DurationValidator.Check(defaultTimeout) is { } problem)
         {
             results.Add(MeshConfigurationDiagnostic.Error("defaultTimeout " + problem));

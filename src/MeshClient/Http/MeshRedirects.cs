@@ -6,15 +6,25 @@ namespace MeshClient.Http;
 /// Redirects, followed above the mesh as <see cref="HttpClientHandler"/> would below an application
 /// without it: 301/302 turn POST into GET, 303 turns anything but HEAD into GET, 307/308 keep the
 /// method and body; HTTPS to HTTP and non-HTTP locations are not followed; <c>Authorization</c> is
-/// dropped; after the limit the last <c>3xx</c> is returned. Every hop is routed again by
+/// dropped, and on a hop to another host so are <see cref="Configuration.MeshOptions.RedirectRemovedHeaders"/>;
+/// after the limit the last <c>3xx</c> is returned. Every hop is routed again by
 /// <see cref="MeshRoutingHandler"/> (registry, outbound policy, route), as a sidecar sees each hop as
 /// a new request.
 /// </summary>
 internal static class MeshRedirects
 {
     /// <summary>Prepares <paramref name="request"/> for the hop to <paramref name="location"/>.</summary>
-    public static void PrepareNextHop(HttpRequestMessage request, HttpResponseMessage response, Uri location)
+    public static void PrepareNextHop(HttpRequestMessage request, HttpResponseMessage response, Uri location, string[] removedOnOtherHost)
     {
+        if (removedOnOtherHost.Length > 0 && request.RequestUri is { } from
+            && Uri.Compare(from, location, UriComponents.SchemeAndServer, UriFormat.SafeUnescaped, StringComparison.OrdinalIgnoreCase) != 0)
+        {
+            foreach (var name in removedOnOtherHost)
+            {
+                request.Headers.Remove(name);
+            }
+        }
+
         if (RequiresGet(response.StatusCode, request.Method))
         {
             request.Method = HttpMethod.Get;

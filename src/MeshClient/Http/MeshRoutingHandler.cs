@@ -96,7 +96,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                 return response;
             }
 
-            MeshRedirects.PrepareNextHop(request, response, location);
+            MeshRedirects.PrepareNextHop(request, response, location, _runtime.State.Snapshot.RedirectRemovedHeaders);
             response.Dispose();
             response = await SendHop(request, 0, cancellationToken, out _).ConfigureAwait(false);
         }

@@ -42,6 +42,9 @@ internal sealed class MeshSnapshot
     /// <summary>Istio's <c>PassthroughCluster</c>: unknown hosts under ALLOW_ANY.</summary>
     public ClusterDefinition Passthrough { get; }
 
+    /// <summary>The headers removed on a redirect to another host, besides <c>Authorization</c> (<see cref="MeshOptions.RedirectRemovedHeaders"/>).</summary>
+    public string[] RedirectRemovedHeaders { get; private init; } = [];
+
     /// <summary>Whether mesh clients' default <see cref="HttpClient.Timeout"/> is lifted (see <see cref="MeshOptions.ManageHttpClientTimeout"/>).</summary>
     public bool ManageHttpClientTimeout { get; }
 
@@ -94,7 +97,10 @@ internal sealed class MeshSnapshot
             HostTable<ClusterDefinition>.Build(routes),
             PassthroughDefinition(DefaultTimeout(options)),
             options.ManageHttpClientTimeout,
-            firstPorts);
+            firstPorts)
+        {
+            RedirectRemovedHeaders = [.. options.RedirectRemovedHeaders],
+        };
     }
 
     /// <summary>The passthrough cluster's definition under <paramref name="timeout"/>.</summary>

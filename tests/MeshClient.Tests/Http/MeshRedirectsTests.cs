@@ -14,6 +14,7 @@ public sealed class MeshRedirectsTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>An upstream that redirects as the path says: <c>/to/301/https/b.example.com/x</c>.</summary>
+    private readonly List<string> _keys = [];
     private bool _yield;
 
     private RecordingHandler Upstream() => new(async (request, _) =>
@@ -27,6 +28,7 @@ public sealed class MeshRedirectsTests
         lock (_hops)
         {
             _hops.Add($"{request.Method} {request.RequestUri} auth={request.Headers.Authorization?.Scheme ?? "-"} body={body}");
+            _keys.Add(request.Headers.TryGetValues("X-Api-Key", out var key) ? string.Join(",", key) : "-");
         }
 
         var segments = request.RequestUri!.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
@@ -182,5 +184,40 @@ public sealed class MeshRedirectsTests
             seen.Add(response.StatusCode);
             return response;
         }
+    }
+
+    [Fact]
+    public async Task Redirect_ToAnotherHost_ForwardsCustomHeadersUnlessListedInRedirectRemovedHeaders()
+    {
+        foreach (var removed in new[] { false, true })
+        {
+            _keys.Clear();
+            using var harness = Mesh(m =>
+            {
+                if (removed)
+                {
+                    m.RedirectRemovedHeaders.Add("x-api-key");
+                }
+            });
+            using var request = new HttpRequestMessage(HttpMethod.Get, "https://a.example.com/to/302/https/a.example.com/to/302/https/b.example.com/x");
+            request.Headers.Add("X-Api-Key", "k1");
+
+            using var response = await harness.CreateClient().SendAsync(request, Ct);
+
+            // a -> a (same host: kept) -> b (another host: forwarded as HttpClientHandler does, unless listed)
+            Assert.Equal(removed ? ["k1", "k1", "-"] : ["k1", "k1", "k1"], _keys.ToArray());
+        }
+    }
+
+    [Fact]
+    public void Validate_RedirectRemovedHeaders_MustBeHeaderNames()
+    {
+        var options = new MeshOptions();
+        options.RedirectRemovedHeaders.Add("Cookie");
+        options.RedirectRemovedHeaders.Add("bad: name");
+
+        Assert.Equal(
+            ["redirectRemovedHeaders[1] 'bad: name' is not a header name."],
+            MeshOptionsValidator.Validate(options).Where(d => d.IsError).Select(d => d.Message).ToArray());
     }
 }
