@@ -34,6 +34,7 @@ public static class MeshHttpClientBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddMesh();
+        builder.Services.AddSingleton(new MeshClientRegistration(builder.Name));
         builder.ConfigurePrimaryHttpMessageHandler(static provider => new MeshEndpointHandler(provider.GetRequiredService<MeshRuntime>()));
         builder.ConfigureHttpClient(static (provider, client) =>
         {

@@ -146,4 +146,32 @@ public sealed class OutboundTrafficPolicyTests
         Assert.Null(sent.Host);
         Assert.Equal("outbound|80||*.example.com", response.GetMeshResult()!.Cluster);
     }
+
+    [Theory]
+    [Trait("Area", "Reliability")]
+    [InlineData(OutboundTrafficPolicy.RegistryOnly, 1)]
+    [InlineData(OutboundTrafficPolicy.AllowAny, 0)]
+    public void ClientThatLeftTheMesh_UnderRegistryOnly_LoggedOnce(OutboundTrafficPolicy policy, int expected)
+    {
+        using var harness = new MeshHarness(services =>
+        {
+            services.AddFakeLogging();
+            services.AddMesh(m => m.OutboundTrafficPolicy = policy);
+            services.AddHttpClient("own").ConfigurePrimaryHttpMessageHandler(() => new RecordingHandler()); // after the harness's defaults
+        });
+
+        harness.CreateClient("own").Dispose();
+        harness.CreateClient("own").Dispose();
+        harness.CreateClient("on-the-mesh").Dispose();
+
+        var logs = harness.Services.GetRequiredService<FakeLogCollector>().GetSnapshot()
+            .Where(r => r.Message.Contains("bypass the mesh", StringComparison.Ordinal))
+            .ToArray();
+        Assert.Equal(expected, logs.Length);
+        if (expected == 1)
+        {
+            Assert.StartsWith("HttpClient 'own' was put on the mesh (AddMeshHandlers) but its primary handler was replaced afterwards (RecordingHandler)", logs[0].Message, StringComparison.Ordinal);
+            Assert.Equal(LogLevel.Warning, logs[0].Level);
+        }
+    }
 }
