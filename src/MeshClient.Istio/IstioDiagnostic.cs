@@ -53,5 +53,5 @@ public sealed class IstioDiagnostic
         FieldPath = Resource?.Kind == "ServiceEntry" && FieldPath is { } path && path.StartsWith("spec.", StringComparison.Ordinal) ? path["spec.".Length..] : null,
     };
 
-    private string Subject => Resource is null ? string.Empty : $"{Yaml.DiagnosticText.Cut(Resource.Kind ?? "Object")} {Yaml.DiagnosticText.Cut(Resource.DisplayName, 2 * Yaml.DiagnosticText.MaxValueLength)}: ";
+    private string Subject => Resource is null ? string.Empty : $"{MeshClient.Configuration.DiagnosticText.Cut(Resource.Kind ?? "Object")} {MeshClient.Configuration.DiagnosticText.Cut(Resource.DisplayName, 2 * MeshClient.Configuration.DiagnosticText.MaxValueLength)}: ";
 }

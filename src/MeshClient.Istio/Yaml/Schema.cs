@@ -1,3 +1,4 @@
+using MeshClient.Configuration;
 using YamlDotNet.RepresentationModel;
 
 namespace MeshClient.Istio.Yaml;
