@@ -161,13 +161,14 @@ internal static class OutlierDetectionMapper
             return null;
         }
 
-        if (value < TimeSpan.FromMilliseconds(1))
+        var problem = DurationValidator.Find(value);
+        if (problem == DurationValidator.Problem.TooShort)
         {
             reader.Error(node, fieldPath, $"{fieldPath}: Invalid value: '{DiagnosticText.Cut(text)}': duration must be greater than 1ms.");
             return null;
         }
 
-        if (value.Ticks % TimeSpan.TicksPerMillisecond != 0)
+        if (problem == DurationValidator.Problem.NotWholeMilliseconds)
         {
             reader.Error(node, fieldPath, $"{fieldPath}: Invalid value: '{DiagnosticText.Cut(text)}': only durations to ms precision are supported.");
             return null;

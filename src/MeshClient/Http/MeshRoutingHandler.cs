@@ -25,7 +25,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
     {
         var maxRedirects = _runtime.State.Snapshot.MaxRedirects;
         var sending = SendHop(request, maxRedirects, cancellationToken, out var followsRedirects);
-        if (maxRedirects != 0 && !followsRedirects && sending.IsCompletedSuccessfully && MeshRedirects.IsRedirect(sending.Result.StatusCode))
+        if (!followsRedirects && sending.IsCompletedSuccessfully && Follows(maxRedirects, sending.Result))
         {
             return FollowAsync(sending.Result, request, maxRedirects, cancellationToken);
         }
@@ -103,6 +103,10 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
 
         return response;
     }
+
+    /// <summary>Whether a hop that may follow <paramref name="redirects"/> redirects must follow <paramref name="response"/>.</summary>
+    private static bool Follows(int redirects, HttpResponseMessage response) =>
+        redirects != 0 && MeshRedirects.IsRedirect(response.StatusCode);
 
     /// <summary>Synchronous <see cref="HttpClient.Send(HttpRequestMessage)"/>: the same path, waited for (as the handlers below are asynchronous).</summary>
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
@@ -198,7 +202,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
             }
         }
 
-        return redirects != 0 && MeshRedirects.IsRedirect(response.StatusCode)
+        return Follows(redirects, response)
             ? await FollowAsync(response, request, redirects, cancellationToken).ConfigureAwait(false)
             : response;
     }
@@ -222,7 +226,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
             throw;
         }
 
-        return redirects != 0 && MeshRedirects.IsRedirect(response.StatusCode)
+        return Follows(redirects, response)
             ? await FollowAsync(response, request, redirects, cancellationToken).ConfigureAwait(false)
             : response;
     }
