@@ -25,6 +25,7 @@ internal static class MeshConfigurationSpellings
         new("Resolution", Resolution),
         new("Ports:*:Protocol", Protocol),
         new("TrafficPolicy:LoadBalancer:Simple", LoadBalancer),
+        new("Subsets:*:TrafficPolicy:LoadBalancer:Simple", LoadBalancer),
     ];
 
     /// <summary>Gets the enum-valued keys of a <see cref="MeshOptions"/> section; <c>*</c> is a list index.</summary>
