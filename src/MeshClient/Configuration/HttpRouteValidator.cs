@@ -277,23 +277,7 @@ internal static class HttpRouteValidator
     /// </summary>
     public static void CheckReferences(MeshOptions options, List<MeshConfigurationDiagnostic> results)
     {
-        var byHost = new Dictionary<string, ExternalServiceOptions>(StringComparer.OrdinalIgnoreCase);
-        foreach (var service in options.ExternalServices)
-        {
-            if (service is null)
-            {
-                continue;
-            }
-
-            foreach (var host in service.Hosts)
-            {
-                if (!string.IsNullOrEmpty(host))
-                {
-                    byHost.TryAdd(host, service);
-                }
-            }
-        }
-
+        var index = new RouteReferences(options.ExternalServices);
         foreach (var service in options.ExternalServices)
         {
             if (service is null)
@@ -305,59 +289,14 @@ internal static class HttpRouteValidator
             for (var i = 0; i < service.Http.Count; i++)
             {
                 var route = service.Http[i];
-                for (var k = 0; route is not null && k < route.Route.Count; k++)
+                if (route is null || route.Source is not null)
                 {
-                    if (route.Route[k]?.Destination is not { Host: { Length: > 0 } host } destination)
-                    {
-                        continue;
-                    }
-
-                    var path = string.Create(CultureInfo.InvariantCulture, $"http[{i}].route[{k}].destination");
-                    var target = Find(byHost, host);
-                    if (target is null)
-                    {
-                        findings.Warning(path + ".host", $" '{DiagnosticText.Cut(host)}' is not a host of any external service: requests this route sends there are blocked (502 NR) under REGISTRY_ONLY and fail with 503 NC (cluster not found) under ALLOW_ANY. Declare the host as an external service.");
-                        continue;
-                    }
-
-                    if (destination.Subset is { } subset && !HasSubset(target, subset))
-                    {
-                        findings.Warning(path + ".subset", $" '{DiagnosticText.Cut(subset)}' is not a subset of external service '{DiagnosticText.Cut(target.DisplayName)}': requests this route sends there fail with 503 NC (cluster not found).");
-                    }
+                    continue; // a source that sets Source checked the references (and names its own file and fields)
                 }
+
+                RouteReferences.Check(route, string.Create(CultureInfo.InvariantCulture, $"http[{i}]"), index, findings.Warning);
             }
         }
-    }
-
-    private static ExternalServiceOptions? Find(Dictionary<string, ExternalServiceOptions> byHost, string host)
-    {
-        if (byHost.TryGetValue(host, out var service))
-        {
-            return service;
-        }
-
-        foreach (var (pattern, candidate) in byHost)
-        {
-            if (Model.HostPattern.IsWildcard(pattern) && Model.HostPattern.Matches(pattern, host))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
-
-    private static bool HasSubset(ExternalServiceOptions service, string name)
-    {
-        foreach (var subset in service.Subsets)
-        {
-            if (string.Equals(subset?.Name, name, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>A compiler problem reads either <c>: text</c> (about the field itself) or <c>.sub: text</c> (about a part of it).</summary>

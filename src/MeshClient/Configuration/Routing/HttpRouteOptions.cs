@@ -12,6 +12,13 @@ public sealed class HttpRouteOptions
     /// <value>Defaults to <see langword="null"/> (Istio <c>name</c>).</value>
     public string? Name { get; set; }
 
+    /// <summary>
+    /// Gets or sets where the route was defined, such as <c>mesh/vs.yaml:3:1</c>. A configuration source
+    /// that sets it has checked the route's references to other services itself.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/> (set by configuration sources).</value>
+    public string? Source { get; set; }
+
     /// <summary>Gets the condition blocks; the route matches when any block does, or always when there are none.</summary>
     /// <value>Empty by default: every request (Istio <c>match</c>).</value>
     public IList<HttpMatchOptions> Match { get; } = new List<HttpMatchOptions>();
