@@ -164,6 +164,29 @@ internal static class VirtualServiceMapper
             }
         }
 
+        route.Fault = MapFault(reader, rule, path + ".fault");
+        if (reader.Mapping(rule, "mirror", path + ".mirror") is not null)
+        {
+            route.Mirror = MapDestination(reader, rule, path + ".mirror", "mirror");
+            route.MirrorPercentage = Percentage(reader, rule, "mirrorPercentage", path) ?? reader.Int(rule, "mirrorPercent", path + ".mirrorPercent");
+        }
+
+        if (reader.Sequence(rule, "mirrors", path + ".mirrors") is { } mirrors)
+        {
+            for (var m = 0; m < mirrors.Children.Count; m++)
+            {
+                if (mirrors.Children[m] is YamlMappingNode policy)
+                {
+                    var policyPath = $"{path}.mirrors[{m}]";
+                    route.Mirrors.Add(new HttpMirrorPolicyOptions
+                    {
+                        Destination = MapDestination(reader, policy, policyPath + ".destination"),
+                        Percentage = Percentage(reader, policy, "percentage", policyPath),
+                    });
+                }
+            }
+        }
+
         if (reader.Mapping(rule, "directResponse", path + ".directResponse") is { } direct)
         {
             route.DirectResponse = new HttpDirectResponseOptions { Status = reader.Int(direct, "status", path + ".directResponse.status") ?? 0 };
@@ -256,9 +279,45 @@ internal static class VirtualServiceMapper
         return match;
     }
 
-    private static DestinationOptions? MapDestination(ObjectReader reader, YamlMappingNode parent, string path)
+    private static HttpFaultInjectionOptions? MapFault(ObjectReader reader, YamlMappingNode rule, string path)
     {
-        if (reader.Mapping(parent, "destination", path) is not { } destination)
+        if (reader.Mapping(rule, "fault", path) is not { } fault)
+        {
+            return null;
+        }
+
+        var options = new HttpFaultInjectionOptions();
+        if (reader.Mapping(fault, "delay", path + ".delay") is { } delay)
+        {
+            options.Delay = new HttpFaultDelayOptions
+            {
+                FixedDelay = OutlierDetectionMapper.Duration(reader, delay, "fixedDelay", path + ".delay"),
+
+                // The deprecated integer percent is read when percentage is absent, as Istio does.
+                Percentage = Percentage(reader, delay, "percentage", path + ".delay") ?? reader.Int(delay, "percent", path + ".delay.percent"),
+            };
+        }
+
+        if (reader.Mapping(fault, "abort", path + ".abort") is { } abort)
+        {
+            options.Abort = new HttpFaultAbortOptions
+            {
+                HttpStatus = reader.Int(abort, "httpStatus", path + ".abort.httpStatus"),
+                GrpcStatus = reader.String(abort, "grpcStatus", path + ".abort.grpcStatus"),
+                Percentage = Percentage(reader, abort, "percentage", path + ".abort"),
+            };
+        }
+
+        return options;
+    }
+
+    /// <summary>Istio's <c>Percent</c> message: <c>{value: 12.5}</c>.</summary>
+    private static double? Percentage(ObjectReader reader, YamlMappingNode parent, string key, string path) =>
+        reader.Mapping(parent, key, $"{path}.{key}") is { } percent ? reader.Double(percent, "value", $"{path}.{key}.value") ?? 0 : null;
+
+    private static DestinationOptions? MapDestination(ObjectReader reader, YamlMappingNode parent, string path, string key = "destination")
+    {
+        if (reader.Mapping(parent, key, path) is not { } destination)
         {
             return null;
         }

@@ -130,12 +130,12 @@ internal static class IstioSchemas
         F("timeout", Duration),
         F("retries", Object(F("attempts"), F("perTryTimeout", Duration), F("retryOn"), F("retryRemoteLocalities"), F("retryIgnorePreviousHosts"), F("backoff", Duration)), NotSupported),
         F("fault", Object(
-            F("delay", Object(F("fixedDelay", Duration), F("exponentialDelay", Duration), F("percentage", Percent), F("percent"))),
-            F("abort", Object(F("httpStatus"), F("grpcStatus"), F("http2Error"), F("percentage", Percent)))), NotSupported),
-        F("mirror", Destination, NotSupported),
-        F("mirrors", List(Object(F("destination", Destination), F("percentage", Percent))), NotSupported),
-        F("mirrorPercentage", Percent, NotSupported),
-        F("mirrorPercent", Scalar, NotSupported),
+            F("delay", Object(F("fixedDelay", Duration), F("exponentialDelay", Duration, NotSupported), F("percentage", Percent), F("percent"))),
+            F("abort", Object(F("httpStatus"), F("grpcStatus"), F("http2Error", Scalar, NotSupported), F("percentage", Percent))))),
+        F("mirror", Destination),
+        F("mirrors", List(Object(F("destination", Destination), F("percentage", Percent)))),
+        F("mirrorPercentage", Percent),
+        F("mirrorPercent", Scalar),
         F("corsPolicy", Object(
             F("allowOrigins", List(StringMatch)),
             F("allowOrigin", StringList),
@@ -178,7 +178,7 @@ internal static class IstioSchemas
         F("exportTo", StringList, NotApplicable, ProxyOnly),
         F("workloadSelector", Object(F("matchLabels", LabelMap)), NotApplicable, "it selects workloads inside the cluster; the rule applies to this application."));
 
-    /// <summary>Istio <c>VirtualService.spec</c>: the HTTP routes are mapped (retries, faults and mirrors not yet); TLS and TCP routes are not supported.</summary>
+    /// <summary>Istio <c>VirtualService.spec</c>: the HTTP routes are mapped (retries not yet); TLS and TCP routes are not supported.</summary>
     public static readonly Schema VirtualServiceSpec = Object(
         F("hosts", StringList),
         F("gateways", StringList, NotApplicable, "it binds the routes to gateways or to the sidecars inside the cluster."),

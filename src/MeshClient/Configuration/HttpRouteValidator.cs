@@ -95,6 +95,112 @@ internal static class HttpRouteValidator
         {
             findings.Error(path + ".timeout", " " + timeoutProblem);
         }
+
+        ValidateFault(route, path, findings);
+        ValidateMirrors(route, path, findings);
+    }
+
+    private static void ValidateFault(HttpRouteOptions route, string path, ServiceFindings findings)
+    {
+        if (route.Fault is not { } fault)
+        {
+            return;
+        }
+
+        path += ".fault";
+        if (route.Redirect is not null || route.DirectResponse is not null)
+        {
+            findings.Error(path, ": Invalid value: fault cannot be combined with redirect or directResponse.");
+        }
+
+        if (fault.Delay is null && fault.Abort is null)
+        {
+            findings.Error(path, ": Invalid value: a fault needs a delay or an abort.");
+        }
+
+        if (route.Timeout is not null)
+        {
+            findings.Warning(path, ": the route's timeout is not applied while it injects faults (as in Istio: a route with a fault gets no timeout or retries).");
+        }
+
+        if (fault.Delay is { } delay)
+        {
+            if (delay.FixedDelay is not { } fixedDelay)
+            {
+                findings.Error(path + ".delay.fixedDelay", ": Required value: a delay needs fixedDelay.");
+            }
+            else if (DurationValidator.Check(fixedDelay) is { } problem)
+            {
+                findings.Error(path + ".delay.fixedDelay", " " + problem);
+            }
+
+            CheckPercentage(delay.Percentage, path + ".delay", findings);
+        }
+
+        if (fault.Abort is { } abort)
+        {
+            if ((abort.HttpStatus is null) == (abort.GrpcStatus is null))
+            {
+                findings.Error(path + ".abort", ": Invalid value: set exactly one of httpStatus and grpcStatus.");
+            }
+
+            if (abort.HttpStatus is { } status and (< 200 or > 599))
+            {
+                findings.Error(path + ".abort.httpStatus", FormattableString.Invariant($": Invalid value: {status}: must be between 200 and 599."));
+            }
+
+            if (abort.GrpcStatus is { } grpc && !FaultDefinition.GrpcCodes.ContainsKey(grpc))
+            {
+                findings.Error(path + ".abort.grpcStatus", $": Invalid value: '{DiagnosticText.Cut(grpc)}' is not a gRPC status name (such as UNAVAILABLE or DEADLINE_EXCEEDED).");
+            }
+
+            CheckPercentage(abort.Percentage, path + ".abort", findings);
+        }
+    }
+
+    private static void CheckPercentage(double? percentage, string path, ServiceFindings findings)
+    {
+        if (percentage is not { } value)
+        {
+            findings.Warning(path + ".percentage", " is not set, so this fault never applies (as in Istio); set it to 100 for every request.");
+        }
+        else if (double.IsNaN(value) || value < 0 || value > 100)
+        {
+            findings.Error(path + ".percentage", FormattableString.Invariant($": Invalid value: {value}: must be between 0 and 100."));
+        }
+    }
+
+    private static void ValidateMirrors(HttpRouteOptions route, string path, ServiceFindings findings)
+    {
+        if (route.Mirror is not null && route.Mirrors.Count > 0)
+        {
+            findings.Error(path + ".mirror", ": Invalid value: mirror and mirrors cannot both be set.");
+        }
+
+        if (route.Mirror is { } mirror && string.IsNullOrEmpty(mirror.Host))
+        {
+            findings.Error(path + ".mirror.host", ": Required value: a mirror needs a host.");
+        }
+
+        CheckMirrorPercentage(route.MirrorPercentage, path + ".mirrorPercentage", findings);
+        for (var i = 0; i < route.Mirrors.Count; i++)
+        {
+            var policyPath = string.Create(CultureInfo.InvariantCulture, $"{path}.mirrors[{i}]");
+            if (route.Mirrors[i]?.Destination is not { Host: { Length: > 0 } })
+            {
+                findings.Error(policyPath + ".destination.host", ": Required value: a mirror needs a host.");
+            }
+
+            CheckMirrorPercentage(route.Mirrors[i]?.Percentage, policyPath + ".percentage", findings);
+        }
+    }
+
+    private static void CheckMirrorPercentage(double? percentage, string path, ServiceFindings findings)
+    {
+        if (percentage is { } value && (double.IsNaN(value) || value < 0 || value > 100))
+        {
+            findings.Error(path, FormattableString.Invariant($": Invalid value: {value}: must be between 0 and 100."));
+        }
     }
 
     private static void ValidateDestinations(HttpRouteOptions route, string path, ServiceFindings findings)

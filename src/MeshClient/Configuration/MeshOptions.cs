@@ -70,6 +70,20 @@ public sealed class MeshOptions
     /// </remarks>
     public TimeSpan? DefaultTimeout { get; set; } = MeshDefaults.HttpClientTimeout;
 
+    /// <summary>
+    /// Gets or sets how many mirrored copies (Istio <c>mirror</c>) may be in flight at once; a copy
+    /// beyond it is dropped and counted, so that a slow mirror never piles up work.
+    /// </summary>
+    /// <value>Defaults to 64. At least 1.</value>
+    public int MaxConcurrentMirrors { get; set; } = MeshDefaults.MaxConcurrentMirrors;
+
+    /// <summary>
+    /// Gets or sets the largest request body a mirrored copy carries: a larger body (or a one-shot
+    /// stream of unknown length) is not copied, and that request is not mirrored.
+    /// </summary>
+    /// <value>Defaults to 1 MiB. At least 0 (0 mirrors only requests without a body).</value>
+    public int MaxMirroredBodyBytes { get; set; } = MeshDefaults.MaxMirroredBodyBytes;
+
     /// <summary>Gets the external services of the mesh.</summary>
     /// <value>Empty by default; <c>AddMeshExternalService</c> and configuration sources add to it.</value>
     public IList<ExternalServiceOptions> ExternalServices { get; } = new List<ExternalServiceOptions>();

@@ -32,6 +32,16 @@ internal static class MeshOptionsValidator
             }
         }
 
+        if (options.MaxConcurrentMirrors < 1)
+        {
+            results.Add(MeshConfigurationDiagnostic.Error(FormattableString.Invariant($"maxConcurrentMirrors must be at least 1 (was '{options.MaxConcurrentMirrors}').")));
+        }
+
+        if (options.MaxMirroredBodyBytes < 0)
+        {
+            results.Add(MeshConfigurationDiagnostic.Error(FormattableString.Invariant($"maxMirroredBodyBytes must not be negative (was '{options.MaxMirroredBodyBytes}').")));
+        }
+
         if (options.DefaultTimeout is { } defaultTimeout && DurationValidator.Check(defaultTimeout) is { } problem)
         {
             results.Add(MeshConfigurationDiagnostic.Error("defaultTimeout " + problem));

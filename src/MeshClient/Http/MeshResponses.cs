@@ -83,6 +83,28 @@ internal static class MeshResponses
         return Create(request, result, HttpStatusCode.ServiceUnavailable, text);
     }
 
+    /// <summary>Envoy's fault-abort body.</summary>
+    public const string FaultAbortBody = "fault filter abort";
+
+    /// <summary>
+    /// An injected abort (Istio <c>fault.abort</c>): the HTTP status with Envoy's body, or for a gRPC
+    /// status HTTP 200 with <c>grpc-status</c>; flag <c>FI</c>. A response, in every failure mode.
+    /// </summary>
+    public static HttpResponseMessage FaultAbort(HttpRequestMessage request, MeshResult result, int? status, int? grpcStatus)
+    {
+        result.Flags |= MeshResponseFlags.FaultInjected;
+        if (grpcStatus is { } grpc)
+        {
+            var response = Create(request, result, HttpStatusCode.OK, string.Empty);
+            response.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
+            response.Headers.TryAddWithoutValidation("grpc-status", grpc.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            response.Headers.TryAddWithoutValidation("grpc-message", FaultAbortBody);
+            return response;
+        }
+
+        return Create(request, result, (HttpStatusCode)status!.Value, FaultAbortBody);
+    }
+
     /// <summary>The route answers itself (Istio <c>directResponse</c>); no flag, as in Envoy.</summary>
     public static HttpResponseMessage Direct(HttpRequestMessage request, int status, byte[]? body)
     {

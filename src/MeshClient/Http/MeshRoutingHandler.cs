@@ -86,12 +86,13 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
 
         attempt.Route = route;
         attempt.Target = target;
+        var mirroring = route.Mirrors.Length == 0 ? null : _runtime.Mirrors.Start(request, route);
 
         // QUIC connections would not go through the endpoint pool's ConnectCallback: never let an
         // attempt to an endpoint use (or upgrade to) HTTP/3, or it would go to the host's DNS
         // address. Capped once for all the attempts, restored when the request is done.
         var capHttp3 = cluster.PassthroughConnections is null && AllowsHttp3(request);
-        if (route.Pipeline is null && !capHttp3)
+        if (route.Pipeline is null && !capHttp3 && mirroring is null)
         {
             var sending = base.SendAsync(request, cancellationToken);
             if (sending.IsCompletedSuccessfully)
@@ -107,7 +108,9 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         }
 
         followsRedirects = true;
-        return SendAsync(route.Pipeline, capHttp3, request, result, attempt, state.FailureMode, redirects, cancellationToken);
+        return mirroring is null
+            ? SendAsync(route.Pipeline, capHttp3, request, result, attempt, state.FailureMode, redirects, cancellationToken)
+            : SendWhenMirroredAsync(mirroring, route.Pipeline, capHttp3, request, result, attempt, state.FailureMode, redirects, cancellationToken);
     }
 
     /// <summary>Follows redirects from <paramref name="response"/>, up to <paramref name="redirects"/> hops.</summary>
@@ -171,10 +174,17 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         {
             if (pipeline is null)
             {
-                return await CompleteAsync(base.SendAsync(request, cancellationToken), request, result, attempt, mode, 0, cancellationToken).ConfigureAwait(false);
+                return await CompleteAsync(base.SendAsync(request, cancellationToken), request, result, attempt, mode, redirects, cancellationToken).ConfigureAwait(false);
             }
 
             var context = ResilienceContextPool.Shared.Get(cancellationToken);
+            if (attempt.Route?.Definition.Fault is not null)
+            {
+                // Only a faulted route's strategies read these (and only it pays for the properties).
+                context.Properties.Set(RouteContext.Request, request);
+                context.Properties.Set(RouteContext.Result, result);
+            }
+
             try
             {
                 var outcome = await pipeline.ExecuteOutcomeAsync(
@@ -230,6 +240,13 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         return Follows(redirects, response)
             ? await FollowAsync(response, request, redirects, cancellationToken).ConfigureAwait(false)
             : response;
+    }
+
+    /// <summary>The request's body had to be buffered for its mirrors' copies first.</summary>
+    private async Task<HttpResponseMessage> SendWhenMirroredAsync(Task mirroring, ResiliencePipeline<HttpResponseMessage>? pipeline, bool capHttp3, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
+    {
+        await mirroring.ConfigureAwait(false);
+        return await SendAsync(pipeline, capHttp3, request, result, attempt, mode, redirects, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<HttpResponseMessage> CompleteAsync(Task<HttpResponseMessage> sending, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)

@@ -61,6 +61,12 @@ internal sealed class MeshSnapshot
     /// <summary>(host, port) → the virtual host: the routes for requests to that host and port.</summary>
     public HostTable<VirtualHostDefinition> VirtualHosts { get; private init; } = HostTable<VirtualHostDefinition>.Empty;
 
+    /// <summary>See <see cref="MeshOptions.MaxConcurrentMirrors"/>.</summary>
+    public int MaxConcurrentMirrors { get; private init; } = MeshDefaults.MaxConcurrentMirrors;
+
+    /// <summary>See <see cref="MeshOptions.MaxMirroredBodyBytes"/>.</summary>
+    public int MaxMirroredBodyBytes { get; private init; } = MeshDefaults.MaxMirroredBodyBytes;
+
     /// <summary>The timeout of the passthrough route (unknown hosts under ALLOW_ANY, resolution NONE without routes).</summary>
     public TimeSpan? PassthroughTimeout { get; private init; }
 
@@ -139,6 +145,8 @@ internal sealed class MeshSnapshot
                 RedirectRemovedHeaders = [.. options.RedirectRemovedHeaders],
                 VirtualHosts = HostTable<VirtualHostDefinition>.Build(virtualHosts),
                 PassthroughTimeout = defaultTimeout,
+                MaxConcurrentMirrors = options.MaxConcurrentMirrors,
+                MaxMirroredBodyBytes = options.MaxMirroredBodyBytes,
             };
         }
 

@@ -92,9 +92,26 @@ internal static class RouteCompiler
             rewrite = PathRewrite.Regex(StringMatcher.CompileRegex(pattern, anchored: false, out _)!, regexRewrite.Rewrite ?? string.Empty);
         }
 
+        var mirrors = new List<MirrorDefinition>();
+        if (options.Mirror is { Host: { } mirrorHost } mirror)
+        {
+            mirrors.Add(new MirrorDefinition(resolve(mirrorHost.ToLowerInvariant(), mirror.Port?.Number, mirror.Subset, port), (options.MirrorPercentage ?? 100) / 100));
+        }
+
+        foreach (var policy in options.Mirrors)
+        {
+            if (policy?.Destination is { Host: { } host } destination)
+            {
+                mirrors.Add(new MirrorDefinition(resolve(host.ToLowerInvariant(), destination.Port?.Number, destination.Subset, port), (policy.Percentage ?? 100) / 100));
+            }
+        }
+
+        var fault = Fault(options.Fault);
         return new RouteDefinition
         {
             Name = options.Name,
+            Fault = fault,
+            Mirrors = [.. mirrors],
             Matches = [.. matches],
             Destinations = [.. destinations],
             PathRewrite = rewrite,
@@ -107,8 +124,24 @@ internal static class RouteCompiler
             DirectResponse = options.DirectResponse is { } direct
                 ? new DirectResponseDefinition(direct.Status, direct.BodyBytes ?? (direct.BodyString is { } text ? Encoding.UTF8.GetBytes(text) : null))
                 : null,
-            Timeout = options.Timeout ?? defaultTimeout,
+            Timeout = fault is null ? options.Timeout ?? defaultTimeout : null, // Istio: no timeout with a fault
         };
+    }
+
+    private static FaultDefinition? Fault(HttpFaultInjectionOptions? options)
+    {
+        if (options is null || (options.Delay is null && options.Abort is null))
+        {
+            return null;
+        }
+
+        int? grpc = options.Abort?.GrpcStatus is { } name && FaultDefinition.GrpcCodes.TryGetValue(name, out var code) ? code : null;
+        return new FaultDefinition(
+            options.Delay?.FixedDelay,
+            (options.Delay?.Percentage ?? 0) / 100,
+            options.Abort?.HttpStatus,
+            grpc,
+            (options.Abort?.Percentage ?? 0) / 100);
     }
 
     /// <summary>Compiles one match block; <see langword="null"/> with every problem (relative field path, then text) when it is invalid.</summary>

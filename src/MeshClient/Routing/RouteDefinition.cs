@@ -32,6 +32,12 @@ internal sealed class RouteDefinition
     /// <summary>The route timeout (Istio <c>http[].timeout</c>), or <see langword="null"/> for none.</summary>
     public TimeSpan? Timeout { get; init; }
 
+    /// <summary>The fault to inject, or <see langword="null"/>.</summary>
+    public FaultDefinition? Fault { get; init; }
+
+    /// <summary>The mirrors that receive copies of the requests.</summary>
+    public MirrorDefinition[] Mirrors { get; init; } = [];
+
     public bool IsCatchAll => Matches.Length == 0;
 
     /// <summary>The first match block that <paramref name="request"/> meets; <see langword="null"/> when none does (a catch-all route answers with its implicit block).</summary>

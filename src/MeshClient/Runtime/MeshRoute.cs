@@ -36,6 +36,9 @@ internal sealed class MeshRoute
     /// <summary>The route's pipeline, or <see langword="null"/> when it has no policy, so that a request without one pays nothing for it.</summary>
     public ResiliencePipeline<HttpResponseMessage>? Pipeline { get; }
 
+    /// <summary>The mirrors bound to their clusters (a <see langword="null"/> cluster: none, the copy is dropped).</summary>
+    public RouteTarget[] Mirrors { get; init; } = [];
+
     /// <summary>The destination for the next request (by weight when there are several).</summary>
     public RouteTarget SelectTarget() => _schedule is null ? Targets[0] : Targets[_schedule.Next()];
 }

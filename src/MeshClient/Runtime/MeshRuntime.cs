@@ -54,6 +54,7 @@ internal sealed partial class MeshRuntime : IDisposable
         }
 
         LogWarnings(diagnostics);
+        Mirrors = new Http.MirrorSender(this);
         _state = Swap(MeshSnapshot.Build(options.CurrentValue));
         _subscription = options.OnChange((o, name) =>
         {
@@ -70,6 +71,9 @@ internal sealed partial class MeshRuntime : IDisposable
     public Cluster Passthrough { get; }
 
     public RuntimeState State => _state;
+
+    /// <summary>Sends the copies of mirrored routes.</summary>
+    public Http.MirrorSender Mirrors { get; } = null!;
 
     /// <summary>Whether the runtime was disposed (its service provider was); requests then fail with <see cref="ObjectDisposedException"/>.</summary>
     public bool IsDisposed => Volatile.Read(ref _disposed);
@@ -188,6 +192,7 @@ internal sealed partial class MeshRuntime : IDisposable
 
             _clusters.Clear();
             Passthrough.Dispose();
+            Mirrors.Dispose();
         }
     }
 
@@ -243,7 +248,7 @@ internal sealed partial class MeshRuntime : IDisposable
                 Passthrough.Update(snapshot.Passthrough);
             }
 
-            var state = RouteBinder.Bind(snapshot, live, Passthrough, _clusterServices.TimeProvider);
+            var state = RouteBinder.Bind(snapshot, live, Passthrough, _clusterServices.TimeProvider, static () => System.Random.Shared.NextDouble());
             _state = state;
             foreach (var (key, cluster) in _clusters)
             {

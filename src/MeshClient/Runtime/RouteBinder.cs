@@ -1,6 +1,10 @@
+using MeshClient.Http;
 using MeshClient.Model;
 using MeshClient.Routing;
 using Polly;
+using Polly.Simmy;
+using Polly.Simmy.Latency;
+using Polly.Simmy.Outcomes;
 
 namespace MeshClient.Runtime;
 
@@ -10,7 +14,7 @@ namespace MeshClient.Runtime;
 /// </summary>
 internal static class RouteBinder
 {
-    public static RuntimeState Bind(MeshSnapshot snapshot, Dictionary<ClusterKey, Cluster> clusters, Cluster passthrough, TimeProvider timeProvider)
+    public static RuntimeState Bind(MeshSnapshot snapshot, Dictionary<ClusterKey, Cluster> clusters, Cluster passthrough, TimeProvider timeProvider, Func<double> random)
     {
         var pipelines = new Dictionary<TimeSpan, ResiliencePipeline<HttpResponseMessage>>();
         var hosts = new List<(string, int, MeshVirtualHost)>();
@@ -19,7 +23,7 @@ internal static class RouteBinder
             var routes = new MeshRoute[definition.Routes.Length];
             for (var i = 0; i < routes.Length; i++)
             {
-                routes[i] = Bind(definition.Routes[i], clusters, pipelines, timeProvider);
+                routes[i] = Bind(definition.Routes[i], clusters, pipelines, timeProvider, random);
             }
 
             hosts.Add((host, port, new MeshVirtualHost(definition.ServiceName, routes)));
@@ -37,8 +41,15 @@ internal static class RouteBinder
             new MeshRoute(passthroughRoute, passthroughTargets, Pipeline(passthroughRoute, pipelines, timeProvider)));
     }
 
-    private static MeshRoute Bind(RouteDefinition definition, Dictionary<ClusterKey, Cluster> clusters, Dictionary<TimeSpan, ResiliencePipeline<HttpResponseMessage>> pipelines, TimeProvider timeProvider)
+    private static MeshRoute Bind(RouteDefinition definition, Dictionary<ClusterKey, Cluster> clusters, Dictionary<TimeSpan, ResiliencePipeline<HttpResponseMessage>> pipelines, TimeProvider timeProvider, Func<double> random)
     {
+        var mirrors = new RouteTarget[definition.Mirrors.Length];
+        for (var i = 0; i < mirrors.Length; i++)
+        {
+            var destination = definition.Mirrors[i].Destination;
+            mirrors[i] = new RouteTarget(destination, destination.Cluster is { } key ? clusters.GetValueOrDefault(key) : null);
+        }
+
         var targets = new RouteTarget[definition.Destinations.Length];
         for (var i = 0; i < targets.Length; i++)
         {
@@ -47,7 +58,57 @@ internal static class RouteBinder
             targets[i] = new RouteTarget(destination, cluster);
         }
 
-        return new MeshRoute(definition, targets, Pipeline(definition, pipelines, timeProvider));
+        var pipeline = definition.Fault is { } fault
+            ? FaultPipeline(fault, timeProvider, random)
+            : Pipeline(definition, pipelines, timeProvider);
+        return new MeshRoute(definition, targets, pipeline) { Mirrors = mirrors };
+    }
+
+    /// <summary>
+    /// A faulted route's pipeline: Polly's chaos latency, then chaos outcome, before any endpoint is
+    /// picked, and nothing else (Istio: a route with a fault gets no timeout or retries). The request and
+    /// its result travel in the context's properties (set only for such routes).
+    /// </summary>
+    private static ResiliencePipeline<HttpResponseMessage> FaultPipeline(FaultDefinition fault, TimeProvider timeProvider, Func<double> random)
+    {
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider };
+        if (fault.Delay is { } delay && fault.DelayRate > 0)
+        {
+            builder.AddChaosLatency(new ChaosLatencyStrategyOptions
+            {
+                Latency = delay,
+                InjectionRate = fault.DelayRate,
+                Randomizer = random,
+                OnLatencyInjected = static args =>
+                {
+                    if (args.Context.Properties.TryGetValue(RouteContext.Result, out var result))
+                    {
+                        result.Flags |= MeshResponseFlags.DelayInjected;
+                    }
+
+                    return default;
+                },
+            });
+        }
+
+        if ((fault.AbortStatus is not null || fault.AbortGrpcStatus is not null) && fault.AbortRate > 0)
+        {
+            var status = fault.AbortStatus;
+            var grpc = fault.AbortGrpcStatus;
+            builder.AddChaosOutcome(new ChaosOutcomeStrategyOptions<HttpResponseMessage>
+            {
+                InjectionRate = fault.AbortRate,
+                Randomizer = random,
+                OutcomeGenerator = args =>
+                {
+                    var request = args.Context.Properties.GetValue(RouteContext.Request, null!);
+                    var result = args.Context.Properties.GetValue(RouteContext.Result, null!);
+                    return ValueTask.FromResult<Outcome<HttpResponseMessage>?>(Outcome.FromResult(MeshResponses.FaultAbort(request, result, status, grpc)));
+                },
+            });
+        }
+
+        return builder.Build();
     }
 
     /// <summary>The route's pipeline: the total timeout now; retries and per-try timeouts go inside it.</summary>

@@ -43,6 +43,25 @@ public sealed class HttpRouteOptions
     /// <value>Defaults to <see langword="null"/> (Istio <c>headers</c>).</value>
     public HeadersOptions? Headers { get; set; }
 
+    /// <summary>Gets or sets faults to inject (delays, aborts) for testing.</summary>
+    /// <value>Defaults to <see langword="null"/> (Istio <c>fault</c>). A route with a fault gets no timeout, as in Istio.</value>
+    public HttpFaultInjectionOptions? Fault { get; set; }
+
+    /// <summary>
+    /// Gets or sets the destination that receives a fire-and-forget copy of the requests (Istio
+    /// <c>mirror</c>); its answer is discarded and never delays or changes the caller's.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>. Not with <see cref="Mirrors"/>.</value>
+    public DestinationOptions? Mirror { get; set; }
+
+    /// <summary>Gets or sets the percentage of requests <see cref="Mirror"/> copies, 0 to 100.</summary>
+    /// <value>Defaults to <see langword="null"/>: every request (Istio <c>mirrorPercentage.value</c>).</value>
+    public double? MirrorPercentage { get; set; }
+
+    /// <summary>Gets the mirrors, each with its own percentage (Istio <c>mirrors</c>).</summary>
+    /// <value>Empty by default.</value>
+    public IList<HttpMirrorPolicyOptions> Mirrors { get; } = new List<HttpMirrorPolicyOptions>();
+
     /// <summary>
     /// Gets or sets how long the mesh waits for the response, across all attempts (see
     /// <see cref="RouteOptions.Timeout"/>).
