@@ -20,17 +20,19 @@ internal sealed class AttemptContext
     private Cluster? _cluster;
     private PickResult _pick;
     private EndpointPool? _pool;
+    private AdmissionTicket _admission;
     private long _start;
 
     /// <summary>The endpoint the last attempt went to, or <see langword="null"/> (none picked, or the passthrough cluster).</summary>
     public string? Endpoint { get; private set; }
 
     /// <summary>Records a started attempt; the cluster was acquired for it and is released when it ends.</summary>
-    public void Started(Cluster cluster, in PickResult pick, EndpointPool? pool, long start)
+    public void Started(Cluster cluster, in PickResult pick, EndpointPool? pool, in AdmissionTicket admission, long start)
     {
         _cluster = cluster;
         _pick = pick;
         _pool = pool;
+        _admission = admission;
         _start = start;
         Endpoint = pick.Endpoint?.Authority;
     }
@@ -72,13 +74,10 @@ internal sealed class AttemptContext
     private void End(Cluster cluster, in AttemptOutcome outcome)
     {
         _cluster = null;
-        if (_pool is { } pool)
-        {
-            cluster.EndAttempt(in _pick, pool, in outcome);
-        }
-
+        cluster.EndAttempt(in _pick, _pool, in _admission, in outcome);
         _pick = default;
         _pool = null;
+        _admission = default;
         cluster.Release();
     }
 }

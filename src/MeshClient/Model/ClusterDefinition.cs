@@ -18,8 +18,10 @@ internal sealed class ClusterDefinition
         TimeSpan? timeout = null,
         WireSettings? wire = null,
         OutlierDetectionSettings? outlierDetection = null,
-        LoadBalancerSettings? loadBalancing = null)
+        LoadBalancerSettings? loadBalancing = null,
+        ConnectionLimits? limits = null)
     {
+        Limits = limits ?? ConnectionLimits.None;
         OutlierDetection = outlierDetection;
         LoadBalancing = loadBalancing ?? (loadBalancer is LoadBalancerAlgorithm.Unspecified ? LoadBalancerSettings.Default : LoadBalancerSettings.Default with { Algorithm = loadBalancer });
         Timeout = timeout;
@@ -58,6 +60,9 @@ internal sealed class ClusterDefinition
     /// <summary>The settings of the endpoints' connection pools; a change replaces the pools.</summary>
     public WireSettings Wire { get; }
 
+    /// <summary>The admission limits (Istio <c>connectionPool</c> circuit breakers); a change applies in place, keeping the counters.</summary>
+    public ConnectionLimits Limits { get; }
+
     /// <summary>The outlier-detection settings (Istio <c>trafficPolicy.outlierDetection</c>), or <see langword="null"/> for none.</summary>
     public OutlierDetectionSettings? OutlierDetection { get; }
 
@@ -74,6 +79,7 @@ internal sealed class ClusterDefinition
         && PassthroughPort == other.PassthroughPort
         && Timeout == other.Timeout
         && Wire == other.Wire
+        && Limits == other.Limits
         && Equals(OutlierDetection, other.OutlierDetection)
         && Endpoints.SequenceEqual(other.Endpoints);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using MeshClient.Configuration;
+using MeshClient.Connections;
 using MeshClient.Health;
 
 namespace MeshClient.Model;
@@ -135,7 +136,9 @@ internal sealed class MeshSnapshot
             service.Resolution == ServiceResolution.None ? port.TargetPort : null,
             endpoints,
             service.Route?.Timeout ?? defaultTimeout,
+            wire: WireSettings.From(service.TrafficPolicy?.ConnectionPool),
             outlierDetection: OutlierDetectionSettings.From(service.TrafficPolicy?.OutlierDetection),
-            loadBalancing: LoadBalancerSettings.From(service.TrafficPolicy?.LoadBalancer));
+            loadBalancing: LoadBalancerSettings.From(service.TrafficPolicy?.LoadBalancer),
+            limits: ConnectionLimits.From(service.TrafficPolicy?.ConnectionPool));
     }
 }
