@@ -30,6 +30,6 @@ internal readonly struct AdmissionTicket
     /// <summary>Whether the attempt must still wait for a connection slot before it is sent.</summary>
     public bool MustWait => Waiter is { Task.IsCompleted: false };
 
-    /// <summary>Whether the attempt got to be sent: it did not wait, or its wait ended with a connection slot.</summary>
-    public bool WasSent => !IsOverflow && (Waiter is null || Waiter.Task.IsCompletedSuccessfully);
+    /// <summary>Whether the attempt got to be sent: it did not wait, or it went on to the wire after its wait.</summary>
+    public bool WasSent => !IsOverflow && (Waiter is null || Waiter.IsSent);
 }

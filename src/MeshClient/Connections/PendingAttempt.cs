@@ -12,6 +12,12 @@ internal sealed class PendingAttempt : TaskCompletionSource
     {
     }
 
+    /// <summary>Set when the attempt, granted its slot, goes on to be sent (it may also end right there, cancelled).</summary>
+    public bool IsSent { get; private set; }
+
     /// <summary>Its place in the queue; under the admission's gate.</summary>
     internal LinkedListNode<PendingAttempt>? Node { get; set; }
+
+    /// <summary>The attempt leaves the queue for the wire.</summary>
+    public void MarkSent() => IsSent = true;
 }

@@ -121,7 +121,7 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
         attempt.Started(cluster, pick, pool, admission, start);
         if (admission.MustWait)
         {
-            return SendWhenAdmittedAsync(admission.Waiter!.Task, connections, request, cancellationToken);
+            return SendWhenAdmittedAsync(admission.Waiter!, connections, request, cancellationToken);
         }
 
         Task<HttpResponseMessage> sending;
@@ -156,9 +156,13 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
     /// The attempt waits for a connection slot (Envoy's pending request), then is sent. Cancelled
     /// while it waits, it ends unsent and its place in the queue is given up when it ends.
     /// </summary>
-    private static async Task<HttpResponseMessage> SendWhenAdmittedAsync(Task admitted, HttpMessageInvoker connections, HttpRequestMessage request, CancellationToken cancellationToken)
+    private static async Task<HttpResponseMessage> SendWhenAdmittedAsync(PendingAttempt admitted, HttpMessageInvoker connections, HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        await admitted.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await admitted.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        // Granted as it was cancelled (the route timeout cancels every attempt at once): not sent.
+        cancellationToken.ThrowIfCancellationRequested();
+        admitted.MarkSent();
         return await connections.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
