@@ -318,4 +318,47 @@ public sealed class ConnectionPoolConfigurationTests
         var stats = new MeshStatistics(runtime).GetClusterStatistics().Single(s => s.Service == "api.example.com");
         Assert.Equal((0, 1L), (stats.ActiveRetries, stats.RetryOverflows));
     }
+
+    [Fact]
+    public void StartAttempt_ClusterDisposed_ThrowsAndHandsTheAdmissionBack()
+    {
+        var monitor = new StaticMonitor(Options(Service(static p => p.Tcp.MaxConnections = 1)));
+        var runtime = new MeshRuntime(monitor, handlerFactory: new ClusterHandlerFactory((_, _) => new RecordingHandler()));
+        var cluster = runtime.FindCluster(new ClusterKey("api.example.com", 80))!;
+
+        runtime.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => cluster.StartAttempt(default, out _, out _));
+        Assert.Equal((0, 0), (cluster.Admission.ActiveRequests, cluster.Admission.ActiveConnections));
+    }
+
+    [Fact]
+    public async Task Send_Synchronous_OverflowIs503UO()
+    {
+        var release = new ManualResetEventSlim();
+        using var harness = new MeshHarness(
+            services => services.AddMeshExternalService("api.example.com", s =>
+            {
+                MeshHarness.Static(s, 80, "10.0.0.1");
+                s.TrafficPolicy.ConnectionPool = new ConnectionPoolOptions { Http = { Http2MaxRequests = 1 } };
+            }),
+            new RecordingHandler(async (_, ct) =>
+            {
+                await Task.Run(() => release.Wait(ct), ct);
+                return new HttpResponseMessage(System.Net.HttpStatusCode.OK);
+            }));
+        var client = harness.CreateClient();
+        var held = client.GetAsync("http://api.example.com/", TestContext.Current.CancellationToken);
+        var cluster = harness.Runtime.GetClusters().Single(c => c.ServiceName == "api.example.com");
+        SpinWait.SpinUntil(() => cluster.Admission.ActiveRequests == 1, TimeSpan.FromSeconds(10));
+
+        using var refused = client.Send(new HttpRequestMessage(HttpMethod.Get, "http://api.example.com/"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal(MeshResponseFlags.UpstreamOverflow, refused.GetMeshResult()!.Flags);
+        release.Set();
+        (await held.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken)).Dispose();
+        Assert.Equal(0, cluster.Admission.ActiveRequests);
+        release.Dispose();
+    }
 }
