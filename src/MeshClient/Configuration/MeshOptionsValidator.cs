@@ -61,6 +61,8 @@ internal static class MeshOptionsValidator
             CheckDuplicates(service, declared, results);
         }
 
+        HttpRouteValidator.CheckReferences(options, results);
+
         return results;
     }
 
@@ -122,6 +124,7 @@ internal static class MeshOptionsValidator
             ValidateExportTo();
             TrafficPolicyOptionsValidator.Validate(service.TrafficPolicy, "trafficPolicy", Findings, service.Resolution == ServiceResolution.Static ? service.Endpoints.Count : null);
             RouteOptionsValidator.Validate(service.Route, "route", Findings);
+            HttpRouteValidator.Validate(service, Findings);
         }
 
         private ServiceFindings Findings => new(service, results, reported);

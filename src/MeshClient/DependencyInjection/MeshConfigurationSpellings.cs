@@ -27,6 +27,8 @@ internal static class MeshConfigurationSpellings
         new("Ports:*:Protocol", Protocol),
         new("TrafficPolicy:LoadBalancer:Simple", LoadBalancer),
         new("TrafficPolicy:ConnectionPool:Scope", PoolScope),
+        new("Subsets:*:TrafficPolicy:LoadBalancer:Simple", LoadBalancer),
+        new("Subsets:*:TrafficPolicy:ConnectionPool:Scope", PoolScope),
     ];
 
     /// <summary>Gets the enum-valued keys of a <see cref="MeshOptions"/> section; <c>*</c> is a list index.</summary>

@@ -361,4 +361,17 @@ public sealed class ConnectionPoolConfigurationTests
         Assert.Equal(0, cluster.Admission.ActiveRequests);
         release.Dispose();
     }
+
+    [Fact]
+    public void Merge_SubsetConnectionPool_ReplacesTheServicesWholeOrInheritsIt()
+    {
+        var service = new TrafficPolicyOptions { ConnectionPool = new ConnectionPoolOptions { Tcp = { MaxConnections = 1 }, Http = { Http2MaxRequests = 7 } } };
+        var own = new TrafficPolicyOptions { ConnectionPool = new ConnectionPoolOptions { Http = { Http2MaxRequests = 5 } } };
+
+        var subset = MeshSnapshot.Merge(service, own);
+        var inherited = MeshSnapshot.Merge(service, new TrafficPolicyOptions());
+
+        Assert.Equal(new ConnectionLimits { MaxRequests = 5 }, ConnectionLimits.From(subset.ConnectionPool)); // replaced whole, as Istio: no maxConnections
+        Assert.Same(service.ConnectionPool, inherited.ConnectionPool);
+    }
 }
