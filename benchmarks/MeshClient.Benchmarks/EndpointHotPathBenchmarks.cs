@@ -54,8 +54,8 @@ public class EndpointHotPathBenchmarks
     [Benchmark]
     public int PickAndCount()
     {
-        var pick = _cluster.StartAttempt(default, out var pool);
-        _cluster.EndAttempt(pick, pool!, Ok);
+        var pick = _cluster.StartAttempt(default, out var pool, out var admission);
+        _cluster.EndAttempt(pick, pool!, admission, Ok);
         return pick.Endpoint!.Weight;
     }
 

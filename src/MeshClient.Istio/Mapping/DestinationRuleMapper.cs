@@ -7,8 +7,8 @@ namespace MeshClient.Istio.Mapping;
 /// <summary>
 /// Validates an Istio <c>DestinationRule</c> and reads what MeshClient applies today,
 /// <c>trafficPolicy.loadBalancer</c> (<c>simple</c>, including MeshClient's <c>PEAK_EWMA</c>
-/// extension, and <c>consistentHash</c>) and <c>trafficPolicy.outlierDetection</c>
-/// (<see cref="OutlierDetectionMapper"/>), for the service entries whose hosts include
+/// extension, and <c>consistentHash</c>), <c>trafficPolicy.outlierDetection</c>
+/// (<see cref="OutlierDetectionMapper"/>) and <c>trafficPolicy.connectionPool</c> (<see cref="ConnectionPoolMapper"/>), for the service entries whose hosts include
 /// <c>spec.host</c>. The core validator checks the values (with the service's name and field path).
 /// </summary>
 internal static class DestinationRuleMapper
@@ -36,6 +36,7 @@ internal static class DestinationRuleMapper
         LoadBalancerOptions? options = null;
         var policy = reader.Mapping(spec, "trafficPolicy", "spec.trafficPolicy");
         var outlierDetection = policy is null ? null : OutlierDetectionMapper.Map(reader, policy, "spec.trafficPolicy");
+        var connectionPool = policy is null ? null : ConnectionPoolMapper.Map(reader, policy, "spec.trafficPolicy");
         if (policy is not null
             && reader.Mapping(policy, "loadBalancer", "spec.trafficPolicy.loadBalancer") is { } loadBalancer)
         {
@@ -43,7 +44,7 @@ internal static class DestinationRuleMapper
             options = MapLoadBalancer(reader, loadBalancer, "spec.trafficPolicy.loadBalancer");
         }
 
-        return string.IsNullOrEmpty(host) ? null : new DestinationRulePolicy(resource, host, options, YamlNodes.Get(spec, "host")!) { OutlierDetection = outlierDetection, Subsets = subsets };
+        return string.IsNullOrEmpty(host) ? null : new DestinationRulePolicy(resource, host, options, YamlNodes.Get(spec, "host")!) { OutlierDetection = outlierDetection, ConnectionPool = connectionPool, Subsets = subsets };
     }
 
     private static LoadBalancerOptions MapLoadBalancer(ObjectReader reader, YamlMappingNode loadBalancer, string path)
@@ -199,7 +200,11 @@ internal static class DestinationRuleMapper
             var policyPath = $"spec.subsets[{i}].trafficPolicy";
             if (reader.Mapping(subset, "trafficPolicy", policyPath) is { } policy)
             {
-                options.TrafficPolicy = new TrafficPolicyOptions { OutlierDetection = OutlierDetectionMapper.Map(reader, policy, policyPath) };
+                options.TrafficPolicy = new TrafficPolicyOptions
+                {
+                    OutlierDetection = OutlierDetectionMapper.Map(reader, policy, policyPath),
+                    ConnectionPool = ConnectionPoolMapper.Map(reader, policy, policyPath),
+                };
                 if (reader.Mapping(policy, "loadBalancer", policyPath + ".loadBalancer") is { } loadBalancer)
                 {
                     options.TrafficPolicy.LoadBalancer = MapLoadBalancer(reader, loadBalancer, policyPath + ".loadBalancer");
@@ -243,6 +248,9 @@ internal sealed record DestinationRulePolicy(IstioResource Resource, string Host
 {
     /// <summary>The DR-level <c>trafficPolicy.outlierDetection</c>, or <see langword="null"/> when absent.</summary>
     public OutlierDetectionOptions? OutlierDetection { get; init; }
+
+    /// <summary>The DR-level <c>trafficPolicy.connectionPool</c>, or <see langword="null"/> when absent.</summary>
+    public ConnectionPoolOptions? ConnectionPool { get; init; }
 
     /// <summary>The rule's <c>subsets</c>.</summary>
     public List<SubsetOptions> Subsets { get; init; } = [];

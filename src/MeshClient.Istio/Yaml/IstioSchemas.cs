@@ -51,10 +51,10 @@ internal static class IstioSchemas
             F("maxRequestsPerConnection"),
             F("maxRetries"),
             F("idleTimeout", Duration),
-            F("h2UpgradePolicy"),
-            F("useClientProtocol"),
-            F("maxConcurrentStreams"),
-            F("http2KeepAlive", Object(F("interval", Duration), F("timeout", Duration))))));
+            F("h2UpgradePolicy", Scalar, NotSupported, "MeshClient sends the HTTP version the request asks for."),
+            F("useClientProtocol", Scalar, NotSupported, "MeshClient sends the HTTP version the request asks for."),
+            F("maxConcurrentStreams", Scalar, NotSupported),
+            F("http2KeepAlive", Object(F("interval", Duration), F("timeout", Duration)), NotSupported))));
 
     private static readonly Schema OutlierDetection = Object(
         F("splitExternalLocalOriginErrors"),
@@ -86,10 +86,10 @@ internal static class IstioSchemas
         F("outlierDetection", OutlierDetection),
         F("tls", ClientTls));
 
-    /// <summary>The DR-level traffic policy: <c>loadBalancer.simple</c>, <c>consistentHash</c> and <c>outlierDetection</c> are used, the rest warned about.</summary>
+    /// <summary>The DR-level traffic policy: <c>loadBalancer.simple</c>, <c>consistentHash</c>, <c>connectionPool</c> and <c>outlierDetection</c> are used, the rest warned about.</summary>
     private static readonly Schema TrafficPolicy = Object(
         F("loadBalancer", LoadBalancerDetails),
-        F("connectionPool", ConnectionPool, NotSupported),
+        F("connectionPool", ConnectionPool),
         F("outlierDetection", OutlierDetection),
         F("tls", ClientTls, NotSupported),
         F("portLevelSettings", List(PortTrafficPolicy), NotSupported),

@@ -2,7 +2,7 @@ namespace MeshClient.Configuration;
 
 /// <summary>
 /// How calls to a service are made (Istio <c>DestinationRule.trafficPolicy</c>). Later releases add
-/// connection-pool and TLS settings here.
+/// TLS settings here.
 /// </summary>
 public sealed class TrafficPolicyOptions
 {
@@ -13,4 +13,11 @@ public sealed class TrafficPolicyOptions
     /// <summary>Gets or sets the passive health settings: ejection of endpoints that keep failing.</summary>
     /// <value>Defaults to <see langword="null"/>: no outlier detection, as in Istio (<c>outlierDetection</c>).</value>
     public OutlierDetectionOptions? OutlierDetection { get; set; }
+
+    /// <summary>Gets or sets the connection-pool limits (Envoy's circuit breakers) and connection settings.</summary>
+    /// <value>
+    /// Defaults to <see langword="null"/>: no limit, a 10 second connect timeout and a 1 hour idle
+    /// timeout, as in Istio (<c>connectionPool</c>).
+    /// </value>
+    public ConnectionPoolOptions? ConnectionPool { get; set; }
 }

@@ -47,6 +47,9 @@ internal sealed class ClusterConnections
         {
             ConnectTimeout = wire.ConnectTimeout,
 
+            // Istio's idle timeout (1 h unless set; 0 keeps idle connections open).
+            PooledConnectionIdleTimeout = wire.IdleTimeout == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : wire.IdleTimeout,
+
             // Shared by every client of the cluster: never share cookies between callers, and never
             // follow a redirect below the mesh (it would bypass routing and the outbound policy).
             UseCookies = false,
@@ -57,26 +60,50 @@ internal sealed class ClusterConnections
             UseProxy = _definition.Key == ClusterKey.Passthrough,
         };
 
-        if (target.Authority is null)
+        if (wire.MaxConnectionsPerEndpoint > 0)
         {
-            // The requested host is resolved by DNS when a connection opens: recycle connections
-            // so that DNS changes are seen (what IHttpClientFactory's handler rotation did for the
-            // application before; the mesh's pools are not rotated).
-            handler.PooledConnectionLifetime = RequestedHostConnectionLifetime;
+            // The cluster-wide limit is the admission's; no endpoint may open more than all of it.
+            handler.MaxConnectionsPerServer = wire.MaxConnectionsPerEndpoint;
         }
 
+        // The requested host is resolved by DNS when a connection opens: recycle connections so that
+        // DNS changes are seen (what IHttpClientFactory's handler rotation did for the application
+        // before; the mesh's pools are not rotated). Istio's maxConnectionDuration may be shorter.
+        TimeSpan? lifetime = target.Authority is null ? RequestedHostConnectionLifetime : null;
+        if (wire.MaxConnectionDuration is { } duration && (lifetime is null || duration < lifetime))
+        {
+            lifetime = duration;
+        }
+
+        if (wire.OneRequestPerConnection)
+        {
+            // maxRequestsPerConnection: 1 — a connection is never reused.
+            lifetime = TimeSpan.Zero;
+        }
+
+        if (lifetime is { } value)
+        {
+            handler.PooledConnectionLifetime = value;
+        }
+
+        var keepalive = wire.Keepalive;
         if (!target.IsRequested)
         {
             handler.ConnectCallback = (context, cancellationToken) =>
-                ConnectAsync(target.Resolve(context.DnsEndPoint.Host, context.DnsEndPoint.Port), cancellationToken);
+                ConnectAsync(target.Resolve(context.DnsEndPoint.Host, context.DnsEndPoint.Port), keepalive, cancellationToken);
+        }
+        else if (keepalive is not null)
+        {
+            // Where the URI (or the proxy) says, as SocketsHttpHandler would, with keep-alive on the socket.
+            handler.ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, keepalive, cancellationToken);
         }
 
         _factory?.Configure(handler);
         return handler;
     }
 
-    /// <summary>What <see cref="SocketsHttpHandler"/> does by default, to another end point.</summary>
-    internal static async ValueTask<Stream> ConnectAsync(EndPoint endPoint, CancellationToken cancellationToken)
+    /// <summary>What <see cref="SocketsHttpHandler"/> does by default, to another end point, with TCP keep-alive when <paramref name="keepalive"/> is set.</summary>
+    internal static async ValueTask<Stream> ConnectAsync(EndPoint endPoint, WireSettings.TcpKeepalive? keepalive, CancellationToken cancellationToken)
     {
         var socket = endPoint is IPEndPoint ip
             ? new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
@@ -84,6 +111,11 @@ internal sealed class ClusterConnections
         try
         {
             socket.NoDelay = true;
+            if (keepalive is not null)
+            {
+                SetKeepalive(socket, keepalive);
+            }
+
             await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
             return new NetworkStream(socket, ownsSocket: true);
         }
@@ -91,6 +123,26 @@ internal sealed class ClusterConnections
         {
             socket.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Istio <c>tcpKeepalive</c>: <c>SO_KEEPALIVE</c>, and the idle time, interval and probe count that are set.</summary>
+    internal static void SetKeepalive(Socket socket, WireSettings.TcpKeepalive keepalive)
+    {
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+        if (keepalive.TimeSeconds is { } time)
+        {
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, time);
+        }
+
+        if (keepalive.IntervalSeconds is { } interval)
+        {
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, interval);
+        }
+
+        if (keepalive.Probes is { } probes)
+        {
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, probes);
         }
     }
 }

@@ -1,18 +1,64 @@
+using MeshClient.Configuration;
+
 namespace MeshClient.Connections;
 
 /// <summary>
-/// The settings of a cluster's connection pools. They live with the cluster's state: when a reload
-/// changes them, every endpoint gets a new pool built with them, and attempts in flight finish on
-/// the old pool, which closes when its last attempt ends.
+/// The settings of a cluster's connection pools (Istio <c>connectionPool</c>, the connection part).
+/// They live with the cluster's state: when a reload changes them, every endpoint gets a new pool
+/// built with them, and attempts in flight finish on the old pool, which closes when its last attempt ends.
 /// </summary>
-/// <remarks>TLS origination and pool limits join these settings when those features arrive.</remarks>
+/// <remarks>TLS origination joins these settings when that feature arrives. Compared by value.</remarks>
 internal sealed record WireSettings
 {
     /// <summary>Istio's default <c>connectTimeout</c> (MeshConfig), 10 seconds.</summary>
-    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan DefaultConnectTimeout = ConnectionPoolDefaults.ConnectTimeout;
 
     public static WireSettings Default { get; } = new();
 
     /// <summary>The TCP connect timeout (Istio <c>connectionPool.tcp.connectTimeout</c>).</summary>
     public TimeSpan ConnectTimeout { get; init; } = DefaultConnectTimeout;
+
+    /// <summary>The most connections each endpoint's pool opens (Istio <c>tcp.maxConnections</c>); 0 for no limit.</summary>
+    public int MaxConnectionsPerEndpoint { get; init; }
+
+    /// <summary>How long a connection is used (Istio <c>tcp.maxConnectionDuration</c>); <see langword="null"/> for no limit.</summary>
+    public TimeSpan? MaxConnectionDuration { get; init; }
+
+    /// <summary>How long an idle connection stays open (Istio <c>http.idleTimeout</c>, else <c>tcp.idleTimeout</c>); <see cref="TimeSpan.Zero"/> for ever.</summary>
+    public TimeSpan IdleTimeout { get; init; } = ConnectionPoolDefaults.IdleTimeout;
+
+    /// <summary>Whether each connection carries one request only (Istio <c>http.maxRequestsPerConnection: 1</c>).</summary>
+    public bool OneRequestPerConnection { get; init; }
+
+    /// <summary>TCP keep-alive on the sockets (Istio <c>tcp.tcpKeepalive</c>), or <see langword="null"/> to leave the socket's default (off).</summary>
+    public TcpKeepalive? Keepalive { get; init; }
+
+    /// <summary>The wire settings of validated <paramref name="options"/>.</summary>
+    public static WireSettings From(ConnectionPoolOptions? options)
+    {
+        if (options is null)
+        {
+            return Default;
+        }
+
+        var tcp = options.Tcp ?? new TcpConnectionPoolOptions();
+        var http = options.Http ?? new HttpConnectionPoolOptions();
+        var wire = new WireSettings
+        {
+            ConnectTimeout = tcp.ConnectTimeout,
+            MaxConnectionsPerEndpoint = tcp.MaxConnections,
+            MaxConnectionDuration = tcp.MaxConnectionDuration,
+            IdleTimeout = http.IdleTimeout ?? tcp.IdleTimeout ?? ConnectionPoolDefaults.IdleTimeout,
+            OneRequestPerConnection = http.MaxRequestsPerConnection == 1,
+            Keepalive = tcp.TcpKeepalive is { } keepalive
+                ? new TcpKeepalive(keepalive.Probes, Seconds(keepalive.Time), Seconds(keepalive.Interval))
+                : null,
+        };
+        return wire == Default ? Default : wire;
+    }
+
+    private static int? Seconds(TimeSpan? value) => value is { } time ? (int)Math.Min(time.TotalSeconds, int.MaxValue) : null;
+
+    /// <summary>Keep-alive probes: <c>SO_KEEPALIVE</c> on, and the values set (whole seconds); the others stay the system's.</summary>
+    internal sealed record TcpKeepalive(int? Probes, int? TimeSeconds, int? IntervalSeconds);
 }

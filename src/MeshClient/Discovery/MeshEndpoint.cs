@@ -74,6 +74,12 @@ internal sealed class MeshEndpoint
     /// <summary>Why the endpoint is out of the load balancer; <see cref="EndpointUnavailability.None"/> when it is in.</summary>
     public EndpointUnavailability Unavailability => (EndpointUnavailability)Volatile.Read(ref _unavailable);
 
+    /// <summary>
+    /// This endpoint's own circuit breakers, used when the cluster's limits are per endpoint
+    /// (<see cref="Configuration.ConnectionPoolScope.Endpoint"/>); kept as long as the endpoint.
+    /// </summary>
+    internal ConnectionPoolAdmission Admission { get; } = new();
+
     /// <summary>The current pool (tests and diagnostics; attempts use the one <see cref="TryStart"/> returned).</summary>
     internal EndpointPool Pool => _pool;
 

@@ -42,6 +42,9 @@ internal readonly struct AttemptOutcome
     /// <summary>Whether the caller cancelled the attempt: neither success nor failure.</summary>
     public bool IsCancelled => Kind == AttemptOutcomeKind.Cancelled;
 
+    /// <summary>Whether the connection pool's limits kept the attempt from being sent (Envoy <c>UO</c>): neither success nor failure.</summary>
+    public bool IsOverflow => Kind == AttemptOutcomeKind.Overflow;
+
     /// <summary>Whether the attempt counts as a success for health: a response below 500.</summary>
     public bool IsSuccess => Kind == AttemptOutcomeKind.Response && StatusCode < 500;
 
@@ -64,6 +67,14 @@ internal readonly struct AttemptOutcome
     public static AttemptOutcome CallerError(long startTimestamp, long endTimestamp) =>
         new(0, MeshResponseFlags.None, AttemptOutcomeKind.CallerError, startTimestamp, endTimestamp);
 
+    /// <summary>
+    /// The connection pool refused the attempt (a limit was reached, Envoy <c>UO</c>), or the attempt
+    /// ended while it waited for a connection: it was never sent, so it is neither success nor failure
+    /// and never counts against the endpoint (Envoy's circuit breakers do not feed outlier detection).
+    /// </summary>
+    public static AttemptOutcome Overflow(long startTimestamp, long endTimestamp) =>
+        new(0, MeshResponseFlags.UpstreamOverflow, AttemptOutcomeKind.Overflow, startTimestamp, endTimestamp);
+
     /// <summary>The attempt's duration on <paramref name="timeProvider"/>.</summary>
     public TimeSpan Elapsed(TimeProvider timeProvider) => timeProvider.GetElapsedTime(StartTimestamp, EndTimestamp);
 }
@@ -82,4 +93,7 @@ internal enum AttemptOutcomeKind
 
     /// <summary>The caller's request could not be sent (not the upstream's fault).</summary>
     CallerError,
+
+    /// <summary>The connection pool's limits kept the attempt from being sent (not the upstream's fault).</summary>
+    Overflow,
 }

@@ -20,6 +20,7 @@ internal sealed class AttemptContext
     private Cluster? _cluster;
     private PickResult _pick;
     private EndpointPool? _pool;
+    private AdmissionTicket _admission;
     private long _start;
 
     /// <summary>The route of the request's current hop (its response header operations apply to the response).</summary>
@@ -32,11 +33,12 @@ internal sealed class AttemptContext
     public string? Endpoint { get; private set; }
 
     /// <summary>Records a started attempt; the cluster was acquired for it and is released when it ends.</summary>
-    public void Started(Cluster cluster, in PickResult pick, EndpointPool? pool, long start)
+    public void Started(Cluster cluster, in PickResult pick, EndpointPool? pool, in AdmissionTicket admission, long start)
     {
         _cluster = cluster;
         _pick = pick;
         _pool = pool;
+        _admission = admission;
         _start = start;
         Endpoint = pick.Endpoint?.Authority;
     }
@@ -78,13 +80,10 @@ internal sealed class AttemptContext
     private void End(Cluster cluster, in AttemptOutcome outcome)
     {
         _cluster = null;
-        if (_pool is { } pool)
-        {
-            cluster.EndAttempt(in _pick, pool, in outcome);
-        }
-
+        cluster.EndAttempt(in _pick, _pool, in _admission, in outcome);
         _pick = default;
         _pool = null;
+        _admission = default;
         cluster.Release();
     }
 }

@@ -2,8 +2,8 @@ namespace MeshClient.Http;
 
 /// <summary>
 /// An attempt ended without an upstream response for an upstream reason (Envoy's <c>UH</c>,
-/// <c>UF</c>, <c>UC</c>, <c>DF</c>): the attempt's outcome, carried to the route's pipeline, which
-/// decides (retry, or give up) and builds the caller's response or exception once at the top. Never
+/// <c>UF</c>, <c>UC</c>, <c>DF</c>), or refused by a connection-pool limit (<c>UO</c>, which must never be
+/// retried): the attempt's outcome, carried to the route's pipeline, which decides (retry, or give up) and builds the caller's response or exception once at the top. Never
 /// reaches the application.
 /// </summary>
 internal sealed class AttemptFailedException : Exception

@@ -80,12 +80,13 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
         var start = cluster.TimeProvider.GetTimestamp();
         PickResult pick = default;
         EndpointPool? pool = null;
+        AdmissionTicket admission;
         var connections = cluster.PassthroughConnections;
         if (connections is null)
         {
             try
             {
-                pick = cluster.StartAttempt(new PickContext(request, result.Tried), out pool);
+                pick = cluster.StartAttempt(new PickContext(request, result.Tried), out pool, out admission);
             }
             catch
             {
@@ -100,11 +101,29 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
                 return Task.FromException<HttpResponseMessage>(new AttemptFailedException(MeshResponseFlags.NoHealthyUpstream, null, null));
             }
 
+            if (admission.IsOverflow)
+            {
+                return Overflow(cluster, attempt, endpoint.Authority);
+            }
+
             result.RecordTried(endpoint);
             connections = pool!.Invoker;
         }
+        else
+        {
+            admission = cluster.Admit(request);
+            if (admission.IsOverflow)
+            {
+                return Overflow(cluster, attempt, null);
+            }
+        }
 
-        attempt.Started(cluster, pick, pool, start);
+        attempt.Started(cluster, pick, pool, admission, start);
+        if (admission.MustWait)
+        {
+            return SendWhenAdmittedAsync(admission.Waiter!, connections, request, cancellationToken);
+        }
+
         Task<HttpResponseMessage> sending;
         try
         {
@@ -123,6 +142,28 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
         }
 
         return sending;
+    }
+
+    /// <summary>A connection-pool limit refused the attempt: Envoy's <c>UO</c>, never sent, never counted against the endpoint.</summary>
+    private static Task<HttpResponseMessage> Overflow(Cluster cluster, AttemptContext attempt, string? endpoint)
+    {
+        cluster.Release();
+        attempt.NotStarted();
+        return Task.FromException<HttpResponseMessage>(new AttemptFailedException(MeshResponseFlags.UpstreamOverflow, endpoint, null));
+    }
+
+    /// <summary>
+    /// The attempt waits for a connection slot (Envoy's pending request), then is sent. Cancelled
+    /// while it waits, it ends unsent and its place in the queue is given up when it ends.
+    /// </summary>
+    private static async Task<HttpResponseMessage> SendWhenAdmittedAsync(PendingAttempt admitted, HttpMessageInvoker connections, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        await admitted.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        // Granted as it was cancelled (the route timeout cancels every attempt at once): not sent.
+        cancellationToken.ThrowIfCancellationRequested();
+        admitted.MarkSent();
+        return await connections.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>This handler's attempts, under the routing handler that the handler builds when used on its own.</summary>

@@ -20,6 +20,11 @@ internal static class MeshResponses
     public const string ConnectionFailureBody = "upstream connect error or disconnect/reset before headers. reset reason: connection failure";
     public const string ConnectionTerminationBody = "upstream connect error or disconnect/reset before headers. reset reason: connection termination";
     public const string TimeoutBody = "upstream request timeout";
+    public const string OverflowBody = "upstream connect error or disconnect/reset before headers. reset reason: overflow";
+
+    /// <summary>Envoy's header on a response that a circuit breaker (connection-pool limit) ended.</summary>
+    public const string OverloadedHeader = "x-envoy-overloaded";
+
     public const string DnsFailureBody = "upstream connect error or disconnect/reset before headers. reset reason: dns resolution failure";
 
     private static readonly MediaTypeHeaderValue TextPlain = new("text/plain");
@@ -40,7 +45,9 @@ internal static class MeshResponses
     public static HttpResponseMessage UpstreamFailure(HttpRequestMessage request, MeshResult result, MeshFailureMode mode, MeshResponseFlags flags, Exception? cause)
     {
         result.Flags |= flags;
-        var body = (flags & MeshResponseFlags.NoHealthyUpstream) != 0 ? NoHealthyUpstreamBody
+        var overflow = (flags & MeshResponseFlags.UpstreamOverflow) != 0;
+        var body = overflow ? OverflowBody
+            : (flags & MeshResponseFlags.NoHealthyUpstream) != 0 ? NoHealthyUpstreamBody
             : (flags & MeshResponseFlags.UpstreamConnectionTermination) != 0 ? ConnectionTerminationBody
             : (flags & MeshResponseFlags.DnsResolutionFailure) != 0 ? DnsFailureBody
             : ConnectionFailureBody;
@@ -53,7 +60,13 @@ internal static class MeshResponses
             };
         }
 
-        return Create(request, result, HttpStatusCode.ServiceUnavailable, body);
+        var response = Create(request, result, HttpStatusCode.ServiceUnavailable, body);
+        if (overflow)
+        {
+            response.Headers.TryAddWithoutValidation(OverloadedHeader, "true");
+        }
+
+        return response;
     }
 
     /// <summary>No route of the host matched the request: Envoy's 404 <c>NR</c> (an empty body, as Envoy's).</summary>

@@ -17,8 +17,10 @@ internal sealed class ClusterDefinition
         IReadOnlyList<EndpointDefinition> endpoints,
         WireSettings? wire = null,
         OutlierDetectionSettings? outlierDetection = null,
-        LoadBalancerSettings? loadBalancing = null)
+        LoadBalancerSettings? loadBalancing = null,
+        ConnectionLimits? limits = null)
     {
+        Limits = limits ?? ConnectionLimits.None;
         OutlierDetection = outlierDetection;
         LoadBalancing = loadBalancing ?? (loadBalancer is LoadBalancerAlgorithm.Unspecified ? LoadBalancerSettings.Default : LoadBalancerSettings.Default with { Algorithm = loadBalancer });
         Wire = wire ?? WireSettings.Default;
@@ -53,6 +55,9 @@ internal sealed class ClusterDefinition
     /// <summary>The settings of the endpoints' connection pools; a change replaces the pools.</summary>
     public WireSettings Wire { get; }
 
+    /// <summary>The admission limits (Istio <c>connectionPool</c> circuit breakers); a change applies in place, keeping the counters.</summary>
+    public ConnectionLimits Limits { get; }
+
     /// <summary>The outlier-detection settings (Istio <c>trafficPolicy.outlierDetection</c>), or <see langword="null"/> for none.</summary>
     public OutlierDetectionSettings? OutlierDetection { get; }
 
@@ -68,6 +73,7 @@ internal sealed class ClusterDefinition
         && LoadBalancing == other.LoadBalancing
         && PassthroughPort == other.PassthroughPort
         && Wire == other.Wire
+        && Limits == other.Limits
         && Equals(OutlierDetection, other.OutlierDetection)
         && Endpoints.SequenceEqual(other.Endpoints);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using MeshClient.Configuration;
+using MeshClient.Connections;
 using MeshClient.Health;
 using MeshClient.Routing;
 
@@ -233,6 +234,7 @@ internal sealed class MeshSnapshot
         {
             LoadBalancer = IsSet(subset.LoadBalancer) ? subset.LoadBalancer : service.LoadBalancer,
             OutlierDetection = subset.OutlierDetection ?? service.OutlierDetection,
+            ConnectionPool = subset.ConnectionPool ?? service.ConnectionPool,
         };
     }
 
@@ -275,8 +277,10 @@ internal sealed class MeshSnapshot
             policy.LoadBalancer?.Simple ?? LoadBalancerAlgorithm.Unspecified,
             service.Resolution == ServiceResolution.None ? port.TargetPort : null,
             endpoints,
+            wire: WireSettings.From(policy.ConnectionPool),
             outlierDetection: OutlierDetectionSettings.From(policy.OutlierDetection),
-            loadBalancing: LoadBalancerSettings.From(policy.LoadBalancer));
+            loadBalancing: LoadBalancerSettings.From(policy.LoadBalancer),
+            limits: ConnectionLimits.From(policy.ConnectionPool));
     }
 
     /// <summary>Whether <paramref name="endpoint"/> carries every label of a subset, with the same value.</summary>

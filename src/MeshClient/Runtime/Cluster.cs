@@ -1,3 +1,4 @@
+using MeshClient.Configuration;
 using MeshClient.Connections;
 using MeshClient.Discovery;
 using MeshClient.Health;
@@ -39,6 +40,7 @@ internal sealed class Cluster : IDisposable
     private readonly HttpMessageInvoker? _passthrough;
     private readonly List<ITimer> _timers = [];
     private readonly ClusterPolicyContext _policyContext;
+    private readonly ConnectionPoolAdmission _admission = new();
     private volatile ClusterState _state;
     private volatile IClusterPolicy?[] _policies = [];
     private int _active;
@@ -95,19 +97,26 @@ internal sealed class Cluster : IDisposable
 
     internal EndpointPicker Picker => _state.Picker;
 
+    /// <summary>The cluster's circuit breakers (Istio <c>connectionPool</c> limits), kept across reloads that keep the cluster.</summary>
+    internal ConnectionPoolAdmission Admission => _admission;
+
     public bool IsRetired => Volatile.Read(ref _retired) != 0;
 
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>
     /// Picks the endpoint for an attempt and starts it: the result's endpoint and the pool it
-    /// acquired, which the caller hands back to <see cref="EndAttempt"/>. An endpoint this request
-    /// already tried is redrawn up to <see cref="MaxHostSelectionAttempts"/> times (Envoy's
-    /// <c>previous_hosts</c> predicate). <see cref="PickResult.None"/> when there is no endpoint (Envoy <c>UH</c>).
+    /// acquired, which the caller hands back to <see cref="EndAttempt"/> with the
+    /// <paramref name="admission"/> ticket. An endpoint this request already tried is redrawn up to
+    /// <see cref="MaxHostSelectionAttempts"/> times (Envoy's <c>previous_hosts</c> predicate).
+    /// <see cref="PickResult.None"/> when there is no endpoint (Envoy <c>UH</c>). When a connection-pool
+    /// limit is reached, <paramref name="admission"/> is <see cref="AdmissionTicket.IsOverflow"/>, the
+    /// attempt never started (nothing to hand back) and the result names the endpoint it would have used.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The cluster was disposed (the runtime shut down).</exception>
-    public PickResult StartAttempt(in PickContext context, out EndpointPool? pool)
+    public PickResult StartAttempt(in PickContext context, out EndpointPool? pool, out AdmissionTicket admission)
     {
+        admission = default;
         while (true)
         {
             var state = _state;
@@ -123,12 +132,26 @@ internal sealed class Cluster : IDisposable
                 return pick;
             }
 
+            var limits = state.Definition.Limits;
+            if (limits.AdmitsAttempts)
+            {
+                admission = (limits.Scope == ConnectionPoolScope.Endpoint ? endpoint.Admission : _admission).TryAdmit(NeedsConnection(context.Request));
+                if (admission.IsOverflow)
+                {
+                    pool = null;
+                    return pick; // never started: nothing to hand back
+                }
+            }
+
             pool = endpoint.TryStart();
             if (pool is not null)
             {
                 pick.Tracker?.OnStarted();
                 return pick;
             }
+
+            admission.Admission?.Release(in admission);
+            admission = default;
 
             // The endpoint was retired. A rebuild publishes its new state before it retires
             // anything, so pick again there — unless nothing replaced it: the cluster was disposed.
@@ -140,25 +163,60 @@ internal sealed class Cluster : IDisposable
     }
 
     /// <summary>
-    /// Ends an attempt <see cref="StartAttempt"/> started: the one path that reports every attempt's
-    /// outcome — the endpoint's counters, the picker's tracker, the cluster's policies — then
-    /// releases the pool.
+    /// Admits an attempt of a cluster without endpoints (resolution NONE, <see cref="PassthroughConnections"/>):
+    /// the ticket to hand back to <see cref="EndAttempt"/>, or an overflow (nothing to hand back).
     /// </summary>
-    public void EndAttempt(in PickResult pick, EndpointPool pool, in AttemptOutcome outcome)
+    public AdmissionTicket Admit(HttpRequestMessage? request)
     {
-        var endpoint = pick.Endpoint!;
-        pick.Tracker?.OnEnded(in outcome);
-        if (!outcome.IsCancelled)
+        var limits = _state.Definition.Limits;
+        return limits.AdmitsAttempts ? _admission.TryAdmit(NeedsConnection(request)) : default;
+    }
+
+    /// <summary>
+    /// Ends an attempt <see cref="StartAttempt"/> (or <see cref="Admit"/>) started: the one path that
+    /// reports every attempt's outcome — the endpoint's counters, the picker's tracker, the cluster's
+    /// policies — and hands back what it held: its <paramref name="admission"/> ticket, then its pool.
+    /// An attempt that ended while it waited for a connection was never sent: it ends as an overflow,
+    /// whatever cut it short, and never counts against the endpoint.
+    /// </summary>
+    public void EndAttempt(in PickResult pick, EndpointPool? pool, in AdmissionTicket admission, in AttemptOutcome outcome)
+    {
+        var ended = admission.WasSent ? outcome : AttemptOutcome.Overflow(outcome.StartTimestamp, outcome.EndTimestamp);
+        admission.Admission?.Release(in admission);
+        if (pick.Endpoint is not { } endpoint)
+        {
+            return; // resolution NONE: no endpoint to report to
+        }
+
+        pick.Tracker?.OnEnded(in ended);
+        if (!ended.IsCancelled && !ended.IsOverflow)
         {
             var policies = _policies;
             for (var i = 0; i < policies.Length; i++)
             {
-                policies[i]?.OnAttemptEnded(endpoint, in outcome);
+                policies[i]?.OnAttemptEnded(endpoint, in ended);
             }
         }
 
-        endpoint.OnEnd(pool, in outcome);
+        endpoint.OnEnd(pool!, in ended);
     }
+
+    /// <summary>
+    /// For the retries of the route's pipeline: takes one of the cluster's <c>maxRetries</c> slots
+    /// (Istio <c>connectionPool.http.maxRetries</c>, Envoy <c>max_retries</c>: retries in flight across
+    /// the whole cluster, whatever the limits' scope). <see langword="false"/> when they are all taken:
+    /// do not retry, and end the request with the last attempt's outcome plus the flag <c>UO</c>
+    /// (Envoy counts <c>upstream_rq_retry_overflow</c>, which <see cref="ConnectionPoolAdmission.RetryOverflows"/> mirrors).
+    /// Every <see langword="true"/> must be paired with one <see cref="EndRetry"/> when that retry ends,
+    /// however it ends.
+    /// </summary>
+    internal bool TryStartRetry() => _admission.TryStartRetry();
+
+    /// <summary>Hands back the slot of a retry that <see cref="TryStartRetry"/> admitted.</summary>
+    internal void EndRetry() => _admission.EndRetry();
+
+    /// <summary>An HTTP/1.x request needs a connection of its own; HTTP/2 and above share one.</summary>
+    private static bool NeedsConnection(HttpRequestMessage? request) => request is null || request.Version.Major < 2;
 
     /// <summary>Whether a changed definition can be applied to this cluster in place (same kind of wire).</summary>
     public bool CanUpdateTo(ClusterDefinition definition) =>
@@ -311,6 +369,7 @@ internal sealed class Cluster : IDisposable
         }
 
         var wireChanged = previous is not null && previous.Definition.Wire != definition.Wire;
+        _admission.Limits = definition.Limits;
         var available = 0;
         for (var i = 0; i < endpoints.Length; i++)
         {
@@ -328,6 +387,11 @@ internal sealed class Cluster : IDisposable
             else
             {
                 endpoints[i] = new MeshEndpoint(endpointDefinition, CreatePool(endpointDefinition, definition.Wire));
+            }
+
+            if (definition.Limits.Scope == ConnectionPoolScope.Endpoint)
+            {
+                endpoints[i].Admission.Limits = definition.Limits;
             }
 
             if (endpoints[i].Unavailability == EndpointUnavailability.None)

@@ -38,4 +38,38 @@ public sealed class MeshStatistics
         });
         return rows;
     }
+
+    /// <summary>Gets the connection-pool counters of every cluster (requests in flight and waiting, overflows), ordered by cluster.</summary>
+    /// <returns>A snapshot of the counters.</returns>
+    public IReadOnlyList<MeshClusterStatistics> GetClusterStatistics()
+    {
+        var rows = new List<MeshClusterStatistics>();
+        foreach (var cluster in _runtime.GetClusters())
+        {
+            var admission = cluster.Admission;
+            int requests = admission.ActiveRequests, pending = admission.PendingRequests, connections = admission.ActiveConnections;
+            var overflows = admission.Overflows;
+            foreach (var endpoint in cluster.Endpoints)
+            {
+                var own = endpoint.Admission;
+                requests += own.ActiveRequests;
+                pending += own.PendingRequests;
+                connections += own.ActiveConnections;
+                overflows += own.Overflows;
+            }
+
+            rows.Add(new MeshClusterStatistics(
+                cluster.ServiceName ?? cluster.Name,
+                cluster.Name,
+                requests,
+                pending,
+                connections,
+                admission.ActiveRetries,
+                overflows,
+                admission.RetryOverflows));
+        }
+
+        rows.Sort(static (a, b) => string.CompareOrdinal(a.Cluster, b.Cluster));
+        return rows;
+    }
 }

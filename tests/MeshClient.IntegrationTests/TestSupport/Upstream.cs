@@ -16,6 +16,7 @@ namespace MeshClient.IntegrationTests.TestSupport;
 internal sealed class Upstream : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private int _closed;
 
     private Upstream(WebApplication app, string name)
     {
@@ -33,6 +34,9 @@ internal sealed class Upstream : IAsyncDisposable
 
     public ConcurrentDictionary<string, int> Connections { get; } = new();
 
+    /// <summary>Connections Kestrel has seen close (by either side).</summary>
+    public int ClosedConnections => Volatile.Read(ref _closed);
+
     public int Requests => Hosts.Count;
 
     public static async Task<Upstream> StartAsync(string name, X509Certificate2? certificate = null, RequestDelegate? handler = null)
@@ -42,6 +46,17 @@ internal sealed class Upstream : IAsyncDisposable
         Upstream? upstream = null;
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
         {
+            listen.Use(next => async connection =>
+            {
+                try
+                {
+                    await next(connection);
+                }
+                finally
+                {
+                    Interlocked.Increment(ref upstream!._closed);
+                }
+            });
             if (certificate is not null)
             {
                 listen.UseHttps(new HttpsConnectionAdapterOptions

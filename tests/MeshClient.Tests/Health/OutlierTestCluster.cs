@@ -62,7 +62,7 @@ internal sealed class OutlierTestCluster : IDisposable
         {
             var endpoint = this[index];
             var pool = endpoint.TryStart()!;
-            Cluster.EndAttempt(PickResult.For(endpoint), pool, outcome);
+            Cluster.EndAttempt(PickResult.For(endpoint), pool, default, outcome);
         }
     }
 

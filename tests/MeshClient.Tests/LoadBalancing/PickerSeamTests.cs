@@ -55,10 +55,10 @@ public sealed class PickerSeamTests
         tried.Add(cluster.Endpoints[0]);
 
         // Round robin's next pick is 10.0.0.1; this request already went there (Envoy previous_hosts).
-        var pick = cluster.StartAttempt(new PickContext(null, tried), out var pool);
+        var pick = cluster.StartAttempt(new PickContext(null, tried), out var pool, out var admission);
 
         Assert.Equal("10.0.0.2:80", pick.Endpoint!.Authority);
-        cluster.EndAttempt(pick, pool!, AttemptTestExtensions.Ok);
+        cluster.EndAttempt(pick, pool!, admission, AttemptTestExtensions.Ok);
     }
 
     [Fact]
@@ -68,10 +68,10 @@ public sealed class PickerSeamTests
         var tried = new TriedEndpoints();
         tried.Add(cluster.Endpoints[0]);
 
-        var pick = cluster.StartAttempt(new PickContext(null, tried), out var pool);
+        var pick = cluster.StartAttempt(new PickContext(null, tried), out var pool, out var admission);
 
         Assert.Equal("10.0.0.1:80", pick.Endpoint!.Authority);
-        cluster.EndAttempt(pick, pool!, AttemptTestExtensions.Ok);
+        cluster.EndAttempt(pick, pool!, admission, AttemptTestExtensions.Ok);
     }
 
     [Fact]

@@ -25,17 +25,17 @@ internal static class AttemptTestExtensions
     /// <summary>Picks and starts an attempt on the cluster, as the endpoint handler does.</summary>
     public static StartedAttempt? Start(this Cluster cluster)
     {
-        var pick = cluster.StartAttempt(default, out var pool);
-        return pick.Endpoint is null ? null : new StartedAttempt(cluster, pick, pool!);
+        var pick = cluster.StartAttempt(default, out var pool, out var admission);
+        return pick.Endpoint is null || admission.IsOverflow ? null : new StartedAttempt(cluster, pick, pool!, admission);
     }
 }
 
 /// <summary>An attempt started on a cluster, to end with an outcome.</summary>
-internal sealed record StartedAttempt(Cluster Cluster, PickResult Pick, EndpointPool Pool)
+internal sealed record StartedAttempt(Cluster Cluster, PickResult Pick, EndpointPool Pool, AdmissionTicket Admission)
 {
     public MeshEndpoint Endpoint => Pick.Endpoint!;
 
-    public void End(bool success = true) => Cluster.EndAttempt(Pick, Pool, success ? AttemptTestExtensions.Ok : AttemptTestExtensions.ServerError);
+    public void End(bool success = true) => Cluster.EndAttempt(Pick, Pool, Admission, success ? AttemptTestExtensions.Ok : AttemptTestExtensions.ServerError);
 
-    public void End(in AttemptOutcome outcome) => Cluster.EndAttempt(Pick, Pool, outcome);
+    public void End(in AttemptOutcome outcome) => Cluster.EndAttempt(Pick, Pool, Admission, outcome);
 }

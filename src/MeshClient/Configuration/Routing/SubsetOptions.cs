@@ -20,7 +20,7 @@ public sealed class SubsetOptions
 
     /// <summary>
     /// Gets or sets the subset's traffic policy. Each component that it sets (load balancer, outlier
-    /// detection) replaces the service's one as a whole, as in Istio; the others are inherited.
+    /// detection, connection pool) replaces the service's one as a whole, as in Istio; the others are inherited.
     /// </summary>
     /// <value>Defaults to <see langword="null"/>: the service's policy (Istio <c>subsets[].trafficPolicy</c>).</value>
     public TrafficPolicyOptions? TrafficPolicy { get; set; }

@@ -1,0 +1,162 @@
+using System.Globalization;
+using MeshClient.Configuration;
+using MeshClient.Istio.Yaml;
+using YamlDotNet.RepresentationModel;
+
+namespace MeshClient.Istio.Mapping;
+
+/// <summary>
+/// Reads <c>trafficPolicy.connectionPool</c> into <see cref="ConnectionPoolOptions"/> with Istio's
+/// translation (ISTIO-SEMANTICS.md §3.2: a count of 0 keeps the default, unlimited) and Istio's
+/// validation (<c>validateConnectionPool</c>), each problem at its <c>file:line</c>. A value in error
+/// is left at its default. The HTTP/2 fields (<c>h2UpgradePolicy</c>, <c>useClientProtocol</c>,
+/// <c>maxConcurrentStreams</c>, <c>http2KeepAlive</c>) are warned about by the schema.
+/// </summary>
+internal static class ConnectionPoolMapper
+{
+    public static ConnectionPoolOptions? Map(ObjectReader reader, YamlMappingNode policy, string policyPath)
+    {
+        var path = policyPath + ".connectionPool";
+        if (reader.Mapping(policy, "connectionPool", path) is not { } block)
+        {
+            return null;
+        }
+
+        var options = new ConnectionPoolOptions();
+        var tcp = reader.Mapping(block, "tcp", path + ".tcp");
+        var http = reader.Mapping(block, "http", path + ".http");
+        if (tcp is null && http is null)
+        {
+            reader.Error(block, path, $"{path}: Invalid value: connection pool must have at least one field.");
+            return null;
+        }
+
+        if (tcp is not null)
+        {
+            MapTcp(reader, tcp, path + ".tcp", options.Tcp);
+        }
+
+        if (http is not null)
+        {
+            MapHttp(reader, http, path + ".http", options.Http);
+        }
+
+        return options;
+    }
+
+    private static void MapTcp(ObjectReader reader, YamlMappingNode tcp, string path, TcpConnectionPoolOptions options)
+    {
+        options.MaxConnections = Count(reader, tcp, "maxConnections", path, "max connections") ?? 0;
+        if (Duration(reader, tcp, "connectTimeout", path, allowZero: false) is { } connectTimeout)
+        {
+            options.ConnectTimeout = connectTimeout;
+        }
+
+        options.MaxConnectionDuration = Duration(reader, tcp, "maxConnectionDuration", path, allowZero: false);
+        options.IdleTimeout = Duration(reader, tcp, "idleTimeout", path, allowZero: true);
+        var keepalivePath = path + ".tcpKeepalive";
+        if (reader.Mapping(tcp, "tcpKeepalive", keepalivePath) is { } keepalive)
+        {
+            options.TcpKeepalive = new TcpKeepaliveOptions
+            {
+                Probes = Count(reader, keepalive, "probes", keepalivePath, "keepalive probes") is { } probes and > 0 ? probes : null,
+                Time = Seconds(reader, keepalive, "time", keepalivePath),
+                Interval = Seconds(reader, keepalive, "interval", keepalivePath),
+            };
+        }
+    }
+
+    private static void MapHttp(ObjectReader reader, YamlMappingNode http, string path, HttpConnectionPoolOptions options)
+    {
+        options.Http1MaxPendingRequests = Count(reader, http, "http1MaxPendingRequests", path, "http1 max pending requests") ?? 0;
+        options.Http2MaxRequests = Count(reader, http, "http2MaxRequests", path, "http2 max requests") ?? 0;
+        options.MaxRetries = Count(reader, http, "maxRetries", path, "max retries") ?? 0;
+        options.MaxRequestsPerConnection = Count(reader, http, "maxRequestsPerConnection", path, "max requests per connection") ?? 0;
+        options.IdleTimeout = Duration(reader, http, "idleTimeout", path, allowZero: true);
+        Count(reader, http, "maxConcurrentStreams", path, "max concurrent streams");
+        if (string.Equals(reader.String(http, "h2UpgradePolicy", path + ".h2UpgradePolicy"), "UPGRADE", StringComparison.Ordinal)
+            && string.Equals(reader.String(http, "useClientProtocol", path + ".useClientProtocol"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            reader.Error(YamlNodes.Get(http, "useClientProtocol")!, path + ".useClientProtocol", $"{path}.useClientProtocol: Invalid value: use client protocol must not be true when H2UpgradePolicy is UPGRADE.");
+        }
+    }
+
+    /// <summary>A count of Istio's: not negative (Istio's wording names the field in words).</summary>
+    private static int? Count(ObjectReader reader, YamlMappingNode block, string key, string path, string words)
+    {
+        if (reader.Int(block, key, path + "." + key) is not { } value)
+        {
+            return null;
+        }
+
+        if (value < 0)
+        {
+            reader.Error(YamlNodes.Get(block, key)!, path + "." + key, string.Create(CultureInfo.InvariantCulture, $"{path}.{key}: Invalid value: {value}: {words} must be non-negative."));
+            return null;
+        }
+
+        return value;
+    }
+
+    // Istio's ValidateDuration: at least 1 ms, in whole milliseconds; an idle timeout of 0s turns it off (Envoy).
+    private static TimeSpan? Duration(ObjectReader reader, YamlMappingNode block, string key, string path, bool allowZero)
+    {
+        if (reader.String(block, key, path + "." + key) is not { } text)
+        {
+            return null;
+        }
+
+        var node = YamlNodes.Get(block, key)!;
+        var fieldPath = path + "." + key;
+        if (!IstioDuration.TryParse(text, out var value))
+        {
+            reader.Error(node, fieldPath, $"{fieldPath}: Invalid value: '{DiagnosticText.Cut(text)}': not a duration (write it as Istio does, such as 10s, 1m or 500ms).");
+            return null;
+        }
+
+        if (allowZero && value == TimeSpan.Zero)
+        {
+            return value;
+        }
+
+        var problem = DurationValidator.Find(value);
+        if (problem == DurationValidator.Problem.TooShort)
+        {
+            reader.Error(node, fieldPath, $"{fieldPath}: Invalid value: '{DiagnosticText.Cut(text)}': duration must be greater than 1ms.");
+            return null;
+        }
+
+        if (problem == DurationValidator.Problem.NotWholeMilliseconds)
+        {
+            reader.Error(node, fieldPath, $"{fieldPath}: Invalid value: '{DiagnosticText.Cut(text)}': only durations to ms precision are supported.");
+            return null;
+        }
+
+        return value;
+    }
+
+    // Keep-alive times are whole seconds on the socket (Envoy's too); under 1 s is an error here, not silently 0.
+    private static TimeSpan? Seconds(ObjectReader reader, YamlMappingNode block, string key, string path)
+    {
+        if (reader.String(block, key, path + "." + key) is not { } text)
+        {
+            return null;
+        }
+
+        var node = YamlNodes.Get(block, key)!;
+        var fieldPath = path + "." + key;
+        if (!IstioDuration.TryParse(text, out var value))
+        {
+            reader.Error(node, fieldPath, $"{fieldPath}: Invalid value: '{DiagnosticText.Cut(text)}': not a duration (write it as Istio does, such as 7200s or 75s).");
+            return null;
+        }
+
+        if (value < TimeSpan.FromSeconds(1))
+        {
+            reader.Error(node, fieldPath, $"{fieldPath}: Invalid value: '{DiagnosticText.Cut(text)}': TCP keep-alive times are whole seconds, at least 1s.");
+            return null;
+        }
+
+        return value;
+    }
+}

@@ -1,0 +1,165 @@
+using MeshClient.Configuration;
+
+namespace MeshClient.Istio.Tests;
+
+[Trait("Area", "ConnectionPool")]
+public sealed class ConnectionPoolMappingTests
+{
+    private const string Service = """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: {name: api}
+        spec:
+          hosts: [api.example.com]
+          resolution: STATIC
+          ports: [{number: 80, name: http, protocol: HTTP}]
+          endpoints: [{address: 10.0.0.1}, {address: 10.0.0.2}]
+        ---
+
+        """;
+
+    [Fact]
+    public void LoadYaml_ConnectionPool_MapsEveryFieldWithIstioDurations()
+    {
+        const string Rule = """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: api}
+            spec:
+              host: api.example.com
+              trafficPolicy:
+                connectionPool:
+                  tcp:
+                    maxConnections: 10
+                    connectTimeout: 250ms
+                    maxConnectionDuration: 10m
+                    idleTimeout: 0s
+                    tcpKeepalive: {probes: 3, time: 7200s, interval: 75s}
+                  http:
+                    http1MaxPendingRequests: 5
+                    http2MaxRequests: 100
+                    maxRequestsPerConnection: 1
+                    maxRetries: 4
+                    idleTimeout: 30s
+            """;
+
+        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+
+        Assert.Empty(result.Validate());
+        var pool = Assert.Single(result.Options.ExternalServices).TrafficPolicy.ConnectionPool!;
+        Assert.Equal(10, pool.Tcp.MaxConnections);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), pool.Tcp.ConnectTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(10), pool.Tcp.MaxConnectionDuration);
+        Assert.Equal(TimeSpan.Zero, pool.Tcp.IdleTimeout);
+        Assert.Equal(3, pool.Tcp.TcpKeepalive!.Probes);
+        Assert.Equal(TimeSpan.FromHours(2), pool.Tcp.TcpKeepalive.Time);
+        Assert.Equal(TimeSpan.FromSeconds(75), pool.Tcp.TcpKeepalive.Interval);
+        Assert.Equal(5, pool.Http.Http1MaxPendingRequests);
+        Assert.Equal(100, pool.Http.Http2MaxRequests);
+        Assert.Equal(1, pool.Http.MaxRequestsPerConnection);
+        Assert.Equal(4, pool.Http.MaxRetries);
+        Assert.Equal(TimeSpan.FromSeconds(30), pool.Http.IdleTimeout);
+        Assert.Equal(ConnectionPoolScope.Cluster, pool.Scope);
+    }
+
+    [Fact]
+    public void LoadYaml_CircuitBreakingTask_MapsItsLimits()
+    {
+        const string Rule = """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: api}
+            spec:
+              host: api.example.com
+              trafficPolicy:
+                connectionPool:
+                  tcp: {maxConnections: 1}
+                  http: {http1MaxPendingRequests: 1, maxRequestsPerConnection: 1}
+            """;
+
+        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+
+        Assert.Empty(result.Diagnostics);
+        var pool = Assert.Single(result.Options.ExternalServices).TrafficPolicy.ConnectionPool!;
+        Assert.Equal(1, pool.Tcp.MaxConnections);
+        Assert.Equal(1, pool.Http.Http1MaxPendingRequests);
+        Assert.Equal(0, pool.Http.Http2MaxRequests); // unset: unlimited, as Istio
+        Assert.Equal(ConnectionPoolDefaults.ConnectTimeout, pool.Tcp.ConnectTimeout);
+    }
+
+    [Fact]
+    public void LoadYaml_Http2Fields_WarnedAsNotSupported()
+    {
+        const string Rule = """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: api}
+            spec:
+              host: api.example.com
+              trafficPolicy:
+                connectionPool:
+                  http:
+                    h2UpgradePolicy: UPGRADE
+                    maxConcurrentStreams: 10
+            """;
+
+        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+
+        Assert.Equal(
+            [
+                "Warning [mesh.yaml:18:9] DestinationRule api: field spec.trafficPolicy.connectionPool.http.h2UpgradePolicy is not supported yet and is ignored; MeshClient sends the HTTP version the request asks for.",
+                "Warning [mesh.yaml:19:9] DestinationRule api: field spec.trafficPolicy.connectionPool.http.maxConcurrentStreams is not supported yet and is ignored.",
+            ],
+            result.Diagnostics.Select(d => d.ToString()));
+    }
+
+    [Fact]
+    public void LoadYaml_InvalidConnectionPool_EachErrorNamesFileLineAndField()
+    {
+        const string Rule = """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: api}
+            spec:
+              host: api.example.com
+              trafficPolicy:
+                connectionPool:
+                  tcp:
+                    maxConnections: -1
+                    connectTimeout: 0s
+                    maxConnectionDuration: 1.5ms
+                    tcpKeepalive: {time: 500ms}
+                  http:
+                    http1MaxPendingRequests: -2
+                    idleTimeout: forever
+                    h2UpgradePolicy: UPGRADE
+                    useClientProtocol: true
+            """;
+
+        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+
+        Assert.Equal(
+            [
+                "Error [mesh.yaml:18:25] DestinationRule api: spec.trafficPolicy.connectionPool.tcp.maxConnections: Invalid value: -1: max connections must be non-negative.",
+                "Error [mesh.yaml:19:25] DestinationRule api: spec.trafficPolicy.connectionPool.tcp.connectTimeout: Invalid value: '0s': duration must be greater than 1ms.",
+                "Error [mesh.yaml:20:32] DestinationRule api: spec.trafficPolicy.connectionPool.tcp.maxConnectionDuration: Invalid value: '1.5ms': only durations to ms precision are supported.",
+                "Error [mesh.yaml:21:30] DestinationRule api: spec.trafficPolicy.connectionPool.tcp.tcpKeepalive.time: Invalid value: '500ms': TCP keep-alive times are whole seconds, at least 1s.",
+                "Error [mesh.yaml:23:34] DestinationRule api: spec.trafficPolicy.connectionPool.http.http1MaxPendingRequests: Invalid value: -2: http1 max pending requests must be non-negative.",
+                "Error [mesh.yaml:24:22] DestinationRule api: spec.trafficPolicy.connectionPool.http.idleTimeout: Invalid value: 'forever': not a duration (write it as Istio does, such as 10s, 1m or 500ms).",
+                "Error [mesh.yaml:26:28] DestinationRule api: spec.trafficPolicy.connectionPool.http.useClientProtocol: Invalid value: use client protocol must not be true when H2UpgradePolicy is UPGRADE.",
+            ],
+            result.Diagnostics.Where(d => d.Severity == MeshDiagnosticSeverity.Error).Select(d => d.ToString()));
+    }
+
+    [Fact]
+    public void LoadYaml_EmptyConnectionPool_IsAnErrorAsInIstio()
+    {
+        const string Rule = "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: api}\nspec:\n  host: api.example.com\n  trafficPolicy:\n    connectionPool: {}\n";
+
+        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal("Error [mesh.yaml:16:21] DestinationRule api: spec.trafficPolicy.connectionPool: Invalid value: connection pool must have at least one field.", error.ToString());
+        Assert.Null(Assert.Single(result.Options.ExternalServices).TrafficPolicy.ConnectionPool);
+    }
+}
