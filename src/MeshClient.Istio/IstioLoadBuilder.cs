@@ -344,7 +344,7 @@ internal sealed class IstioLoadBuilder
             for (var r = 0; attached && r < policy.Routes.Count; r++)
             {
                 var route = policy.Routes[r];
-                RouteReferences.Check(route, $"spec.http[{r}]", index, (path, rest) => reader.Warning(policy.Spec, path, path + rest));
+                RouteReferences.Check(route, $"spec.http[{policy.Indexes[r]}]", index, (path, rest) => reader.Warning(policy.Spec, path, path + rest));
             }
         }
     }

@@ -74,7 +74,7 @@ internal static class VirtualServiceMapper
             return null;
         }
 
-        return new VirtualServicePolicy(resource, reader, hosts, routes, forMesh, spec);
+        return new VirtualServicePolicy(resource, reader, hosts, routes, forMesh, spec) { Indexes = indexes };
     }
 
     /// <summary>A core finding's <c>http[j]…</c> path with the probe's route index <c>j</c> turned into the document's (delegating routes were left out).</summary>
@@ -386,4 +386,8 @@ internal sealed record VirtualServicePolicy(
     List<(string Value, YamlNode Node)> Hosts,
     List<HttpRouteOptions> Routes,
     bool ForMesh,
-    YamlMappingNode Spec);
+    YamlMappingNode Spec)
+{
+    /// <summary>The <c>spec.http</c> index of each of <see cref="Routes"/> (delegating routes are left out).</summary>
+    public List<int> Indexes { get; init; } = [];
+}

@@ -34,8 +34,8 @@ internal static class RouteRequests
             request.Headers.Host = authority;
         }
 
-        destination.RequestHeaders?.Apply(request.Headers);
-        definition.RequestHeaders?.Apply(request.Headers);
+        destination.RequestHeaders?.Apply(request);
+        definition.RequestHeaders?.Apply(request);
     }
 
     /// <summary>Applies the response header operations of the route (and of the chosen destination) to <paramref name="response"/>.</summary>

@@ -15,6 +15,11 @@ internal sealed record HeaderMatcher(string Name, StringMatcher Matcher, bool In
             return present != Invert;
         }
 
+        if (!present && !Invert)
+        {
+            return false; // a missing header matches no value; only withoutHeaders reads it as empty (Istio)
+        }
+
         return Matcher.Matches(present ? value : string.Empty) != Invert;
     }
 

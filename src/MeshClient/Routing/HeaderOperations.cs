@@ -10,6 +10,11 @@ namespace MeshClient.Routing;
 /// </summary>
 internal sealed class HeaderOperations
 {
+    /// <summary>The headers .NET keeps on <see cref="HttpContent.Headers"/>.</summary>
+    private static readonly System.Collections.Frozen.FrozenSet<string> ContentHeaders = System.Collections.Frozen.FrozenSet.ToFrozenSet(
+        ["Allow", "Content-Disposition", "Content-Encoding", "Content-Language", "Content-Length", "Content-Location", "Content-MD5", "Content-Range", "Content-Type", "Expires", "Last-Modified"],
+        StringComparer.OrdinalIgnoreCase);
+
     private HeaderOperations(string[] remove, KeyValuePair<string, string>[] set, KeyValuePair<string, string>[] add)
     {
         Remove = remove;
@@ -48,37 +53,39 @@ internal sealed class HeaderOperations
         return remove.Count + set.Length + add.Length == 0 ? null : new HeaderOperations([.. remove], set, add);
     }
 
-    public void Apply(HttpHeaders headers)
+    /// <summary>Applies to a request: content headers (<c>content-type</c>) go to its content's collection, if it has content.</summary>
+    public void Apply(HttpRequestMessage request) => Apply(request.Headers, request.Content);
+
+    /// <summary>Applies to a response: content headers go to its content's collection.</summary>
+    public void Apply(HttpResponseMessage response) => Apply(response.Headers, response.Content);
+
+    private void Apply(HttpHeaders headers, HttpContent? content)
     {
         foreach (var name in Remove)
         {
-            headers.Remove(name);
+            Target(name, headers, content)?.Remove(name);
         }
 
         foreach (var (name, value) in Set)
         {
-            headers.Remove(name);
-            headers.TryAddWithoutValidation(name, value);
+            if (Target(name, headers, content) is { } target)
+            {
+                target.Remove(name);
+                target.TryAddWithoutValidation(name, value);
+            }
         }
 
         foreach (var (name, value) in Add)
         {
-            headers.TryAddWithoutValidation(name, value);
+            Target(name, headers, content)?.TryAddWithoutValidation(name, value);
         }
     }
 
-    /// <summary>Applies to a response: content headers (<c>content-type</c>) go to the content's collection.</summary>
-    public void Apply(HttpResponseMessage response)
-    {
-        Apply(response.Headers);
-        if (response.Content is { } content)
-        {
-            foreach (var name in Remove)
-            {
-                content.Headers.Remove(name);
-            }
-        }
-    }
+    /// <summary>The collection a header belongs to: .NET keeps content headers on the content (and throws if they are put elsewhere).</summary>
+    private static HttpHeaders? Target(string name, HttpHeaders headers, HttpContent? content) =>
+        IsContentHeader(name) ? content?.Headers : headers;
+
+    private static bool IsContentHeader(string name) => ContentHeaders.Contains(name);
 
     private static bool Applies(string name) =>
         !string.IsNullOrEmpty(name) && name[0] != ':' && !string.Equals(name, "host", StringComparison.OrdinalIgnoreCase);
