@@ -5,4 +5,7 @@ internal static class MeshDefaults
 {
     /// <summary><see cref="HttpClient.Timeout"/>'s default: what a client without the mesh waits for.</summary>
     public static readonly TimeSpan HttpClientTimeout = TimeSpan.FromSeconds(100);
+
+    /// <summary>How often TLS certificate files are checked for rotation.</summary>
+    public static readonly TimeSpan CertificateRefreshInterval = TimeSpan.FromSeconds(10);
 }

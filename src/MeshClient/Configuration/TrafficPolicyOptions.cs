@@ -13,4 +13,15 @@ public sealed class TrafficPolicyOptions
     /// <summary>Gets or sets the passive health settings: ejection of endpoints that keep failing.</summary>
     /// <value>Defaults to <see langword="null"/>: no outlier detection, as in Istio (<c>outlierDetection</c>).</value>
     public OutlierDetectionOptions? OutlierDetection { get; set; }
+
+    /// <summary>Gets or sets the TLS settings for connections to the service's endpoints.</summary>
+    /// <value>
+    /// Defaults to <see langword="null"/>: no TLS from the mesh, requests go out as the application sent
+    /// them (Istio <c>tls</c>).
+    /// </value>
+    public TlsOptions? Tls { get; set; }
+
+    /// <summary>Gets the per-port policies; one replaces <see cref="Tls"/> for its port.</summary>
+    /// <value>Empty by default (Istio <c>portLevelSettings</c>).</value>
+    public IList<PortTrafficPolicyOptions> PortLevelSettings { get; } = new List<PortTrafficPolicyOptions>();
 }

@@ -5,7 +5,7 @@ namespace MeshClient.Connections;
 /// changes them, every endpoint gets a new pool built with them, and attempts in flight finish on
 /// the old pool, which closes when its last attempt ends.
 /// </summary>
-/// <remarks>TLS origination and pool limits join these settings when those features arrive.</remarks>
+/// <remarks>Pool limits join these settings when that feature arrives.</remarks>
 internal sealed record WireSettings
 {
     /// <summary>Istio's default <c>connectTimeout</c> (MeshConfig), 10 seconds.</summary>
@@ -15,4 +15,10 @@ internal sealed record WireSettings
 
     /// <summary>The TCP connect timeout (Istio <c>connectionPool.tcp.connectTimeout</c>).</summary>
     public TimeSpan ConnectTimeout { get; init; } = DefaultConnectTimeout;
+
+    /// <summary>
+    /// TLS to the endpoints (Istio <c>trafficPolicy.tls</c> or <c>portLevelSettings[].tls</c>), or
+    /// <see langword="null"/> when the mesh leaves TLS to the application (no <c>tls</c>, or DISABLE).
+    /// </summary>
+    public TlsSettings? Tls { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using MeshClient.Configuration;
+using MeshClient.Connections;
 using MeshClient.Health;
 
 namespace MeshClient.Model;
@@ -82,7 +83,8 @@ internal sealed class MeshSnapshot
                         continue; // a duplicate declaration: the first one wins (validation warned)
                     }
 
-                    var cluster = BuildCluster(service, port, key, DefaultTimeout(options));
+                    var tls = TlsSettings.For(service, port.Number, options.CredentialsDirectory, options.CertificateRefreshInterval);
+                    var cluster = BuildCluster(service, port, key, DefaultTimeout(options), tls);
                     clusters.Add(cluster);
                     routes.Add((host, port.Number, cluster));
                 }
@@ -111,7 +113,7 @@ internal sealed class MeshSnapshot
     private static TimeSpan? DefaultTimeout(MeshOptions options) =>
         options.ManageHttpClientTimeout ? options.DefaultTimeout : null;
 
-    private static ClusterDefinition BuildCluster(ExternalServiceOptions service, ServicePortOptions port, ClusterKey key, TimeSpan? defaultTimeout)
+    private static ClusterDefinition BuildCluster(ExternalServiceOptions service, ServicePortOptions port, ClusterKey key, TimeSpan? defaultTimeout, TlsSettings? tls)
     {
         var endpoints = new List<EndpointDefinition>(service.Endpoints.Count);
         if (service.Resolution == ServiceResolution.Static)
@@ -135,6 +137,7 @@ internal sealed class MeshSnapshot
             service.Resolution == ServiceResolution.None ? port.TargetPort : null,
             endpoints,
             service.Route?.Timeout ?? defaultTimeout,
+            wire: tls is null ? null : WireSettings.Default with { Tls = tls },
             outlierDetection: OutlierDetectionSettings.From(service.TrafficPolicy?.OutlierDetection),
             loadBalancing: LoadBalancerSettings.From(service.TrafficPolicy?.LoadBalancer));
     }
