@@ -233,7 +233,17 @@ internal sealed class IstioLoadBuilder
                     service.TrafficPolicy.LoadBalancer = loadBalancer;
                 }
 
-                if ((policy.LoadBalancer is not null || policy.OutlierDetection is not null) && service.Hosts.Count > 1)
+                if (policy.Tls is { } tls)
+                {
+                    service.TrafficPolicy.Tls = tls;
+                }
+
+                foreach (var portLevel in policy.PortLevelSettings)
+                {
+                    service.TrafficPolicy.PortLevelSettings.Add(portLevel);
+                }
+
+                if (policy.HasPolicy && service.Hosts.Count > 1)
                 {
                     reader.Warning(policy.Node, "spec.host", $"spec.host '{DiagnosticText.Cut(policy.Host)}': MeshClient keeps one traffic policy per ServiceEntry, so it applies to every host of ServiceEntry {DiagnosticText.Cut(service.Name)} ({DiagnosticText.Cut(string.Join(", ", service.Hosts), 500)}).");
                 }

@@ -7,8 +7,9 @@ namespace MeshClient.Istio.Mapping;
 /// <summary>
 /// Validates an Istio <c>DestinationRule</c> and reads what MeshClient applies today,
 /// <c>trafficPolicy.loadBalancer</c> (<c>simple</c>, including MeshClient's <c>PEAK_EWMA</c>
-/// extension, and <c>consistentHash</c>) and <c>trafficPolicy.outlierDetection</c>
-/// (<see cref="OutlierDetectionMapper"/>), for the service entries whose hosts include
+/// extension, and <c>consistentHash</c>), <c>trafficPolicy.outlierDetection</c>
+/// (<see cref="OutlierDetectionMapper"/>) and <c>trafficPolicy.tls</c> / <c>portLevelSettings[].tls</c>
+/// (<see cref="TlsMapper"/>), for the service entries whose hosts include
 /// <c>spec.host</c>. The core validator checks the values (with the service's name and field path).
 /// </summary>
 internal static class DestinationRuleMapper
@@ -43,7 +44,14 @@ internal static class DestinationRuleMapper
             options = MapLoadBalancer(reader, loadBalancer, "spec.trafficPolicy.loadBalancer");
         }
 
-        return string.IsNullOrEmpty(host) ? null : new DestinationRulePolicy(resource, host, options, YamlNodes.Get(spec, "host")!) { OutlierDetection = outlierDetection };
+        var tls = policy is null ? null : TlsMapper.Map(reader, policy, "spec.trafficPolicy");
+        var portLevel = policy is null ? [] : TlsMapper.MapPortLevel(reader, policy, "spec.trafficPolicy");
+        return string.IsNullOrEmpty(host) ? null : new DestinationRulePolicy(resource, host, options, YamlNodes.Get(spec, "host")!)
+        {
+            OutlierDetection = outlierDetection,
+            Tls = tls,
+            PortLevelSettings = portLevel,
+        };
     }
 
     private static LoadBalancerOptions MapLoadBalancer(ObjectReader reader, YamlMappingNode loadBalancer, string path)
@@ -213,4 +221,13 @@ internal sealed record DestinationRulePolicy(IstioResource Resource, string Host
 {
     /// <summary>The DR-level <c>trafficPolicy.outlierDetection</c>, or <see langword="null"/> when absent.</summary>
     public OutlierDetectionOptions? OutlierDetection { get; init; }
+
+    /// <summary>The DR-level <c>trafficPolicy.tls</c>, or <see langword="null"/> when absent.</summary>
+    public TlsOptions? Tls { get; init; }
+
+    /// <summary>The <c>trafficPolicy.portLevelSettings</c> entries with a <c>tls</c> block.</summary>
+    public IReadOnlyList<PortTrafficPolicyOptions> PortLevelSettings { get; init; } = [];
+
+    /// <summary>Whether the rule sets anything MeshClient applies.</summary>
+    public bool HasPolicy => LoadBalancer is not null || OutlierDetection is not null || Tls is not null || PortLevelSettings.Count > 0;
 }

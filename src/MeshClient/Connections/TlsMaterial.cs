@@ -59,7 +59,7 @@ internal sealed class TlsMaterial
             }
             catch (CryptographicException ex)
             {
-                throw new TlsMaterialException($"{field} '{crlPath}' is not a PEM or DER certificate revocation list: {ex.Message}", ex);
+                throw new TlsMaterialException(field, $"file '{crlPath}' is not a PEM or DER certificate revocation list: {ex.Message}", ex);
             }
         }
 
@@ -95,10 +95,11 @@ internal sealed class TlsMaterial
         return hash.GetHashAndReset();
     }
 
-    private static string Field(TlsSettings settings, string name) =>
-        settings.CredentialName is { } credential ? $"credentialName '{credential}' ({name})" : name;
+    // A credential's files are reported against credentialName, the field that named them.
+    private static (string Field, string Label) Field(TlsSettings settings, string name) =>
+        settings.CredentialName is { } credential ? ("credentialName", $"'{credential}' ({name})") : (name, string.Empty);
 
-    private static byte[] Read(string path, string field)
+    private static byte[] Read(string path, (string Field, string Label) field)
     {
         try
         {
@@ -106,11 +107,11 @@ internal sealed class TlsMaterial
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new TlsMaterialException($"{field} file '{path}' cannot be read: {ex.Message}", ex);
+            throw new TlsMaterialException(field, $"file '{path}' cannot be read: {ex.Message}", ex);
         }
     }
 
-    private static X509Certificate2Collection LoadCertificates(string path, string field)
+    private static X509Certificate2Collection LoadCertificates(string path, (string Field, string Label) field)
     {
         var bytes = Read(path, field);
         var certificates = new X509Certificate2Collection();
@@ -120,12 +121,12 @@ internal sealed class TlsMaterial
         }
         catch (CryptographicException ex)
         {
-            throw new TlsMaterialException($"{field} file '{path}' holds an invalid PEM certificate: {ex.Message}", ex);
+            throw new TlsMaterialException(field, $"file '{path}' holds an invalid PEM certificate: {ex.Message}", ex);
         }
 
         if (certificates.Count == 0)
         {
-            throw new TlsMaterialException($"{field} file '{path}' holds no PEM certificate (-----BEGIN CERTIFICATE-----).");
+            throw new TlsMaterialException(field, $"file '{path}' holds no PEM certificate (-----BEGIN CERTIFICATE-----).", null);
         }
 
         return certificates;
@@ -150,7 +151,7 @@ internal sealed class TlsMaterial
         catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
             // The exception's own text says what was wrong with the PEM structure, never its content.
-            throw new TlsMaterialException($"{keyField} file '{keyPath}' is not the unencrypted PEM private key of {certField} '{certPath}': {ex.Message}", ex);
+            throw new TlsMaterialException(keyField, $"file '{keyPath}' is not the unencrypted PEM private key of the certificate in '{certPath}': {ex.Message}", ex);
         }
 
         if (OperatingSystem.IsWindows())
@@ -217,4 +218,17 @@ internal sealed class TlsMaterialException : Exception
         : base(message, innerException)
     {
     }
+
+    internal TlsMaterialException((string Field, string Label) field, string detail, Exception? innerException)
+        : base($"{field.Field}{(field.Label.Length > 0 ? " " + field.Label : string.Empty)} {detail}", innerException)
+    {
+        Field = field.Field;
+        Detail = (field.Label.Length > 0 ? field.Label + " " : string.Empty) + detail;
+    }
+
+    /// <summary>The Istio field the file came from (<c>caCertificates</c>, <c>credentialName</c>…).</summary>
+    public string? Field { get; }
+
+    /// <summary>The message after the field name.</summary>
+    public string? Detail { get; }
 }

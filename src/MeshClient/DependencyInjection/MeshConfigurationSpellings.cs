@@ -17,6 +17,7 @@ internal static class MeshConfigurationSpellings
     private static readonly EnumSpelling Resolution = new EnumSpelling<ServiceResolution>("resolution", IstioNames.TryParseResolution, IstioNames.Format);
     private static readonly EnumSpelling Protocol = new EnumSpelling<ServiceProtocol>("port protocol", IstioNames.TryParseProtocol, IstioNames.Format);
     private static readonly EnumSpelling LoadBalancer = new EnumSpelling<LoadBalancerAlgorithm>("load-balancing algorithm", IstioNames.TryParseLoadBalancer, IstioNames.Format);
+    private static readonly EnumSpelling Tls = new EnumSpelling<TlsMode>("TLS mode", IstioNames.TryParseTlsMode, IstioNames.Format);
 
     /// <summary>Gets the enum-valued keys of an <see cref="ExternalServiceOptions"/> section; <c>*</c> is a list index.</summary>
     public static EnumField[] ExternalServiceFields { get; } =
@@ -25,6 +26,8 @@ internal static class MeshConfigurationSpellings
         new("Resolution", Resolution),
         new("Ports:*:Protocol", Protocol),
         new("TrafficPolicy:LoadBalancer:Simple", LoadBalancer),
+        new("TrafficPolicy:Tls:Mode", Tls),
+        new("TrafficPolicy:PortLevelSettings:*:Tls:Mode", Tls),
     ];
 
     /// <summary>Gets the enum-valued keys of a <see cref="MeshOptions"/> section; <c>*</c> is a list index.</summary>
