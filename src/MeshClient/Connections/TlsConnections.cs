@@ -26,17 +26,7 @@ internal static class TlsConnections
     public static void Configure(SocketsHttpHandler handler, UpstreamTarget target, TlsMaterialSource source)
     {
         var settings = source.Settings;
-        handler.SslOptions.RemoteCertificateValidationCallback = (sender, certificate, chain, _) =>
-        {
-            var host = ServerCertificateValidator.TargetHost(sender);
-            var problem = ServerCertificateValidator.Check(settings, source.Current, certificate, chain, settings.Sni ?? host, source.UtcNow);
-            if (problem is not null)
-            {
-                TlsLog.HandshakeFailed(source.Logger, source.Cluster, target.ToString(), host, host, problem);
-            }
-
-            return problem is null;
-        };
+        handler.SslOptions.RemoteCertificateValidationCallback = (sender, certificate, chain, _) => CheckApplicationTls(source, target, sender, certificate, chain);
         if (settings.Mode == Configuration.TlsMode.Mutual)
         {
             handler.SslOptions.LocalCertificateSelectionCallback = (_, _, _, _, _) => source.Current.ClientCertificate!;
@@ -97,7 +87,43 @@ internal static class TlsConnections
             await ssl.DisposeAsync().ConfigureAwait(false);
             var reason = problem ?? ex.Message;
             TlsLog.HandshakeFailed(source.Logger, source.Cluster, target.ToString(), host, sni, reason);
-            throw new AuthenticationException($"TLS origination to {target} (host '{host}', SNI '{sni}') failed: {reason}.", ex);
+            throw new AuthenticationException(Describe(target, host, sni, reason), ex);
         }
     }
+
+    /// <summary>The check of an <c>https://</c> request's own handshake.</summary>
+    private static bool CheckApplicationTls(TlsMaterialSource source, UpstreamTarget target, object sender, X509Certificate? certificate, X509Chain? chain)
+    {
+        var settings = source.Settings;
+        var host = ServerCertificateValidator.TargetHost(sender);
+        if (ServerCertificateValidator.Check(settings, source.Current, certificate, chain, settings.Sni ?? host, source.UtcNow) is not { } problem)
+        {
+            return true;
+        }
+
+        TlsLog.HandshakeFailed(source.Logger, source.Cluster, target.ToString(), host, host, problem);
+
+        // Thrown rather than returning false, so that the reason reaches the caller (the handshake
+        // fails with it as the inner exception of the HttpRequestException).
+        throw new AuthenticationException(Describe(target, host, host, problem));
+    }
+
+    /// <summary>The reason of a TLS failure the mesh described, found in <paramref name="exception"/> or its inner exceptions.</summary>
+    public static string? FailureReason(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is AuthenticationException { Message: var message } && message.StartsWith(Prefix, StringComparison.Ordinal))
+            {
+                return message;
+            }
+        }
+
+        return null;
+    }
+
+    private const string Prefix = "TLS to ";
+
+    private static string Describe(UpstreamTarget target, string host, string sni, string reason) =>
+        $"{Prefix}{target} (host '{host}', SNI '{sni}') failed: {reason}.";
 }

@@ -341,9 +341,30 @@ public sealed class TlsOriginationTests : IDisposable
 
         var exception = await Assert.ThrowsAsync<MeshUpstreamException>(() => mesh.CreateClient().GetAsync($"http://{Host}/", Ct));
 
-        var text = exception.ToString();
-        Assert.Contains($"SNI '{Host}'", text, StringComparison.Ordinal);
-        Assert.Contains("is not valid for 'api.example.test'", text, StringComparison.Ordinal);
+        Assert.Contains($"SNI '{Host}'", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("is not valid for 'api.example.test'", exception.Message, StringComparison.Ordinal);
+        Assert.Equal(exception.Result!.UpstreamTransportFailureReason, exception.Message[(exception.Message.IndexOf("TLS to ", StringComparison.Ordinal))..exception.Message.LastIndexOf(" (UF", StringComparison.Ordinal)]);
+    }
+
+    [Fact]
+    public async Task Https_UntrustedCa_RejectedWithTheReasonInTheResultAndBody()
+    {
+        using var other = new TlsFiles("Some Other CA");
+        using var certificate = _pki.Server([Host]);
+        await using var upstream = await Upstream.StartAsync("tls", certificate);
+        using var mesh = new MeshHost(services => services.AddMeshExternalService(Host, s =>
+        {
+            MeshHost.Static(s, 443, "https", (upstream.Port, 1));
+            s.TrafficPolicy.Tls = new TlsOptions { Mode = TlsMode.Simple, CaCertificates = other.CaPath };
+        }));
+
+        using var response = await mesh.CreateClient().GetAsync($"https://{Host}/", Ct);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var reason = response.GetMeshResult()!.UpstreamTransportFailureReason;
+        Assert.StartsWith($"TLS to 127.0.0.1:{upstream.Port} (host '{Host}', SNI '{Host}') failed: certificate 'CN={Host}' is not trusted (", reason, StringComparison.Ordinal);
+        Assert.EndsWith(") by caCertificates.", reason, StringComparison.Ordinal);
+        Assert.EndsWith(", transport failure reason: " + reason, await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
 
     private static void RequireClientCertificate(HttpsConnectionAdapterOptions options)
