@@ -170,6 +170,24 @@ public sealed class TlsOriginationTests : IDisposable
     }
 
     [Fact]
+    public async Task Simple_ResolutionNone_OriginatesToTheRequestedHostOnTargetPort()
+    {
+        using var certificate = _pki.Server(["localhost"]);
+        await using var upstream = await Upstream.StartAsync("none", certificate);
+        using var mesh = new MeshHost(services => services.AddMeshExternalService("localhost", s =>
+        {
+            s.Resolution = ServiceResolution.None;
+            s.Ports.Add(new ServicePortOptions(80, "http") { TargetPort = upstream.Port });
+            s.TrafficPolicy.Tls = new TlsOptions { Mode = TlsMode.Simple, CaCertificates = _pki.CaPath };
+        }));
+
+        var body = await mesh.CreateClient().GetStringAsync("http://localhost/x", Ct);
+
+        Assert.Equal("none", body);
+        Assert.Equal(["localhost"], upstream.SniNames.ToArray());
+    }
+
+    [Fact]
     public async Task Mutual_ServerRequiringClientCertificates_AcceptsMutualAndRefusesSimple()
     {
         using var certificate = _pki.Server([Host]);
