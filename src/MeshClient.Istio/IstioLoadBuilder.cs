@@ -16,6 +16,7 @@ internal sealed class IstioLoadBuilder
     private readonly List<(IstioResource Resource, ExternalServiceOptions Service, bool HostsMissing)> _services = [];
     private readonly List<(DestinationRulePolicy Policy, ObjectReader Reader)> _rules = [];
     private readonly List<(OutboundTrafficPolicy Mode, YamlNode Node, ObjectReader Reader)> _modes = [];
+    private readonly List<VirtualServicePolicy> _virtualServices = [];
 
     public List<string> Files { get; } = [];
 
@@ -84,7 +85,7 @@ internal sealed class IstioLoadBuilder
         }
 
         CheckTopLevel(reader, root, metadata);
-        resource.Status = Map(reader, root, resource) ? (kind == "VirtualService" ? IstioResourceStatus.ValidatedOnly : IstioResourceStatus.Mapped) : IstioResourceStatus.Rejected;
+        resource.Status = Map(reader, root, resource) ? IstioResourceStatus.Mapped : IstioResourceStatus.Rejected;
     }
 
     public IstioLoadResult Build()
@@ -137,6 +138,7 @@ internal sealed class IstioLoadBuilder
         }
 
         ApplyDestinationRules();
+        ApplyVirtualServices();
         var services = new Dictionary<ExternalServiceOptions, IstioResource>(ReferenceEqualityComparer.Instance);
         foreach (var (resource, service, _) in _services)
         {
@@ -174,8 +176,13 @@ internal sealed class IstioLoadBuilder
 
                 return YamlNodes.Get(root, "spec") is YamlMappingNode;
             default:
-                VirtualServiceValidator.Validate(reader, root);
-                return YamlNodes.Get(root, "spec") is YamlMappingNode;
+                var virtualService = VirtualServiceMapper.Map(reader, root, resource);
+                if (virtualService is not null)
+                {
+                    _virtualServices.Add(virtualService);
+                }
+
+                return virtualService is not null;
         }
     }
 
@@ -243,10 +250,106 @@ internal sealed class IstioLoadBuilder
                     service.TrafficPolicy.PortLevelSettings.Add(portLevel);
                 }
 
+                foreach (var subset in policy.Subsets)
+                {
+                    service.Subsets.Add(subset);
+                }
+
                 if (policy.HasPolicy && service.Hosts.Count > 1)
                 {
                     reader.Warning(policy.Node, "spec.host", $"spec.host '{DiagnosticText.Cut(policy.Host)}': MeshClient keeps one traffic policy per ServiceEntry, so it applies to every host of ServiceEntry {DiagnosticText.Cut(service.Name)} ({DiagnosticText.Cut(string.Join(", ", service.Hosts), 500)}).");
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Attaches each valid VirtualService's HTTP routes to the ServiceEntries that declare its hosts
+    /// (the first VirtualService for an entry wins, as Istio keeps one per host for the sidecars).
+    /// </summary>
+    private void ApplyVirtualServices()
+    {
+        var byHost = new Dictionary<string, List<ExternalServiceOptions>>(StringComparer.OrdinalIgnoreCase);
+        var all = new List<ExternalServiceOptions>();
+        foreach (var (_, service, hostsMissing) in _services)
+        {
+            if (hostsMissing)
+            {
+                continue;
+            }
+
+            all.Add(service);
+            foreach (var host in service.Hosts)
+            {
+                if (!byHost.TryGetValue(host, out var list))
+                {
+                    byHost[host] = list = [];
+                }
+
+                if (list.Count == 0 || !ReferenceEquals(list[^1], service))
+                {
+                    list.Add(service);
+                }
+            }
+        }
+
+        var index = new RouteReferences(all);
+        var claimed = new Dictionary<ExternalServiceOptions, IstioResource>(ReferenceEqualityComparer.Instance);
+        foreach (var policy in _virtualServices)
+        {
+            var reader = policy.Reader;
+            if (!policy.ForMesh)
+            {
+                reader.Warning(policy.Spec, "spec.gateways", "the VirtualService is bound only to gateways, not to 'mesh': its routes are the gateways' business and are not used by this application.");
+                continue;
+            }
+
+            if (policy.Routes.Count == 0)
+            {
+                continue; // TLS or TCP routes only: warned about by the schema walk
+            }
+
+            var attached = false;
+            for (var h = 0; h < policy.Hosts.Count; h++)
+            {
+                var (host, node) = policy.Hosts[h];
+                if (!byHost.TryGetValue(host, out var services))
+                {
+                    reader.Warning(node, $"spec.hosts[{h}]", $"spec.hosts[{h}] '{DiagnosticText.Cut(host)}' matches no ServiceEntry host, so these routes do not apply to it (MeshClient routes hosts declared by ServiceEntries).");
+                    continue;
+                }
+
+                foreach (var service in services)
+                {
+                    if (claimed.TryGetValue(service, out var first))
+                    {
+                        if (!ReferenceEquals(first, policy.Resource))
+                        {
+                            reader.Warning(node, $"spec.hosts[{h}]", $"spec.hosts[{h}] '{DiagnosticText.Cut(host)}': ServiceEntry {DiagnosticText.Cut(service.Name)} already takes its routes from VirtualService {DiagnosticText.Cut(first.DisplayName)} ({first.Location}); the first one wins.");
+                        }
+
+                        continue;
+                    }
+
+                    claimed[service] = policy.Resource;
+                    attached = true;
+                    foreach (var route in policy.Routes)
+                    {
+                        service.Http.Add(route);
+                    }
+
+                    if (service.Hosts.Count > 1)
+                    {
+                        reader.Warning(node, $"spec.hosts[{h}]", $"spec.hosts[{h}] '{DiagnosticText.Cut(host)}': MeshClient keeps one route list per ServiceEntry, so these routes apply to every host of ServiceEntry {DiagnosticText.Cut(service.Name)} ({DiagnosticText.Cut(string.Join(", ", service.Hosts), 500)}).");
+                    }
+                }
+            }
+
+            // Destinations are checked only for routes that are used (a VirtualService for unknown hosts was warned about above).
+            for (var r = 0; attached && r < policy.Routes.Count; r++)
+            {
+                var route = policy.Routes[r];
+                RouteReferences.Check(route, $"spec.http[{r}]", index, (path, rest) => reader.Warning(policy.Spec, path, path + rest));
             }
         }
     }

@@ -38,11 +38,32 @@ public sealed class MeshNoRouteException : MeshException
         Port = port;
     }
 
+    /// <summary>Creates the exception for a request that no route of its host matched (404).</summary>
+    internal MeshNoRouteException(string host, int port, string path)
+        : base(NoMatchMessage(host, port, path), MeshResponseFlags.NoRouteFound, HttpStatusCode.NotFound)
+    {
+        Host = host;
+        Port = port;
+        IsUnmatched = true;
+    }
+
     /// <summary>Gets the blocked host.</summary>
     public string? Host { get; }
 
     /// <summary>Gets the port requested.</summary>
     public int Port { get; }
+
+    /// <summary>
+    /// Gets a value indicating whether the host is declared but none of its routes matched the request
+    /// (Envoy's 404 <c>NR</c>), rather than blocked by REGISTRY_ONLY (502).
+    /// </summary>
+    public bool IsUnmatched { get; }
+
+    internal static string NoMatchMessage(string host, int port, string path) =>
+        $"No route matched the request to '{Authority(host, port)}{DiagnosticTextPath(path)}': every HTTP route of the host has match conditions and none held. "
+        + "Add a route without match conditions as the last one to catch the rest.";
+
+    private static string DiagnosticTextPath(string path) => path.Length > 200 ? path[..200] + "…" : path;
 
     internal static string BlockedMessage(string host, int port) =>
         $"Request to '{Authority(host, port)}' blocked: the outbound traffic policy is REGISTRY_ONLY and no external service declares this host and port. "

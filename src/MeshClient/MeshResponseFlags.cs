@@ -27,7 +27,10 @@ public enum MeshResponseFlags
     /// <summary>The route timeout expired; 504 (Envoy <c>UT</c>).</summary>
     UpstreamRequestTimeout = 1 << 4,
 
-    /// <summary>No route: the host is not declared and the outbound policy is REGISTRY_ONLY; 502 (Envoy <c>NR</c>).</summary>
+    /// <summary>
+    /// No route: the host is not declared and the outbound policy is REGISTRY_ONLY (502), or no route
+    /// of the host's routes matched the request (404) (Envoy <c>NR</c>).
+    /// </summary>
     NoRouteFound = 1 << 5,
 
     /// <summary>A fault-injected delay was applied (Envoy <c>DI</c>).</summary>
@@ -41,4 +44,7 @@ public enum MeshResponseFlags
 
     /// <summary>The host name could not be resolved; 503 (Envoy <c>DF</c>).</summary>
     DnsResolutionFailure = 1 << 9,
+
+    /// <summary>The route's destination names a cluster that does not exist (an undeclared subset, or an unregistered host under ALLOW_ANY); 503 (Envoy <c>NC</c>).</summary>
+    NoClusterFound = 1 << 10,
 }

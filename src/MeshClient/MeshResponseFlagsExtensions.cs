@@ -17,10 +17,11 @@ public static class MeshResponseFlagsExtensions
         (MeshResponseFlags.DelayInjected, "DI"),
         (MeshResponseFlags.FaultInjected, "FI"),
         (MeshResponseFlags.DnsResolutionFailure, "DF"),
+        (MeshResponseFlags.NoClusterFound, "NC"),
     ];
 
     // One string per combination of the defined flags, made once: they are log fields and metric labels.
-    private static readonly string?[] Cache = new string?[1 << 10];
+    private static readonly string?[] Cache = new string?[1 << 11];
 
     /// <summary>Gets Envoy's spelling: <c>-</c> for none, otherwise codes joined by commas, for example <c>URX,UF</c>.</summary>
     /// <param name="flags">The flags.</param>

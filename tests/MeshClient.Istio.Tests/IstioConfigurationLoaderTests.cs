@@ -437,7 +437,6 @@ public sealed partial class IstioConfigurationLoaderTests
         Assert.Equal(
             [
                 "spec.trafficPolicy.outlierDetection.bogus: unknown field \"bogus\": it is not part of the Istio DestinationRule API.",
-                "field spec.subsets is not supported yet and is ignored.",
                 "spec.host: Required value: a DestinationRule needs the host of the service it applies to.",
                 "spec.subsets[0].name: Required value: every subset needs a name.",
                 "spec.trafficPolicy.loadBalancer.simple: Unsupported value: 'FASTEST': supported values: UNSPECIFIED, ROUND_ROBIN, LEAST_REQUEST, RANDOM, PASSTHROUGH, PEAK_EWMA.",
@@ -478,8 +477,9 @@ public sealed partial class IstioConfigurationLoaderTests
                 "spec.http[2]: Invalid value: HTTP route, redirect, direct response or delegate is required.",
             ],
             errors);
-        Assert.Equal(IstioResourceStatus.ValidatedOnly, Assert.Single(result.Resources).Status);
-        Assert.Equal(["spec.http[0].route", "spec.http[1].route"], result.Diagnostics.Where(d => !d.IsError).Select(d => d.FieldPath));
+        Assert.Equal(IstioResourceStatus.Rejected, Assert.Single(result.Resources).Status); // Istio rejects it whole
+        Assert.DoesNotContain(result.Diagnostics, d => !d.IsError); // routes are mapped now: nothing "not supported yet"
+        Assert.Empty(result.Options.ExternalServices);
     }
 
     [Fact]

@@ -33,7 +33,7 @@ internal static class DestinationRuleMapper
             reader.Required(YamlNodes.Get(spec, "host") ?? spec, "spec.host", "a DestinationRule needs the host of the service it applies to.");
         }
 
-        ValidateSubsets(reader, spec);
+        var subsets = MapSubsets(reader, spec);
         LoadBalancerOptions? options = null;
         var policy = reader.Mapping(spec, "trafficPolicy", "spec.trafficPolicy");
         var outlierDetection = policy is null ? null : OutlierDetectionMapper.Map(reader, policy, "spec.trafficPolicy");
@@ -51,6 +51,7 @@ internal static class DestinationRuleMapper
             OutlierDetection = outlierDetection,
             Tls = tls,
             PortLevelSettings = portLevel,
+            Subsets = subsets,
         };
     }
 
@@ -164,30 +165,60 @@ internal static class DestinationRuleMapper
         return null;
     }
 
-    private static void ValidateSubsets(ObjectReader reader, YamlMappingNode spec)
+    /// <summary>Reads <c>spec.subsets</c>: names (required, unique), labels and each subset's traffic policy.</summary>
+    private static List<SubsetOptions> MapSubsets(ObjectReader reader, YamlMappingNode spec)
     {
+        var result = new List<SubsetOptions>();
         if (reader.Sequence(spec, "subsets", "spec.subsets") is not { } subsets)
         {
-            return;
+            return result;
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < subsets.Children.Count; i++)
         {
-            if (subsets.Children[i] is YamlMappingNode subset)
+            if (subsets.Children[i] is not YamlMappingNode subset)
             {
-                var path = $"spec.subsets[{i}].name";
-                var name = reader.String(subset, "name", path);
-                if (string.IsNullOrEmpty(name))
+                continue;
+            }
+
+            var path = $"spec.subsets[{i}].name";
+            var name = reader.String(subset, "name", path);
+            if (string.IsNullOrEmpty(name))
+            {
+                reader.Required(subset, path, "every subset needs a name.");
+                continue;
+            }
+
+            if (!names.Add(name))
+            {
+                reader.Error(YamlNodes.Get(subset, "name")!, path, $"{path}: Duplicate value: '{DiagnosticText.Cut(name)}'.");
+                continue;
+            }
+
+            var options = new SubsetOptions { Name = name };
+            foreach (var (label, value) in reader.MapEntries(subset, "labels", $"spec.subsets[{i}].labels"))
+            {
+                if (reader.Scalar(value, $"spec.subsets[{i}].labels.{DiagnosticText.Cut(label)}") is { } text)
                 {
-                    reader.Required(subset, path, "every subset needs a name.");
-                }
-                else if (!names.Add(name))
-                {
-                    reader.Error(YamlNodes.Get(subset, "name")!, path, $"{path}: Duplicate value: '{DiagnosticText.Cut(name)}'.");
+                    options.Labels[label] = text;
                 }
             }
+
+            var policyPath = $"spec.subsets[{i}].trafficPolicy";
+            if (reader.Mapping(subset, "trafficPolicy", policyPath) is { } policy)
+            {
+                options.TrafficPolicy = new TrafficPolicyOptions { OutlierDetection = OutlierDetectionMapper.Map(reader, policy, policyPath) };
+                if (reader.Mapping(policy, "loadBalancer", policyPath + ".loadBalancer") is { } loadBalancer)
+                {
+                    options.TrafficPolicy.LoadBalancer = MapLoadBalancer(reader, loadBalancer, policyPath + ".loadBalancer");
+                }
+            }
+
+            result.Add(options);
         }
+
+        return result;
     }
 
     // Istio CRD rules for warmup (destinationrule-invalid.yaml): duration required, minimumPercent 0-100, aggression >= 1.
@@ -230,4 +261,7 @@ internal sealed record DestinationRulePolicy(IstioResource Resource, string Host
 
     /// <summary>Whether the rule sets anything MeshClient applies.</summary>
     public bool HasPolicy => LoadBalancer is not null || OutlierDetection is not null || Tls is not null || PortLevelSettings.Count > 0;
+
+    /// <summary>The rule's <c>subsets</c>.</summary>
+    public List<SubsetOptions> Subsets { get; init; } = [];
 }

@@ -146,7 +146,7 @@ internal static class OutlierDetectionMapper
     }
 
     // Istio's ValidateDuration: a duration of at least 1 ms, in whole milliseconds.
-    private static TimeSpan? Duration(ObjectReader reader, YamlMappingNode block, string key, string path)
+    internal static TimeSpan? Duration(ObjectReader reader, YamlMappingNode block, string key, string path)
     {
         if (reader.String(block, key, path + "." + key) is not { } text)
         {

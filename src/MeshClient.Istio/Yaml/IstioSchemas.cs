@@ -122,13 +122,13 @@ internal static class IstioSchemas
 
     private static readonly Schema HttpRoute = Object(
         F("name"),
-        F("match", List(HttpMatch), NotSupported),
-        F("route", List(Object(F("destination", Destination), F("weight"), F("headers", Headers))), NotSupported),
-        F("redirect", Object(F("uri"), F("prefixRewrite"), F("authority"), F("port"), F("derivePort"), F("scheme"), F("redirectCode")), NotSupported),
-        F("directResponse", Object(F("status"), F("body", Object(F("string"), F("bytes")))), NotSupported),
+        F("match", List(HttpMatch)),
+        F("route", List(Object(F("destination", Destination), F("weight"), F("headers", Headers)))),
+        F("redirect", Object(F("uri"), F("prefixRewrite"), F("authority"), F("port"), F("derivePort"), F("scheme"), F("redirectCode"))),
+        F("directResponse", Object(F("status"), F("body", Object(F("string"), F("bytes"))))),
         F("delegate", Object(F("name"), F("namespace")), NotSupported),
-        F("rewrite", Object(F("uri"), F("authority"), F("uriRegexRewrite", Object(F("match"), F("rewrite")))), NotSupported),
-        F("timeout", Duration, NotSupported),
+        F("rewrite", Object(F("uri"), F("authority"), F("uriRegexRewrite", Object(F("match"), F("rewrite"))))),
+        F("timeout", Duration),
         F("retries", Object(F("attempts"), F("perTryTimeout", Duration), F("retryOn"), F("retryRemoteLocalities"), F("retryIgnorePreviousHosts"), F("backoff", Duration)), NotSupported),
         F("fault", Object(
             F("delay", Object(F("fixedDelay", Duration), F("exponentialDelay", Duration), F("percentage", Percent), F("percent"))),
@@ -146,7 +146,7 @@ internal static class IstioSchemas
             F("maxAge", Duration),
             F("allowCredentials"),
             F("unmatchedPreflights")), NotSupported),
-        F("headers", Headers, NotSupported));
+        F("headers", Headers));
 
     private static readonly Schema RouteDestination = Object(F("destination", Destination), F("weight"));
 
@@ -175,11 +175,11 @@ internal static class IstioSchemas
     public static readonly Schema DestinationRuleSpec = Object(
         F("host"),
         F("trafficPolicy", TrafficPolicy),
-        F("subsets", List(Object(F("name"), F("labels", LabelMap), F("trafficPolicy", TrafficPolicy))), NotSupported),
+        F("subsets", List(Object(F("name"), F("labels", LabelMap), F("trafficPolicy", TrafficPolicy)))),
         F("exportTo", StringList, NotApplicable, ProxyOnly),
         F("workloadSelector", Object(F("matchLabels", LabelMap)), NotApplicable, "it selects workloads inside the cluster; the rule applies to this application."));
 
-    /// <summary>Istio <c>VirtualService.spec</c>: hosts and route destinations are validated; routing is not supported yet.</summary>
+    /// <summary>Istio <c>VirtualService.spec</c>: the HTTP routes are mapped (retries, faults and mirrors not yet); TLS and TCP routes are not supported.</summary>
     public static readonly Schema VirtualServiceSpec = Object(
         F("hosts", StringList),
         F("gateways", StringList, NotApplicable, "it binds the routes to gateways or to the sidecars inside the cluster."),

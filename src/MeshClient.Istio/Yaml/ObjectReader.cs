@@ -29,6 +29,35 @@ internal sealed class ObjectReader(string file, IstioResource? resource, List<Is
     public void Add(MeshDiagnosticSeverity severity, YamlNode node, string? path, string message) =>
         diagnostics.Add(new IstioDiagnostic(severity, Location(node), Resource, path, message));
 
+    /// <summary>Gets how many errors were recorded about this object so far.</summary>
+    public int ErrorCount
+    {
+        get
+        {
+            var count = 0;
+            foreach (var diagnostic in diagnostics)
+            {
+                count += diagnostic.IsError && ReferenceEquals(diagnostic.Resource, Resource) ? 1 : 0;
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>Whether an error about <paramref name="path"/> of this object was recorded.</summary>
+    public bool HasError(string path)
+    {
+        foreach (var diagnostic in diagnostics)
+        {
+            if (diagnostic.IsError && ReferenceEquals(diagnostic.Resource, Resource) && diagnostic.FieldPath == path)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public YamlMappingNode? Mapping(YamlMappingNode parent, string key, string path)
     {
         var node = YamlNodes.Get(parent, key);

@@ -59,9 +59,27 @@ public sealed class ExternalServiceOptions
     /// <value>Defaults to an empty policy (Istio <c>DestinationRule.trafficPolicy</c>).</value>
     public TrafficPolicyOptions TrafficPolicy { get; set; } = new();
 
-    /// <summary>Gets or sets how requests to this service are bounded (timeout).</summary>
-    /// <value>Defaults to an empty route: no timeout (Istio <c>VirtualService.http[]</c>).</value>
+    /// <summary>
+    /// Gets or sets the service's default route: the shorthand for one catch-all route to the whole
+    /// service (today its timeout). Used when <see cref="Http"/> is empty.
+    /// </summary>
+    /// <value>Defaults to an empty route: the mesh's default timeout.</value>
     public RouteOptions Route { get; set; } = new();
+
+    /// <summary>
+    /// Gets the named endpoint subsets that routes can send to, each its own cluster with its own
+    /// traffic policy (Istio <c>DestinationRule.subsets</c>).
+    /// </summary>
+    /// <value>Empty by default.</value>
+    public IList<SubsetOptions> Subsets { get; } = new List<SubsetOptions>();
+
+    /// <summary>
+    /// Gets the ordered HTTP routes for requests to this service's hosts (Istio
+    /// <c>VirtualService.http</c>): the first whose match holds decides; a request no route matches
+    /// gets Envoy's 404 <c>NR</c>. Empty means one catch-all route to the whole service (<see cref="Route"/>).
+    /// </summary>
+    /// <value>Empty by default.</value>
+    public IList<HttpRouteOptions> Http { get; } = new List<HttpRouteOptions>();
 
     internal string DisplayName => Name ?? (Hosts.Count > 0 ? Hosts[0] : "(unnamed)");
 }

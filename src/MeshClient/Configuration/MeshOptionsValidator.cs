@@ -66,6 +66,8 @@ internal static class MeshOptionsValidator
             CheckDuplicates(service, declared, results);
         }
 
+        HttpRouteValidator.CheckReferences(options, results);
+
         return results;
     }
 
@@ -128,6 +130,7 @@ internal static class MeshOptionsValidator
             TrafficPolicyOptionsValidator.Validate(service.TrafficPolicy, "trafficPolicy", Findings, service.Resolution == ServiceResolution.Static ? service.Endpoints.Count : null);
             TlsOptionsValidator.Validate(service.TrafficPolicy, "trafficPolicy", Findings, credentialsDirectory);
             RouteOptionsValidator.Validate(service.Route, "route", Findings);
+            HttpRouteValidator.Validate(service, Findings);
         }
 
         private ServiceFindings Findings => new(service, results, reported);

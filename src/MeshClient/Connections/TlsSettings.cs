@@ -51,9 +51,12 @@ internal sealed record TlsSettings
     /// <c>tls</c> when there is one (replacing, not merging with, the service-level <c>tls</c>), else
     /// the service-level one. <see langword="null"/> for no TLS from the mesh (absent, or DISABLE).
     /// </summary>
-    public static TlsSettings? For(ExternalServiceOptions service, int port, string? credentialsDirectory, TimeSpan refreshInterval)
+    public static TlsSettings? For(ExternalServiceOptions service, int port, string? credentialsDirectory, TimeSpan refreshInterval) =>
+        For(service.TrafficPolicy, service.SubjectAltNames, port, credentialsDirectory, refreshInterval);
+
+    /// <summary>The settings of a port under <paramref name="policy"/> (a service's, or a subset's merged over it).</summary>
+    public static TlsSettings? For(TrafficPolicyOptions? policy, IList<string> serviceSubjectAltNames, int port, string? credentialsDirectory, TimeSpan refreshInterval)
     {
-        var policy = service.TrafficPolicy;
         if (policy is null)
         {
             return null;
@@ -69,7 +72,7 @@ internal sealed record TlsSettings
             }
         }
 
-        return From(tls, service.SubjectAltNames, credentialsDirectory, refreshInterval);
+        return From(tls, serviceSubjectAltNames, credentialsDirectory, refreshInterval);
     }
 
     /// <summary>Settings from validated options.</summary>

@@ -28,6 +28,9 @@ internal static class MeshConfigurationSpellings
         new("TrafficPolicy:LoadBalancer:Simple", LoadBalancer),
         new("TrafficPolicy:Tls:Mode", Tls),
         new("TrafficPolicy:PortLevelSettings:*:Tls:Mode", Tls),
+        new("Subsets:*:TrafficPolicy:LoadBalancer:Simple", LoadBalancer),
+        new("Subsets:*:TrafficPolicy:Tls:Mode", Tls),
+        new("Subsets:*:TrafficPolicy:PortLevelSettings:*:Tls:Mode", Tls),
     ];
 
     /// <summary>Gets the enum-valued keys of a <see cref="MeshOptions"/> section; <c>*</c> is a list index.</summary>

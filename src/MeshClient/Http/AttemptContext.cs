@@ -22,6 +22,12 @@ internal sealed class AttemptContext
     private EndpointPool? _pool;
     private long _start;
 
+    /// <summary>The route of the request's current hop (its response header operations apply to the response).</summary>
+    public MeshRoute? Route { get; set; }
+
+    /// <summary>The destination the current hop's route chose.</summary>
+    public RouteTarget? Target { get; set; }
+
     /// <summary>The endpoint the last attempt went to, or <see langword="null"/> (none picked, or the passthrough cluster).</summary>
     public string? Endpoint { get; private set; }
 

@@ -44,7 +44,7 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
             return _standalone.SendAsync(request, cancellationToken);
         }
 
-        return SendAttempt(_runtime, request, uri, result, attempt, cancellationToken);
+        return SendAttempt(_runtime, request, result, attempt, cancellationToken);
     }
 
     /// <summary>Synchronous <see cref="HttpClient.Send(HttpRequestMessage)"/>: the same attempt, waited for.</summary>
@@ -66,12 +66,12 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
     /// machine of its own. The attempt ends here when the response is already there, otherwise in
     /// <see cref="MeshRoutingHandler"/>, which awaits it (<see cref="AttemptContext"/>).
     /// </summary>
-    private static Task<HttpResponseMessage> SendAttempt(MeshRuntime runtime, HttpRequestMessage request, Uri uri, MeshResult result, AttemptContext attempt, CancellationToken cancellationToken)
+    private static Task<HttpResponseMessage> SendAttempt(MeshRuntime runtime, HttpRequestMessage request, MeshResult result, AttemptContext attempt, CancellationToken cancellationToken)
     {
-        var cluster = MeshRouter.Acquire(runtime, result.TargetCluster!, uri, result);
+        var cluster = MeshRouter.Acquire(runtime, result.TargetCluster!, result);
         if (cluster is null)
         {
-            // A reload since the routing decision blocks the host now.
+            // A reload since the routing decision removed the cluster.
             attempt.NotStarted();
             return Task.FromException<HttpResponseMessage>(new AttemptFailedException(MeshResponseFlags.NoRouteFound, null, null));
         }

@@ -63,6 +63,54 @@ internal static class MeshResponses
         return Create(request, result, HttpStatusCode.ServiceUnavailable, body);
     }
 
+    /// <summary>No route of the host matched the request: Envoy's 404 <c>NR</c> (an empty body, as Envoy's).</summary>
+    public static HttpResponseMessage NoRouteMatched(HttpRequestMessage request, MeshResult result, MeshFailureMode mode, Uri uri)
+    {
+        result.Flags |= MeshResponseFlags.NoRouteFound;
+        if (mode == MeshFailureMode.Throw)
+        {
+            throw new MeshNoRouteException(uri.IdnHost, uri.Port, uri.AbsolutePath) { Result = result };
+        }
+
+        return Create(request, result, HttpStatusCode.NotFound, string.Empty);
+    }
+
+    /// <summary>The route's destination has no cluster (an undeclared subset, an unregistered host): Envoy's 503 <c>NC</c>.</summary>
+    public static HttpResponseMessage NoCluster(HttpRequestMessage request, MeshResult result, MeshFailureMode mode, string host, int port, string? subset)
+    {
+        result.Flags |= MeshResponseFlags.NoClusterFound;
+        var text = subset is null
+            ? $"cluster not found: no external service declares host '{host}' port {port}, which the route sends to"
+            : $"cluster not found: external service '{host}' port {port} has no subset '{subset}', which the route sends to";
+        if (mode == MeshFailureMode.Throw)
+        {
+            throw new MeshUpstreamException(text, result.Flags, null, null) { Result = result };
+        }
+
+        return Create(request, result, HttpStatusCode.ServiceUnavailable, text);
+    }
+
+    /// <summary>The route answers itself (Istio <c>directResponse</c>); no flag, as in Envoy.</summary>
+    public static HttpResponseMessage Direct(HttpRequestMessage request, int status, byte[]? body)
+    {
+        var response = new HttpResponseMessage((HttpStatusCode)status) { RequestMessage = request };
+        if (body is not null)
+        {
+            response.Content = new ByteArrayContent(body);
+            response.Content.Headers.ContentType = TextPlain;
+        }
+
+        return response;
+    }
+
+    /// <summary>The route redirects (Istio <c>redirect</c>): the status and <c>Location</c>, no body.</summary>
+    public static HttpResponseMessage Redirect(HttpRequestMessage request, int status, Uri location)
+    {
+        var response = new HttpResponseMessage((HttpStatusCode)status) { RequestMessage = request };
+        response.Headers.Location = location;
+        return response;
+    }
+
     /// <summary>The route timeout expired: Envoy's 504 <c>UT</c>.</summary>
     public static HttpResponseMessage Timeout(HttpRequestMessage request, MeshResult result, MeshFailureMode mode, TimeSpan timeout, Exception cause)
     {

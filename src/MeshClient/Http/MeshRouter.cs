@@ -1,44 +1,50 @@
 using MeshClient.Configuration;
+using MeshClient.Model;
+using MeshClient.Routing;
 using MeshClient.Runtime;
 
 namespace MeshClient.Http;
 
-/// <summary>Registry lookup by request host and port, shared by the routing and the endpoint handler.</summary>
+/// <summary>Route selection by request host, port and the route matches, shared by the routing and the endpoint handler.</summary>
 internal static class MeshRouter
 {
     /// <summary>
-    /// Finds the cluster for <paramref name="uri"/> in <paramref name="state"/> and records it in
-    /// <paramref name="result"/>; <see langword="null"/> when REGISTRY_ONLY blocks the host.
+    /// The route for <paramref name="request"/> in <paramref name="state"/>: the first route of the
+    /// host's virtual host whose match holds (<paramref name="matched"/> is the block that held), or
+    /// the passthrough route for an unknown host under ALLOW_ANY. <see langword="null"/> when
+    /// REGISTRY_ONLY blocks the host (<paramref name="blocked"/>) or no route matched.
     /// </summary>
-    public static Cluster? Resolve(MeshRuntime runtime, RuntimeState state, Uri uri, MeshResult result)
+    public static MeshRoute? Route(MeshRuntime runtime, RuntimeState state, HttpRequestMessage request, Uri uri, out RouteMatch? matched, out bool blocked)
     {
+        matched = null;
+        blocked = false;
         var host = uri.IdnHost;
         var port = uri.Port;
-        var cluster = state.Clusters.Match(host, port);
-        if (cluster is null)
+        var virtualHost = state.VirtualHosts.Match(host, port);
+        if (virtualHost is null)
         {
             if (state.OutboundTrafficPolicy == OutboundTrafficPolicy.RegistryOnly)
             {
-                result.TargetCluster = null; // reported as BlackHoleCluster
+                blocked = true;
                 runtime.OnBlocked(host, port);
                 return null;
             }
 
-            cluster = runtime.Passthrough;
+            return state.Passthrough;
         }
 
-        result.TargetCluster = cluster;
-        return cluster;
+        return virtualHost.Match(request, uri, out matched);
     }
 
     /// <summary>
     /// Acquires <paramref name="cluster"/> for one attempt. A reload may have retired it since the
-    /// lookup; the new state is already published then, so looking again finds its replacement.
-    /// Returns <see langword="null"/> when the new state blocks the host. The caller must
+    /// routing decision; the new state is already published then, so its replacement (the live cluster
+    /// with the same key) is used and recorded in <paramref name="result"/>. Returns
+    /// <see langword="null"/> when the new state has no such cluster. The caller must
     /// <see cref="Cluster.Release"/> the returned cluster.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The runtime was disposed (its service provider was).</exception>
-    public static Cluster? Acquire(MeshRuntime runtime, Cluster cluster, Uri uri, MeshResult result)
+    public static Cluster? Acquire(MeshRuntime runtime, Cluster cluster, MeshResult result)
     {
         while (!cluster.TryAcquire())
         {
@@ -48,12 +54,13 @@ internal static class MeshRouter
                 throw new ObjectDisposedException(nameof(MeshRuntime), "The mesh was disposed (its service provider was disposed); no request can be sent through it.");
             }
 
-            var next = Resolve(runtime, runtime.State, uri, result);
-            if (next is null)
+            var next = cluster.Key == ClusterKey.Passthrough ? runtime.Passthrough : runtime.FindCluster(cluster.Key);
+            if (next is null || ReferenceEquals(next, cluster))
             {
                 return null;
             }
 
+            result.TargetCluster = next;
             cluster = next;
         }
 

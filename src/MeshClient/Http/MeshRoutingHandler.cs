@@ -51,29 +51,54 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         var result = new MeshResult { CallerToken = cancellationToken };
         request.Options.Set(MeshResponseExtensions.ResultKey, result);
         var state = _runtime.State;
-        var cluster = MeshRouter.Resolve(_runtime, state, uri, result);
-        if (cluster is null)
+        var route = MeshRouter.Route(_runtime, state, request, uri, out var matched, out var blocked);
+        if (route is null)
         {
-            return Task.FromResult(MeshResponses.Blocked(request, result, state.FailureMode, uri.IdnHost, uri.Port));
+            return Task.FromResult(blocked
+                ? MeshResponses.Blocked(request, result, state.FailureMode, uri.IdnHost, uri.Port)
+                : MeshResponses.NoRouteMatched(request, result, state.FailureMode, uri));
         }
 
+        var definition = route.Definition;
+        if (definition.DirectResponse is { } direct)
+        {
+            return Task.FromResult(RouteRequests.Respond(route, null, MeshResponses.Direct(request, direct.Status, direct.Body)));
+        }
+
+        if (definition.Redirect is { } redirect)
+        {
+            return Task.FromResult(RouteRequests.Respond(route, null, MeshResponses.Redirect(request, redirect.Status, RouteRequests.RedirectLocation(uri, redirect))));
+        }
+
+        var target = route.SelectTarget();
+        if (target.Cluster is not { } cluster)
+        {
+            return Task.FromResult(NoCluster(request, result, state, target.Destination));
+        }
+
+        result.TargetCluster = cluster;
+        RouteRequests.Apply(request, uri, route, matched, target);
         if (!request.Options.TryGetValue(AttemptContext.Key, out var attempt))
         {
             attempt = new AttemptContext(); // a redirect hop reuses the request's
             request.Options.Set(AttemptContext.Key, attempt);
         }
 
+        attempt.Route = route;
+        attempt.Target = target;
+
         // QUIC connections would not go through the endpoint pool's ConnectCallback: never let an
         // attempt to an endpoint use (or upgrade to) HTTP/3, or it would go to the host's DNS
         // address. Capped once for all the attempts, restored when the request is done.
         var capHttp3 = cluster.PassthroughConnections is null && AllowsHttp3(request);
-        if (cluster.Pipeline is null && !capHttp3)
+        if (route.Pipeline is null && !capHttp3)
         {
             var sending = base.SendAsync(request, cancellationToken);
             if (sending.IsCompletedSuccessfully)
             {
                 attempt.Succeeded(sending.Result);
                 result.Endpoint = attempt.Endpoint;
+                RouteRequests.Respond(route, target, sending.Result);
                 return sending;
             }
 
@@ -82,7 +107,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         }
 
         followsRedirects = true;
-        return SendAsync(cluster.Pipeline, capHttp3, request, result, attempt, state.FailureMode, redirects, cancellationToken);
+        return SendAsync(route.Pipeline, capHttp3, request, result, attempt, state.FailureMode, redirects, cancellationToken);
     }
 
     /// <summary>Follows redirects from <paramref name="response"/>, up to <paramref name="redirects"/> hops.</summary>
@@ -186,7 +211,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                         break;
                 }
 
-                response = outcome.Result!;
+                response = RouteRequests.Respond(attempt.Route, attempt.Target, outcome.Result!);
             }
             finally
             {
@@ -215,6 +240,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
             response = await sending.ConfigureAwait(false);
             attempt.Succeeded(response);
             result.Endpoint = attempt.Endpoint;
+            RouteRequests.Respond(attempt.Route, attempt.Target, response);
         }
         catch (Exception ex)
         {
@@ -233,6 +259,18 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
 
     private Task<HttpResponseMessage> SendAttemptAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         base.SendAsync(request, cancellationToken);
+
+    /// <summary>The route's destination has no cluster: blocked (an unregistered host under REGISTRY_ONLY) or Envoy's 503 <c>NC</c>.</summary>
+    private HttpResponseMessage NoCluster(HttpRequestMessage request, MeshResult result, RuntimeState state, Routing.RouteDestination destination)
+    {
+        if (destination.IsUnregisteredHost && state.OutboundTrafficPolicy == OutboundTrafficPolicy.RegistryOnly)
+        {
+            _runtime.OnBlocked(destination.Host, destination.Port);
+            return MeshResponses.Blocked(request, result, state.FailureMode, destination.Host, destination.Port);
+        }
+
+        return MeshResponses.NoCluster(request, result, state.FailureMode, destination.Host, destination.Port, destination.Subset);
+    }
 
     /// <summary>The final outcome is an upstream failure: Envoy's response (or exception), built here once.</summary>
     private HttpResponseMessage Failed(HttpRequestMessage request, MeshResult result, MeshFailureMode mode, AttemptFailedException failure)

@@ -15,14 +15,12 @@ internal sealed class ClusterDefinition
         LoadBalancerAlgorithm loadBalancer,
         int? passthroughPort,
         IReadOnlyList<EndpointDefinition> endpoints,
-        TimeSpan? timeout = null,
         WireSettings? wire = null,
         OutlierDetectionSettings? outlierDetection = null,
         LoadBalancerSettings? loadBalancing = null)
     {
         OutlierDetection = outlierDetection;
         LoadBalancing = loadBalancing ?? (loadBalancer is LoadBalancerAlgorithm.Unspecified ? LoadBalancerSettings.Default : LoadBalancerSettings.Default with { Algorithm = loadBalancer });
-        Timeout = timeout;
         Wire = wire ?? WireSettings.Default;
         Key = key;
         ServiceName = serviceName;
@@ -52,9 +50,6 @@ internal sealed class ClusterDefinition
 
     public IReadOnlyList<EndpointDefinition> Endpoints { get; }
 
-    /// <summary>The route timeout (Istio <c>http[].timeout</c>), or <see langword="null"/> for none.</summary>
-    public TimeSpan? Timeout { get; }
-
     /// <summary>The settings of the endpoints' connection pools; a change replaces the pools.</summary>
     public WireSettings Wire { get; }
 
@@ -72,7 +67,6 @@ internal sealed class ClusterDefinition
         && LoadBalancer == other.LoadBalancer
         && LoadBalancing == other.LoadBalancing
         && PassthroughPort == other.PassthroughPort
-        && Timeout == other.Timeout
         && Wire == other.Wire
         && Equals(OutlierDetection, other.OutlierDetection)
         && Endpoints.SequenceEqual(other.Endpoints);

@@ -12,9 +12,16 @@ internal sealed class HostTable<T>
 {
     private readonly FrozenDictionary<int, PortTable> _ports;
 
-    private HostTable(FrozenDictionary<int, PortTable> ports) => _ports = ports;
+    private HostTable(FrozenDictionary<int, PortTable> ports, (string Host, int Port, T Value)[] entries)
+    {
+        _ports = ports;
+        Entries = entries;
+    }
 
-    public static HostTable<T> Empty { get; } = new(FrozenDictionary<int, PortTable>.Empty);
+    public static HostTable<T> Empty { get; } = new(FrozenDictionary<int, PortTable>.Empty, []);
+
+    /// <summary>The entries the table kept (the first of duplicates), in declaration order.</summary>
+    public IReadOnlyList<(string Host, int Port, T Value)> Entries { get; }
 
     public T? Match(string host, int port)
     {
@@ -44,6 +51,7 @@ internal sealed class HostTable<T>
     public static HostTable<T> Build(IEnumerable<(string Host, int Port, T Value)> entries)
     {
         var byPort = new Dictionary<int, (Dictionary<string, T> Exact, List<(string Pattern, T Value)> Wildcards)>();
+        var kept = new List<(string Host, int Port, T Value)>();
         foreach (var (host, port, value) in entries)
         {
             if (!byPort.TryGetValue(port, out var table))
@@ -57,11 +65,12 @@ internal sealed class HostTable<T>
                 if (!table.Wildcards.Exists(w => string.Equals(w.Pattern, host, StringComparison.OrdinalIgnoreCase)))
                 {
                     table.Wildcards.Add((host, value));
+                    kept.Add((host, port, value));
                 }
             }
-            else
+            else if (table.Exact.TryAdd(host, value))
             {
-                table.Exact.TryAdd(host, value);
+                kept.Add((host, port, value));
             }
         }
 
@@ -73,7 +82,7 @@ internal sealed class HostTable<T>
             result[port] = new PortTable(table.Exact.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase), wildcards);
         }
 
-        return new HostTable<T>(result.ToFrozenDictionary());
+        return new HostTable<T>(result.ToFrozenDictionary(), [.. kept]);
     }
 
     private sealed record PortTable(FrozenDictionary<string, T> Exact, (string Pattern, T Value)[] Wildcards);

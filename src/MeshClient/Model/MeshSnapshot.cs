@@ -2,6 +2,7 @@ using System.Net;
 using MeshClient.Configuration;
 using MeshClient.Connections;
 using MeshClient.Health;
+using MeshClient.Routing;
 
 namespace MeshClient.Model;
 
@@ -58,68 +59,208 @@ internal sealed class MeshSnapshot
     /// </summary>
     public IReadOnlyDictionary<string, (int Number, ServiceProtocol Protocol)> FirstPorts { get; }
 
-    /// <summary>Builds a snapshot from options that passed validation.</summary>
-    public static MeshSnapshot Build(MeshOptions options)
-    {
-        var clusters = new List<ClusterDefinition>();
-        var seen = new HashSet<ClusterKey>();
-        var routes = new List<(string, int, ClusterDefinition)>();
-        var firstPorts = new Dictionary<string, (int Number, ServiceProtocol Protocol)>(StringComparer.Ordinal);
-        foreach (var service in options.ExternalServices)
-        {
-            if (service.Name is { } name && service.Ports.Count > 0)
-            {
-                firstPorts.TryAdd(name, (service.Ports[0].Number, service.Ports[0].Protocol));
-            }
+    /// <summary>(host, port) → the virtual host: the routes for requests to that host and port.</summary>
+    public HostTable<VirtualHostDefinition> VirtualHosts { get; private init; } = HostTable<VirtualHostDefinition>.Empty;
 
-            foreach (var rawHost in service.Hosts)
+    /// <summary>The timeout of the passthrough route (unknown hosts under ALLOW_ANY, resolution NONE without routes).</summary>
+    public TimeSpan? PassthroughTimeout { get; private init; }
+
+    /// <summary>Builds a snapshot from options that passed validation.</summary>
+    public static MeshSnapshot Build(MeshOptions options) => new SnapshotBuilder(options).Build();
+
+    /// <summary>Builds the clusters (each service's host and port, then the subsets routes use) and the virtual hosts.</summary>
+    private sealed class SnapshotBuilder(MeshOptions options)
+    {
+        private readonly List<ClusterDefinition> _clusters = [];
+        private readonly Dictionary<ClusterKey, (ExternalServiceOptions Service, ServicePortOptions Port)> _owners = [];
+        private readonly Dictionary<string, ExternalServiceOptions> _exactHosts = new(StringComparer.OrdinalIgnoreCase);
+        private readonly List<(string Pattern, ExternalServiceOptions Service)> _wildcardHosts = [];
+        private HostTable<ClusterDefinition> _hosts = HostTable<ClusterDefinition>.Empty;
+        private readonly (string? Directory, TimeSpan RefreshInterval) _tlsFiles = (options.CredentialsDirectory, options.CertificateRefreshInterval);
+
+        public MeshSnapshot Build()
+        {
+            var defaultTimeout = DefaultTimeout(options);
+            var entries = new List<(string, int, ClusterDefinition)>();
+            var firstPorts = new Dictionary<string, (int Number, ServiceProtocol Protocol)>(StringComparer.Ordinal);
+            foreach (var service in options.ExternalServices)
             {
-                var host = rawHost.ToLowerInvariant();
-                foreach (var port in service.Ports)
+                if (service.Name is { } name && service.Ports.Count > 0)
                 {
-                    var key = new ClusterKey(host, port.Number);
-                    if (!seen.Add(key))
+                    firstPorts.TryAdd(name, (service.Ports[0].Number, service.Ports[0].Protocol));
+                }
+
+                foreach (var rawHost in service.Hosts)
+                {
+                    var host = rawHost.ToLowerInvariant();
+                    if (HostPattern.IsWildcard(host))
                     {
-                        continue; // a duplicate declaration: the first one wins (validation warned)
+                        _wildcardHosts.Add((host, service));
+                    }
+                    else
+                    {
+                        _exactHosts.TryAdd(host, service);
                     }
 
-                    var tls = TlsSettings.For(service, port.Number, options.CredentialsDirectory, options.CertificateRefreshInterval);
-                    var cluster = BuildCluster(service, port, key, DefaultTimeout(options), tls);
-                    clusters.Add(cluster);
-                    routes.Add((host, port.Number, cluster));
+                    foreach (var port in service.Ports)
+                    {
+                        var key = new ClusterKey(host, port.Number);
+                        if (!_owners.TryAdd(key, (service, port)))
+                        {
+                            continue; // a duplicate declaration: the first one wins (validation warned)
+                        }
+
+                        var cluster = BuildCluster(service, port, key, service.TrafficPolicy, null, _tlsFiles);
+                        _clusters.Add(cluster);
+                        entries.Add((host, port.Number, cluster));
+                    }
                 }
             }
+
+            _hosts = HostTable<ClusterDefinition>.Build(entries);
+
+            // Then each (host, port)'s routes, which may add the subset clusters they send to.
+            var virtualHosts = new List<(string, int, VirtualHostDefinition)>(entries.Count);
+            foreach (var (host, port, cluster) in entries)
+            {
+                var (service, _) = _owners[cluster.Key];
+                var routes = RouteCompiler.Compile(service, cluster.Key, defaultTimeout, Resolve);
+                virtualHosts.Add((host, port, new VirtualHostDefinition(service.DisplayName, routes)));
+            }
+
+            return new MeshSnapshot(
+                options.OutboundTrafficPolicy,
+                options.FailureMode,
+                options.AllowAutoRedirect ? options.MaxAutomaticRedirections : 0,
+                _clusters,
+                _hosts,
+                PassthroughDefinition(),
+                options.ManageHttpClientTimeout,
+                firstPorts)
+            {
+                RedirectRemovedHeaders = [.. options.RedirectRemovedHeaders],
+                VirtualHosts = HostTable<VirtualHostDefinition>.Build(virtualHosts),
+                PassthroughTimeout = defaultTimeout,
+            };
         }
 
-        return new MeshSnapshot(
-            options.OutboundTrafficPolicy,
-            options.FailureMode,
-            options.AllowAutoRedirect ? options.MaxAutomaticRedirections : 0,
-            clusters,
-            HostTable<ClusterDefinition>.Build(routes),
-            PassthroughDefinition(DefaultTimeout(options)),
-            options.ManageHttpClientTimeout,
-            firstPorts)
+        /// <summary>
+        /// A route destination's cluster: the service declaring <paramref name="host"/> on the port
+        /// (explicit, else the request's when declared, else the service's only port), and the subset.
+        /// </summary>
+        private RouteDestination Resolve(string host, int? port, string? subset, int requestPort)
         {
-            RedirectRemovedHeaders = [.. options.RedirectRemovedHeaders],
-        };
+            var number = port ?? requestPort;
+            var found = _hosts.Match(host, number);
+            if (found is null && port is null && FindService(host) is { Ports.Count: 1 } only)
+            {
+                number = only.Ports[0].Number;
+                found = _hosts.Match(host, number);
+            }
+
+            if (found is null)
+            {
+                return new RouteDestination(null, host, 1, null, null, null) { IsUnregisteredHost = true, Port = number };
+            }
+
+            if (subset is null)
+            {
+                return new RouteDestination(found.Key, host, 1, null, null, null) { Port = number };
+            }
+
+            var key = found.Key with { Subset = subset };
+            if (!_owners.ContainsKey(key))
+            {
+                var (service, servicePort) = _owners[found.Key];
+                SubsetOptions? options = null;
+                foreach (var candidate in service.Subsets)
+                {
+                    if (string.Equals(candidate.Name, subset, StringComparison.Ordinal))
+                    {
+                        options = candidate;
+                        break;
+                    }
+                }
+
+                if (options is null)
+                {
+                    return new RouteDestination(null, host, 1, null, null, null) { Port = number, Subset = subset }; // no such subset: "cluster not found"
+                }
+
+                _owners[key] = (service, servicePort);
+                _clusters.Add(BuildCluster(service, servicePort, key, Merge(service.TrafficPolicy, options.TrafficPolicy), options.Labels, _tlsFiles));
+            }
+
+            return new RouteDestination(key, host, 1, null, null, null) { Port = number };
+        }
+
+        private ExternalServiceOptions? FindService(string host)
+        {
+            if (_exactHosts.TryGetValue(host, out var service))
+            {
+                return service;
+            }
+
+            ExternalServiceOptions? best = null;
+            var bestLength = -1;
+            foreach (var (pattern, candidate) in _wildcardHosts)
+            {
+                if (pattern.Length > bestLength && HostPattern.Matches(pattern, host))
+                {
+                    (best, bestLength) = (candidate, pattern.Length);
+                }
+            }
+
+            return best;
+        }
     }
 
-    /// <summary>The passthrough cluster's definition under <paramref name="timeout"/>.</summary>
-    internal static ClusterDefinition PassthroughDefinition(TimeSpan? timeout) =>
-        new(ClusterKey.Passthrough, ClusterKey.Passthrough.Host, ServiceResolution.None, ServiceProtocol.Unspecified, LoadBalancerAlgorithm.Unspecified, null, [], timeout);
+    /// <summary>A subset's policy over the service's: each component the subset sets replaces the service's whole (Istio).</summary>
+    internal static TrafficPolicyOptions Merge(TrafficPolicyOptions service, TrafficPolicyOptions? subset)
+    {
+        if (subset is null)
+        {
+            return service;
+        }
+
+        var merged = new TrafficPolicyOptions
+        {
+            LoadBalancer = IsSet(subset.LoadBalancer) ? subset.LoadBalancer : service.LoadBalancer,
+            OutlierDetection = subset.OutlierDetection ?? service.OutlierDetection,
+            Tls = subset.Tls ?? service.Tls,
+        };
+        foreach (var level in subset.PortLevelSettings.Count > 0 ? subset.PortLevelSettings : service.PortLevelSettings)
+        {
+            merged.PortLevelSettings.Add(level);
+        }
+
+        return merged;
+    }
+
+    private static bool IsSet(LoadBalancerOptions? options) =>
+        options is not null && (options.Simple != LoadBalancerAlgorithm.Unspecified || options.ConsistentHash is not null);
+
+    /// <summary>The passthrough cluster's definition.</summary>
+    internal static ClusterDefinition PassthroughDefinition() =>
+        new(ClusterKey.Passthrough, ClusterKey.Passthrough.Host, ServiceResolution.None, ServiceProtocol.Unspecified, LoadBalancerAlgorithm.Unspecified, null, []);
 
     /// <summary>The timeout of a route that sets none: the mesh's default when it owns mesh clients' timeouts.</summary>
     private static TimeSpan? DefaultTimeout(MeshOptions options) =>
         options.ManageHttpClientTimeout ? options.DefaultTimeout : null;
 
-    private static ClusterDefinition BuildCluster(ExternalServiceOptions service, ServicePortOptions port, ClusterKey key, TimeSpan? defaultTimeout, TlsSettings? tls)
+    private static ClusterDefinition BuildCluster(ExternalServiceOptions service, ServicePortOptions port, ClusterKey key, TrafficPolicyOptions policy, IDictionary<string, string>? labels, (string? Directory, TimeSpan RefreshInterval) tlsFiles)
     {
+        var tls = TlsSettings.For(policy, service.SubjectAltNames, port.Number, tlsFiles.Directory, tlsFiles.RefreshInterval);
         var endpoints = new List<EndpointDefinition>(service.Endpoints.Count);
         if (service.Resolution == ServiceResolution.Static)
         {
             foreach (var endpoint in service.Endpoints)
             {
+                if (labels is not null && !HasLabels(endpoint, labels))
+                {
+                    continue; // not in the subset
+                }
+
                 // Endpoint port map (by port name) beats targetPort, which beats the service port (Istio CONV).
                 var number = port.Name is not null && endpoint.Ports.TryGetValue(port.Name, out var mapped)
                     ? mapped
@@ -133,12 +274,25 @@ internal sealed class MeshSnapshot
             service.DisplayName,
             service.Resolution,
             port.Protocol,
-            service.TrafficPolicy?.LoadBalancer?.Simple ?? LoadBalancerAlgorithm.Unspecified,
+            policy.LoadBalancer?.Simple ?? LoadBalancerAlgorithm.Unspecified,
             service.Resolution == ServiceResolution.None ? port.TargetPort : null,
             endpoints,
-            service.Route?.Timeout ?? defaultTimeout,
             wire: tls is null ? null : WireSettings.Default with { Tls = tls },
-            outlierDetection: OutlierDetectionSettings.From(service.TrafficPolicy?.OutlierDetection),
-            loadBalancing: LoadBalancerSettings.From(service.TrafficPolicy?.LoadBalancer));
+            outlierDetection: OutlierDetectionSettings.From(policy.OutlierDetection),
+            loadBalancing: LoadBalancerSettings.From(policy.LoadBalancer));
+    }
+
+    /// <summary>Whether <paramref name="endpoint"/> carries every label of a subset, with the same value.</summary>
+    private static bool HasLabels(ServiceEndpointOptions endpoint, IDictionary<string, string> labels)
+    {
+        foreach (var (name, value) in labels)
+        {
+            if (!endpoint.Labels.TryGetValue(name, out var actual) || !string.Equals(actual, value, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

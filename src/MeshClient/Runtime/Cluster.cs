@@ -4,7 +4,6 @@ using MeshClient.Health;
 using MeshClient.LoadBalancing;
 using MeshClient.Model;
 using Microsoft.Extensions.Logging;
-using Polly;
 
 namespace MeshClient.Runtime;
 
@@ -95,12 +94,6 @@ internal sealed class Cluster : IDisposable
     public MeshEndpoint[] AvailableEndpoints => _state.Picker.Endpoints;
 
     internal EndpointPicker Picker => _state.Picker;
-
-    /// <summary>
-    /// The route's Polly pipeline (today: the route timeout), or <see langword="null"/> when the
-    /// route has no policy, so that a request without one pays nothing for it.
-    /// </summary>
-    public ResiliencePipeline<HttpResponseMessage>? Pipeline => _state.Pipeline;
 
     public bool IsRetired => Volatile.Read(ref _retired) != 0;
 
@@ -379,10 +372,7 @@ internal sealed class Cluster : IDisposable
             }
         }
 
-        var pipeline = previous is not null && previous.Definition.Timeout == definition.Timeout
-            ? previous.Pipeline
-            : CreatePipeline(definition);
-        return new ClusterState(definition, endpoints, _services.PickerFactory.Create(definition, availableEndpoints), pipeline);
+        return new ClusterState(definition, endpoints, _services.PickerFactory.Create(definition, availableEndpoints));
     }
 
     /// <summary>
@@ -420,27 +410,12 @@ internal sealed class Cluster : IDisposable
         _policies = next;
     }
 
-    /// <summary>The route's pipeline: the total timeout now; retries and per-try timeouts go inside it.</summary>
-    private ResiliencePipeline<HttpResponseMessage>? CreatePipeline(ClusterDefinition definition)
-    {
-        if (definition.Timeout is not { } timeout)
-        {
-            return null;
-        }
-
-        return new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _services.TimeProvider }
-            .AddTimeout(timeout)
-            .Build();
-    }
-
-    private sealed class ClusterState(ClusterDefinition definition, MeshEndpoint[] endpoints, EndpointPicker picker, ResiliencePipeline<HttpResponseMessage>? pipeline)
+    private sealed class ClusterState(ClusterDefinition definition, MeshEndpoint[] endpoints, EndpointPicker picker)
     {
         public ClusterDefinition Definition { get; } = definition;
 
         public MeshEndpoint[] Endpoints { get; } = endpoints;
 
         public EndpointPicker Picker { get; } = picker;
-
-        public ResiliencePipeline<HttpResponseMessage>? Pipeline { get; } = pipeline;
     }
 }

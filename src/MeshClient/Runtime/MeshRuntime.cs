@@ -43,7 +43,7 @@ internal sealed partial class MeshRuntime : IDisposable
         _logger = logger ?? (ILogger)NullLogger.Instance;
         TimeProvider = timeProvider ?? TimeProvider.System;
         _clusterServices = new ClusterServices(TimeProvider, handlerFactory, pickerFactory, policyFactories?.ToArray(), _logger);
-        Passthrough = new Cluster(MeshSnapshot.PassthroughDefinition(null), _clusterServices);
+        Passthrough = new Cluster(MeshSnapshot.PassthroughDefinition(), _clusterServices);
 
         var diagnostics = MeshOptionsValidator.Validate(options.CurrentValue);
         var errors = Errors(diagnostics);
@@ -224,7 +224,6 @@ internal sealed partial class MeshRuntime : IDisposable
             // Then the changes in place; each cluster builds its next state before publishing it, so
             // a failure leaves that cluster on its last good state.
             var live = new Dictionary<ClusterKey, Cluster>(snapshot.Clusters.Count);
-            var hosts = new List<(string, int, Cluster)>(snapshot.Clusters.Count);
             foreach (var definition in snapshot.Clusters)
             {
                 if (!created.TryGetValue(definition.Key, out var cluster))
@@ -237,7 +236,6 @@ internal sealed partial class MeshRuntime : IDisposable
                 }
 
                 live[definition.Key] = cluster;
-                hosts.Add((definition.Key.Host, definition.Key.Port, cluster));
             }
 
             if (!Passthrough.Definition.IsEquivalentTo(snapshot.Passthrough))
@@ -245,7 +243,7 @@ internal sealed partial class MeshRuntime : IDisposable
                 Passthrough.Update(snapshot.Passthrough);
             }
 
-            var state = new RuntimeState(snapshot, HostTable<Cluster>.Build(hosts));
+            var state = RouteBinder.Bind(snapshot, live, Passthrough, _clusterServices.TimeProvider);
             _state = state;
             foreach (var (key, cluster) in _clusters)
             {

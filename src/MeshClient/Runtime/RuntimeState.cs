@@ -3,12 +3,17 @@ using MeshClient.Model;
 
 namespace MeshClient.Runtime;
 
-/// <summary>What a request reads, once, from the runtime: the snapshot and its live clusters by host and port.</summary>
-internal sealed class RuntimeState(MeshSnapshot snapshot, HostTable<Cluster> clusters)
+/// <summary>
+/// What a request reads, once, from the runtime: the snapshot, its live virtual hosts by host and
+/// port, and the passthrough route (unknown hosts under ALLOW_ANY).
+/// </summary>
+internal sealed class RuntimeState(MeshSnapshot snapshot, HostTable<MeshVirtualHost> virtualHosts, MeshRoute passthrough)
 {
     public MeshSnapshot Snapshot { get; } = snapshot;
 
-    public HostTable<Cluster> Clusters { get; } = clusters;
+    public HostTable<MeshVirtualHost> VirtualHosts { get; } = virtualHosts;
+
+    public MeshRoute Passthrough { get; } = passthrough;
 
     public OutboundTrafficPolicy OutboundTrafficPolicy => Snapshot.OutboundTrafficPolicy;
 

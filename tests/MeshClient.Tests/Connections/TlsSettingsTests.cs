@@ -1,5 +1,6 @@
 using MeshClient.Configuration;
 using MeshClient.Connections;
+using MeshClient.Model;
 
 namespace MeshClient.Tests.Connections;
 
@@ -75,6 +76,16 @@ public sealed class TlsSettingsTests
         Assert.Equal(a, b);
         Assert.NotEqual(a, c);
         Assert.NotEqual(WireSettings.Default, a);
+    }
+
+    [Fact]
+    public void Merge_SubsetTls_ReplacesTheServiceTlsWhole()
+    {
+        var service = new TrafficPolicyOptions { Tls = new TlsOptions { Mode = TlsMode.Simple, Sni = "service.level" } };
+        var subset = new TrafficPolicyOptions { Tls = new TlsOptions { Mode = TlsMode.Mutual, Sni = "subset.level" } };
+
+        Assert.Equal("subset.level", MeshSnapshot.Merge(service, subset).Tls!.Sni);
+        Assert.Equal("service.level", MeshSnapshot.Merge(service, new TrafficPolicyOptions()).Tls!.Sni);
     }
 
     [Fact]

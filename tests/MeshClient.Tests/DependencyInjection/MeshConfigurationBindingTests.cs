@@ -283,13 +283,13 @@ public sealed class MeshConfigurationBindingTests
         }).Build();
         using var harness = MeshHarness.BoundTo(configuration);
 
-        Assert.Equal(TimeSpan.FromSeconds(30), harness.Runtime.Passthrough.Definition.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), harness.Runtime.State.Passthrough.Definition.Timeout);
         Assert.Equal(Timeout.InfiniteTimeSpan, harness.CreateClient().Timeout);
 
         configuration["Mesh:ManageHttpClientTimeout"] = "false";
         configuration.Reload();
 
-        Assert.Null(harness.Runtime.Passthrough.Definition.Timeout); // the mesh no longer bounds requests itself
+        Assert.Null(harness.Runtime.State.Passthrough.Definition.Timeout); // the mesh no longer bounds requests itself
         Assert.Equal(TimeSpan.FromSeconds(100), harness.CreateClient().Timeout);
     }
 }

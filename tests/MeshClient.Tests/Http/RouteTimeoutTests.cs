@@ -110,8 +110,8 @@ public sealed class RouteTimeoutTests
     {
         using var harness = Mesh(new RecordingHandler(), timeout: null, defaultTimeout: null);
 
-        Assert.Null(harness.Runtime.GetClusters().Single().Pipeline);
-        Assert.Null(harness.Runtime.Passthrough.Pipeline);
+        Assert.Null(harness.Runtime.OnlyRoute().Pipeline);
+        Assert.Null(harness.Runtime.State.Passthrough.Pipeline);
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public sealed class RouteTimeoutTests
         using var response = await call.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.Equal(MeshResponseFlags.UpstreamRequestTimeout, response.GetMeshResult()!.Flags);
-        Assert.Equal(TimeSpan.FromSeconds(100), harness.Runtime.Passthrough.Definition.Timeout); // unknown hosts too
+        Assert.Equal(TimeSpan.FromSeconds(100), harness.Runtime.State.Passthrough.Definition.Timeout); // unknown hosts too
     }
 
     [Fact]
@@ -150,7 +150,7 @@ public sealed class RouteTimeoutTests
 
         Assert.Equal(TimeSpan.FromSeconds(5), harness.CreateClient("own").Timeout);
         Assert.Equal(TimeSpan.FromSeconds(100), optedOut.CreateClient().Timeout);
-        Assert.Null(optedOut.Runtime.Passthrough.Pipeline);
+        Assert.Null(optedOut.Runtime.State.Passthrough.Pipeline);
     }
 
     [Fact]
@@ -166,8 +166,8 @@ public sealed class RouteTimeoutTests
         }).Build();
         using var harness = new MeshHarness(services => services.AddMeshExternalService("api.example.com", configuration));
 
-        Assert.Equal(TimeSpan.FromMilliseconds(2500), harness.Runtime.GetClusters().Single().Definition.Timeout);
-        Assert.NotNull(harness.Runtime.GetClusters().Single().Pipeline);
+        Assert.Equal(TimeSpan.FromMilliseconds(2500), harness.Runtime.OnlyRoute().Definition.Timeout);
+        Assert.NotNull(harness.Runtime.OnlyRoute().Pipeline);
     }
 
     [Fact]
@@ -187,6 +187,6 @@ public sealed class RouteTimeoutTests
 
         Assert.Same(cluster, harness.Runtime.GetClusters().Single(c => c.Key.Host == "api.example.com"));
         Assert.Same(endpoint, cluster.Endpoints.Single()); // connections and counters kept
-        Assert.NotNull(cluster.Pipeline);
+        Assert.NotNull(harness.Runtime.RouteOf("api.example.com", 443).Pipeline);
     }
 }

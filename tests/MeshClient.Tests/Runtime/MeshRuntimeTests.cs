@@ -55,7 +55,7 @@ public sealed class MeshRuntimeTests
         monitor.Change(Options(Service("a.example.com", "bad-ip")));
 
         Assert.Same(before, runtime.State);
-        Assert.NotNull(runtime.State.Clusters.Match("a.example.com", 443));
+        Assert.NotNull(runtime.State.VirtualHosts.Match("a.example.com", 443));
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class MeshRuntimeTests
         Assert.Same(keptEndpoint, b.Endpoints[0]);
         Assert.Equal(2, b.Endpoints.Length);
         Assert.Equal(1, b.Endpoints[0].Requests);
-        Assert.NotNull(runtime.State.Clusters.Match("c.example.com", 443));
+        Assert.NotNull(runtime.State.VirtualHosts.Match("c.example.com", 443));
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class MeshRuntimeTests
 
         Assert.True(a.IsRetired);
         Assert.False(a.TryAcquire());
-        Assert.Null(runtime.State.Clusters.Match("a.example.com", 443));
+        Assert.Null(runtime.State.VirtualHosts.Match("a.example.com", 443));
         a.Release();
         Assert.Null(runtime.FindCluster(new ClusterKey("a.example.com", 443)));
     }

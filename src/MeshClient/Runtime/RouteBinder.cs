@@ -1,0 +1,71 @@
+using MeshClient.Model;
+using MeshClient.Routing;
+using Polly;
+
+namespace MeshClient.Runtime;
+
+/// <summary>
+/// Binds a snapshot's virtual hosts to the live clusters and builds each route's Polly pipeline,
+/// once per snapshot (routes with the same policy share one pipeline).
+/// </summary>
+internal static class RouteBinder
+{
+    public static RuntimeState Bind(MeshSnapshot snapshot, Dictionary<ClusterKey, Cluster> clusters, Cluster passthrough, TimeProvider timeProvider)
+    {
+        var pipelines = new Dictionary<TimeSpan, ResiliencePipeline<HttpResponseMessage>>();
+        var hosts = new List<(string, int, MeshVirtualHost)>();
+        foreach (var (host, port, definition) in snapshot.VirtualHosts.Entries)
+        {
+            var routes = new MeshRoute[definition.Routes.Length];
+            for (var i = 0; i < routes.Length; i++)
+            {
+                routes[i] = Bind(definition.Routes[i], clusters, pipelines, timeProvider);
+            }
+
+            hosts.Add((host, port, new MeshVirtualHost(definition.ServiceName, routes)));
+        }
+
+        var passthroughRoute = new RouteDefinition
+        {
+            Destinations = [new RouteDestination(ClusterKey.Passthrough, ClusterKey.Passthrough.Host, 1, null, null, null)],
+            Timeout = snapshot.PassthroughTimeout,
+        };
+        var passthroughTargets = new[] { new RouteTarget(passthroughRoute.Destinations[0], passthrough) };
+        return new RuntimeState(
+            snapshot,
+            HostTable<MeshVirtualHost>.Build(hosts),
+            new MeshRoute(passthroughRoute, passthroughTargets, Pipeline(passthroughRoute, pipelines, timeProvider)));
+    }
+
+    private static MeshRoute Bind(RouteDefinition definition, Dictionary<ClusterKey, Cluster> clusters, Dictionary<TimeSpan, ResiliencePipeline<HttpResponseMessage>> pipelines, TimeProvider timeProvider)
+    {
+        var targets = new RouteTarget[definition.Destinations.Length];
+        for (var i = 0; i < targets.Length; i++)
+        {
+            var destination = definition.Destinations[i];
+            var cluster = destination.Cluster is { } key ? clusters.GetValueOrDefault(key) : null;
+            targets[i] = new RouteTarget(destination, cluster);
+        }
+
+        return new MeshRoute(definition, targets, Pipeline(definition, pipelines, timeProvider));
+    }
+
+    /// <summary>The route's pipeline: the total timeout now; retries and per-try timeouts go inside it.</summary>
+    private static ResiliencePipeline<HttpResponseMessage>? Pipeline(RouteDefinition route, Dictionary<TimeSpan, ResiliencePipeline<HttpResponseMessage>> pipelines, TimeProvider timeProvider)
+    {
+        if (route.Timeout is not { } timeout)
+        {
+            return null;
+        }
+
+        if (!pipelines.TryGetValue(timeout, out var pipeline))
+        {
+            pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }
+                .AddTimeout(timeout)
+                .Build();
+            pipelines[timeout] = pipeline;
+        }
+
+        return pipeline;
+    }
+}
