@@ -110,4 +110,29 @@ public sealed class TlsMappingTests
         Assert.Contains(messages, m => m.EndsWith("trafficPolicy.tls.privateKey: private key required for mutual tls.", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.Contains("trafficPolicy.portLevelSettings[0].tls.mode ISTIO_MUTUAL is not supported", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void LoadYaml_SubsetTls_Mapped()
+    {
+        const string Rule = """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: edition-cnn-com}
+            spec:
+              host: edition.cnn.com
+              subsets:
+              - name: secure
+                trafficPolicy:
+                  tls: {mode: SIMPLE, sni: secure.cnn.com}
+                  portLevelSettings:
+                  - port: {number: 80}
+                    tls: {mode: SIMPLE}
+            """;
+
+        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+
+        var subset = Assert.Single(Assert.Single(result.Options.ExternalServices).Subsets);
+        Assert.Equal("secure.cnn.com", subset.TrafficPolicy!.Tls!.Sni);
+        Assert.Equal(80, Assert.Single(subset.TrafficPolicy.PortLevelSettings).Port);
+    }
 }

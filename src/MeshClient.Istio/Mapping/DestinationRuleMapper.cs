@@ -208,7 +208,16 @@ internal static class DestinationRuleMapper
             var policyPath = $"spec.subsets[{i}].trafficPolicy";
             if (reader.Mapping(subset, "trafficPolicy", policyPath) is { } policy)
             {
-                options.TrafficPolicy = new TrafficPolicyOptions { OutlierDetection = OutlierDetectionMapper.Map(reader, policy, policyPath) };
+                options.TrafficPolicy = new TrafficPolicyOptions
+                {
+                    OutlierDetection = OutlierDetectionMapper.Map(reader, policy, policyPath),
+                    Tls = TlsMapper.Map(reader, policy, policyPath),
+                };
+                foreach (var portLevel in TlsMapper.MapPortLevel(reader, policy, policyPath))
+                {
+                    options.TrafficPolicy.PortLevelSettings.Add(portLevel);
+                }
+
                 if (reader.Mapping(policy, "loadBalancer", policyPath + ".loadBalancer") is { } loadBalancer)
                 {
                     options.TrafficPolicy.LoadBalancer = MapLoadBalancer(reader, loadBalancer, policyPath + ".loadBalancer");

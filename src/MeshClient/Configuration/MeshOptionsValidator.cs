@@ -128,7 +128,7 @@ internal static class MeshOptionsValidator
             ValidateResolutionAndEndpoints();
             ValidateExportTo();
             TrafficPolicyOptionsValidator.Validate(service.TrafficPolicy, "trafficPolicy", Findings, service.Resolution == ServiceResolution.Static ? service.Endpoints.Count : null);
-            TlsOptionsValidator.Validate(service.TrafficPolicy, "trafficPolicy", Findings, credentialsDirectory);
+            TlsOptionsValidator.ValidateService(service, Findings, credentialsDirectory);
             RouteOptionsValidator.Validate(service.Route, "route", Findings);
             HttpRouteValidator.Validate(service, Findings);
         }

@@ -12,6 +12,16 @@ internal static class TlsOptionsValidator
 {
     private const int MaxPort = 65535;
 
+    /// <summary>The service's <c>trafficPolicy</c> and each subset's.</summary>
+    public static void ValidateService(ExternalServiceOptions service, ServiceFindings findings, string? credentialsDirectory)
+    {
+        Validate(service.TrafficPolicy, "trafficPolicy", findings, credentialsDirectory);
+        for (var i = 0; i < service.Subsets.Count; i++)
+        {
+            Validate(service.Subsets[i]?.TrafficPolicy, $"subsets[{i}].trafficPolicy", findings, credentialsDirectory);
+        }
+    }
+
     public static void Validate(TrafficPolicyOptions? policy, string path, ServiceFindings findings, string? credentialsDirectory)
     {
         if (policy is null)

@@ -103,6 +103,17 @@ public sealed class TlsOptionsValidatorTests : IDisposable
     }
 
     [Fact]
+    public void Validate_SubsetTls_ValidatedWithItsPath()
+    {
+        var service = Service(null);
+        service.Subsets.Add(new SubsetOptions { Name = "v1", TrafficPolicy = new TrafficPolicyOptions { Tls = new TlsOptions { Mode = TlsMode.IstioMutual } } });
+
+        var error = Assert.Single(MeshOptionsValidator.Validate(Options(service)), d => d.IsError);
+
+        Assert.StartsWith("External service 'api.example.com': subsets[0].trafficPolicy.tls.mode ISTIO_MUTUAL is not supported", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_CertificateRefreshIntervalBelowOneSecond_Error()
     {
         var options = Options(Service(null));
