@@ -245,12 +245,22 @@ internal sealed class IstioLoadBuilder
                     service.TrafficPolicy.ConnectionPool = connectionPool;
                 }
 
+                if (policy.Tls is { } tls)
+                {
+                    service.TrafficPolicy.Tls = tls;
+                }
+
+                foreach (var portLevel in policy.PortLevelSettings)
+                {
+                    service.TrafficPolicy.PortLevelSettings.Add(portLevel);
+                }
+
                 foreach (var subset in policy.Subsets)
                 {
                     service.Subsets.Add(subset);
                 }
 
-                if ((policy.LoadBalancer is not null || policy.OutlierDetection is not null || policy.ConnectionPool is not null) && service.Hosts.Count > 1)
+                if (policy.HasPolicy && service.Hosts.Count > 1)
                 {
                     reader.Warning(policy.Node, "spec.host", $"spec.host '{DiagnosticText.Cut(policy.Host)}': MeshClient keeps one traffic policy per ServiceEntry, so it applies to every host of ServiceEntry {DiagnosticText.Cut(service.Name)} ({DiagnosticText.Cut(string.Join(", ", service.Hosts), 500)}).");
                 }

@@ -39,6 +39,14 @@ public sealed class MeshResult
     /// <summary>Gets a value indicating whether the response was served from the fallback cache.</summary>
     public bool FromCache { get; internal set; }
 
+    /// <summary>
+    /// Gets why the connection to the upstream failed at the TLS level (Envoy's
+    /// <c>%UPSTREAM_TRANSPORT_FAILURE_REASON%</c>): the endpoint, host, SNI and what failed, such as an
+    /// untrusted CA, a certificate name mismatch or a revoked certificate.
+    /// </summary>
+    /// <value><see langword="null"/> unless a TLS handshake failed.</value>
+    public string? UpstreamTransportFailureReason { get; internal set; }
+
     /// <summary>The cluster the request was routed to (fields are kept small: one is allocated per request).</summary>
     internal Cluster? TargetCluster { get; set; }
 

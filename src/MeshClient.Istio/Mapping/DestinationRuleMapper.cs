@@ -8,7 +8,8 @@ namespace MeshClient.Istio.Mapping;
 /// Validates an Istio <c>DestinationRule</c> and reads what MeshClient applies today,
 /// <c>trafficPolicy.loadBalancer</c> (<c>simple</c>, including MeshClient's <c>PEAK_EWMA</c>
 /// extension, and <c>consistentHash</c>), <c>trafficPolicy.outlierDetection</c>
-/// (<see cref="OutlierDetectionMapper"/>) and <c>trafficPolicy.connectionPool</c> (<see cref="ConnectionPoolMapper"/>), for the service entries whose hosts include
+/// (<see cref="OutlierDetectionMapper"/>), <c>trafficPolicy.connectionPool</c> (<see cref="ConnectionPoolMapper"/>) and
+/// <c>trafficPolicy.tls</c> / <c>portLevelSettings[].tls</c> (<see cref="TlsMapper"/>), for the service entries whose hosts include
 /// <c>spec.host</c>. The core validator checks the values (with the service's name and field path).
 /// </summary>
 internal static class DestinationRuleMapper
@@ -44,7 +45,16 @@ internal static class DestinationRuleMapper
             options = MapLoadBalancer(reader, loadBalancer, "spec.trafficPolicy.loadBalancer");
         }
 
-        return string.IsNullOrEmpty(host) ? null : new DestinationRulePolicy(resource, host, options, YamlNodes.Get(spec, "host")!) { OutlierDetection = outlierDetection, ConnectionPool = connectionPool, Subsets = subsets };
+        var tls = policy is null ? null : TlsMapper.Map(reader, policy, "spec.trafficPolicy");
+        var portLevel = policy is null ? [] : TlsMapper.MapPortLevel(reader, policy, "spec.trafficPolicy");
+        return string.IsNullOrEmpty(host) ? null : new DestinationRulePolicy(resource, host, options, YamlNodes.Get(spec, "host")!)
+        {
+            OutlierDetection = outlierDetection,
+            ConnectionPool = connectionPool,
+            Tls = tls,
+            PortLevelSettings = portLevel,
+            Subsets = subsets,
+        };
     }
 
     private static LoadBalancerOptions MapLoadBalancer(ObjectReader reader, YamlMappingNode loadBalancer, string path)
@@ -204,7 +214,13 @@ internal static class DestinationRuleMapper
                 {
                     OutlierDetection = OutlierDetectionMapper.Map(reader, policy, policyPath),
                     ConnectionPool = ConnectionPoolMapper.Map(reader, policy, policyPath),
+                    Tls = TlsMapper.Map(reader, policy, policyPath),
                 };
+                foreach (var portLevel in TlsMapper.MapPortLevel(reader, policy, policyPath))
+                {
+                    options.TrafficPolicy.PortLevelSettings.Add(portLevel);
+                }
+
                 if (reader.Mapping(policy, "loadBalancer", policyPath + ".loadBalancer") is { } loadBalancer)
                 {
                     options.TrafficPolicy.LoadBalancer = MapLoadBalancer(reader, loadBalancer, policyPath + ".loadBalancer");
@@ -251,6 +267,15 @@ internal sealed record DestinationRulePolicy(IstioResource Resource, string Host
 
     /// <summary>The DR-level <c>trafficPolicy.connectionPool</c>, or <see langword="null"/> when absent.</summary>
     public ConnectionPoolOptions? ConnectionPool { get; init; }
+
+    /// <summary>The DR-level <c>trafficPolicy.tls</c>, or <see langword="null"/> when absent.</summary>
+    public TlsOptions? Tls { get; init; }
+
+    /// <summary>The <c>trafficPolicy.portLevelSettings</c> entries with a <c>tls</c> block.</summary>
+    public IReadOnlyList<PortTrafficPolicyOptions> PortLevelSettings { get; init; } = [];
+
+    /// <summary>Whether the rule sets anything MeshClient applies.</summary>
+    public bool HasPolicy => LoadBalancer is not null || OutlierDetection is not null || ConnectionPool is not null || Tls is not null || PortLevelSettings.Count > 0;
 
     /// <summary>The rule's <c>subsets</c>.</summary>
     public List<SubsetOptions> Subsets { get; init; } = [];

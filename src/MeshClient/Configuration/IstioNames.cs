@@ -155,4 +155,32 @@ public static class IstioNames
             default: value = default; return false;
         }
     }
+
+    /// <summary>Gets the Istio spelling of a TLS mode.</summary>
+    /// <param name="value">The mode.</param>
+    /// <returns><c>DISABLE</c>, <c>SIMPLE</c>, <c>MUTUAL</c> or <c>ISTIO_MUTUAL</c>.</returns>
+    public static string Format(TlsMode value) => value switch
+    {
+        TlsMode.Disable => "DISABLE",
+        TlsMode.Simple => "SIMPLE",
+        TlsMode.Mutual => "MUTUAL",
+        TlsMode.IstioMutual => "ISTIO_MUTUAL",
+        _ => value.ToString(),
+    };
+
+    /// <summary>Parses an Istio TLS mode (<c>DISABLE</c>, <c>SIMPLE</c>, <c>MUTUAL</c>, <c>ISTIO_MUTUAL</c>).</summary>
+    /// <param name="text">The Istio spelling.</param>
+    /// <param name="value">The mode.</param>
+    /// <returns><see langword="true"/> when the text is an Istio TLS mode.</returns>
+    public static bool TryParseTlsMode(string? text, out TlsMode value)
+    {
+        switch (text)
+        {
+            case "DISABLE": value = TlsMode.Disable; return true;
+            case "SIMPLE": value = TlsMode.Simple; return true;
+            case "MUTUAL": value = TlsMode.Mutual; return true;
+            case "ISTIO_MUTUAL": value = TlsMode.IstioMutual; return true;
+            default: value = default; return false;
+        }
+    }
 }

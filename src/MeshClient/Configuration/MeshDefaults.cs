@@ -11,4 +11,7 @@ internal static class MeshDefaults
 
     /// <summary>The default of <see cref="MeshOptions.MaxMirroredBodyBytes"/>: 1 MiB.</summary>
     public const int MaxMirroredBodyBytes = 1024 * 1024;
+
+    /// <summary>How often TLS certificate files are checked for rotation.</summary>
+    public static readonly TimeSpan CertificateRefreshInterval = TimeSpan.FromSeconds(10);
 }

@@ -84,6 +84,22 @@ public sealed class MeshOptions
     /// <value>Defaults to 1 MiB. At least 0 (0 mirrors only requests without a body).</value>
     public int MaxMirroredBodyBytes { get; set; } = MeshDefaults.MaxMirroredBodyBytes;
 
+    /// <summary>
+    /// Gets or sets the directory under which a <see cref="TlsOptions.CredentialName"/> that is a name (not
+    /// an absolute path) is found: <c>{CredentialsDirectory}/{credentialName}/tls.crt</c> and so on, the
+    /// layout of Kubernetes TLS secrets mounted as volumes.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: the application's current directory.</value>
+    public string? CredentialsDirectory { get; set; }
+
+    /// <summary>
+    /// Gets or sets how often the certificate, key, CA and CRL files of TLS settings are checked for
+    /// changes; a change gives the affected endpoints new connection pools (connections open with the
+    /// old material finish their requests and close).
+    /// </summary>
+    /// <value>Defaults to 10 seconds; at least 1 second.</value>
+    public TimeSpan CertificateRefreshInterval { get; set; } = MeshDefaults.CertificateRefreshInterval;
+
     /// <summary>Gets the external services of the mesh.</summary>
     /// <value>Empty by default; <c>AddMeshExternalService</c> and configuration sources add to it.</value>
     public IList<ExternalServiceOptions> ExternalServices { get; } = new List<ExternalServiceOptions>();

@@ -47,6 +47,11 @@ internal static class MeshOptionsValidator
             results.Add(MeshConfigurationDiagnostic.Error("defaultTimeout " + problem));
         }
 
+        if (options.CertificateRefreshInterval < TimeSpan.FromSeconds(1))
+        {
+            results.Add(MeshConfigurationDiagnostic.Error($"certificateRefreshInterval must be at least 1s (was '{DurationValidator.Format(options.CertificateRefreshInterval)}')."));
+        }
+
         // A field a source (the Istio loader) already reported an error for is not reported again.
         var reported = new HashSet<(string Source, string FieldPath)>();
         foreach (var diagnostic in options.SourceDiagnostics)
@@ -67,7 +72,7 @@ internal static class MeshOptionsValidator
                 continue;
             }
 
-            new ServiceValidation(service, results, reported).Run();
+            new ServiceValidation(service, results, reported, options.CredentialsDirectory).Run();
             CheckDuplicates(service, declared, results);
         }
 
@@ -123,7 +128,7 @@ internal static class MeshOptionsValidator
     internal static string Prefix(ExternalServiceOptions service) =>
         (service.Source is null ? string.Empty : service.Source + ": ") + $"External service '{DiagnosticText.Cut(service.DisplayName)}': ";
 
-    private readonly struct ServiceValidation(ExternalServiceOptions service, List<MeshConfigurationDiagnostic> results, HashSet<(string Source, string FieldPath)> reported)
+    private readonly struct ServiceValidation(ExternalServiceOptions service, List<MeshConfigurationDiagnostic> results, HashSet<(string Source, string FieldPath)> reported, string? credentialsDirectory)
     {
         public void Run()
         {
@@ -133,6 +138,7 @@ internal static class MeshOptionsValidator
             ValidateResolutionAndEndpoints();
             ValidateExportTo();
             TrafficPolicyOptionsValidator.Validate(service.TrafficPolicy, "trafficPolicy", Findings, service.Resolution == ServiceResolution.Static ? service.Endpoints.Count : null);
+            TlsOptionsValidator.ValidateService(service, Findings, credentialsDirectory);
             RouteOptionsValidator.Validate(service.Route, "route", Findings);
             HttpRouteValidator.Validate(service, Findings);
         }

@@ -20,4 +20,15 @@ public sealed class TrafficPolicyOptions
     /// timeout, as in Istio (<c>connectionPool</c>).
     /// </value>
     public ConnectionPoolOptions? ConnectionPool { get; set; }
+
+    /// <summary>Gets or sets the TLS settings for connections to the service's endpoints.</summary>
+    /// <value>
+    /// Defaults to <see langword="null"/>: no TLS from the mesh, requests go out as the application sent
+    /// them (Istio <c>tls</c>).
+    /// </value>
+    public TlsOptions? Tls { get; set; }
+
+    /// <summary>Gets the per-port policies; one replaces <see cref="Tls"/> for its port.</summary>
+    /// <value>Empty by default (Istio <c>portLevelSettings</c>).</value>
+    public IList<PortTrafficPolicyOptions> PortLevelSettings { get; } = new List<PortTrafficPolicyOptions>();
 }

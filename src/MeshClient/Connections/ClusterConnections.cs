@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using MeshClient.Model;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MeshClient.Connections;
 
@@ -17,19 +19,35 @@ namespace MeshClient.Connections;
 /// TLS SNI and the name the server certificate is checked against — without the per-request
 /// <see cref="Uri"/> and Host header that rewriting would allocate.
 /// </remarks>
-internal sealed class ClusterConnections
+internal sealed class ClusterConnections : IDisposable
 {
     /// <summary>How long a connection to a DNS-resolved requested host is reused (IHttpClientFactory's default handler lifetime).</summary>
     internal static readonly TimeSpan RequestedHostConnectionLifetime = TimeSpan.FromMinutes(2);
 
     private readonly ClusterDefinition _definition;
     private readonly ClusterHandlerFactory? _factory;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Action? _onTlsChanged;
+    private readonly object _tlsGate = new();
+    private TlsMaterialSource? _tls;
 
-    public ClusterConnections(ClusterDefinition definition, ClusterHandlerFactory? factory)
+    /// <param name="definition">The cluster (its key and kind).</param>
+    /// <param name="factory">The test seam, if any.</param>
+    /// <param name="time">The clock of TLS certificate rotation.</param>
+    /// <param name="logger">Where TLS failures and rotations are logged.</param>
+    /// <param name="onTlsChanged">Called when rotated TLS certificate files were loaded: the cluster replaces its pools.</param>
+    public ClusterConnections(ClusterDefinition definition, ClusterHandlerFactory? factory, TimeProvider? time = null, ILogger? logger = null, Action? onTlsChanged = null)
     {
         _definition = definition;
         _factory = factory;
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _onTlsChanged = onTlsChanged;
     }
+
+    /// <summary>The TLS material in use (for tests), or <see langword="null"/> when the cluster has no TLS settings.</summary>
+    internal TlsMaterialSource? Tls => Volatile.Read(ref _tls);
 
     /// <summary>
     /// A new connection pool to <paramref name="target"/> built with <paramref name="wire"/>;
@@ -98,8 +116,41 @@ internal sealed class ClusterConnections
             handler.ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, keepalive, cancellationToken);
         }
 
+        if (wire.Tls is { } tls)
+        {
+            TlsConnections.Configure(handler, target, TlsSource(tls), keepalive);
+        }
+
         _factory?.Configure(handler);
         return handler;
+    }
+
+    /// <summary>Stops watching TLS certificate files.</summary>
+    public void Dispose()
+    {
+        lock (_tlsGate)
+        {
+            _tls?.Dispose();
+            _tls = null;
+        }
+    }
+
+    /// <summary>The material of <paramref name="tls"/>: the current source, or a new one when the settings changed (a reload).</summary>
+    /// <exception cref="TlsMaterialException">The files cannot be loaded: the cluster is not built (a reload keeps the last good state).</exception>
+    private TlsMaterialSource TlsSource(TlsSettings tls)
+    {
+        lock (_tlsGate)
+        {
+            if (_tls is { } current && current.Settings == tls)
+            {
+                return current;
+            }
+
+            var next = new TlsMaterialSource(tls, _time, _logger, _definition.Key.ToString(), _onTlsChanged);
+            _tls?.Dispose();
+            Volatile.Write(ref _tls, next);
+            return next;
+        }
     }
 
     /// <summary>What <see cref="SocketsHttpHandler"/> does by default, to another end point, with TCP keep-alive when <paramref name="keepalive"/> is set.</summary>

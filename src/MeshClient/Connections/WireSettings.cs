@@ -7,7 +7,7 @@ namespace MeshClient.Connections;
 /// They live with the cluster's state: when a reload changes them, every endpoint gets a new pool
 /// built with them, and attempts in flight finish on the old pool, which closes when its last attempt ends.
 /// </summary>
-/// <remarks>TLS origination joins these settings when that feature arrives. Compared by value.</remarks>
+/// <remarks>Connection-pool settings and TLS (<see cref="Tls"/>); compared by value.</remarks>
 internal sealed record WireSettings
 {
     /// <summary>Istio's default <c>connectTimeout</c> (MeshConfig), 10 seconds.</summary>
@@ -17,6 +17,12 @@ internal sealed record WireSettings
 
     /// <summary>The TCP connect timeout (Istio <c>connectionPool.tcp.connectTimeout</c>).</summary>
     public TimeSpan ConnectTimeout { get; init; } = DefaultConnectTimeout;
+
+    /// <summary>
+    /// TLS to the endpoints (Istio <c>trafficPolicy.tls</c> or <c>portLevelSettings[].tls</c>), or
+    /// <see langword="null"/> when the mesh leaves TLS to the application (no <c>tls</c>, or DISABLE).
+    /// </summary>
+    public TlsSettings? Tls { get; init; }
 
     /// <summary>The most connections each endpoint's pool opens (Istio <c>tcp.maxConnections</c>); 0 for no limit.</summary>
     public int MaxConnectionsPerEndpoint { get; init; }

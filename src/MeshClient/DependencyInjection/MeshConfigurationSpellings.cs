@@ -19,6 +19,8 @@ internal static class MeshConfigurationSpellings
     private static readonly EnumSpelling LoadBalancer = new EnumSpelling<LoadBalancerAlgorithm>("load-balancing algorithm", IstioNames.TryParseLoadBalancer, IstioNames.Format);
     private static readonly EnumSpelling PoolScope = new EnumSpelling<ConnectionPoolScope>("connection-pool scope", null, null);
 
+    private static readonly EnumSpelling Tls = new EnumSpelling<TlsMode>("TLS mode", IstioNames.TryParseTlsMode, IstioNames.Format);
+
     /// <summary>Gets the enum-valued keys of an <see cref="ExternalServiceOptions"/> section; <c>*</c> is a list index.</summary>
     public static EnumField[] ExternalServiceFields { get; } =
     [
@@ -29,6 +31,10 @@ internal static class MeshConfigurationSpellings
         new("TrafficPolicy:ConnectionPool:Scope", PoolScope),
         new("Subsets:*:TrafficPolicy:LoadBalancer:Simple", LoadBalancer),
         new("Subsets:*:TrafficPolicy:ConnectionPool:Scope", PoolScope),
+        new("TrafficPolicy:Tls:Mode", Tls),
+        new("TrafficPolicy:PortLevelSettings:*:Tls:Mode", Tls),
+        new("Subsets:*:TrafficPolicy:Tls:Mode", Tls),
+        new("Subsets:*:TrafficPolicy:PortLevelSettings:*:Tls:Mode", Tls),
     ];
 
     /// <summary>Gets the enum-valued keys of a <see cref="MeshOptions"/> section; <c>*</c> is a list index.</summary>

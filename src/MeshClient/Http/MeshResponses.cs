@@ -51,6 +51,13 @@ internal static class MeshResponses
             : (flags & MeshResponseFlags.UpstreamConnectionTermination) != 0 ? ConnectionTerminationBody
             : (flags & MeshResponseFlags.DnsResolutionFailure) != 0 ? DnsFailureBody
             : ConnectionFailureBody;
+        if ((flags & MeshResponseFlags.UpstreamConnectionFailure) != 0 && Connections.TlsConnections.FailureReason(cause) is { } reason)
+        {
+            // Envoy's body carries the transport failure reason too.
+            result.UpstreamTransportFailureReason = reason;
+            body += ", transport failure reason: " + reason;
+        }
+
         if (mode == MeshFailureMode.Throw)
         {
             var target = result.Endpoint ?? request.RequestUri?.Authority;

@@ -82,6 +82,7 @@ internal sealed class MeshSnapshot
         private readonly Dictionary<string, ExternalServiceOptions> _exactHosts = new(StringComparer.OrdinalIgnoreCase);
         private readonly List<(string Pattern, ExternalServiceOptions Service)> _wildcardHosts = [];
         private HostTable<ClusterDefinition> _hosts = HostTable<ClusterDefinition>.Empty;
+        private readonly (string? Directory, TimeSpan RefreshInterval) _tlsFiles = (options.CredentialsDirectory, options.CertificateRefreshInterval);
 
         public MeshSnapshot Build()
         {
@@ -115,7 +116,7 @@ internal sealed class MeshSnapshot
                             continue; // a duplicate declaration: the first one wins (validation warned)
                         }
 
-                        var cluster = BuildCluster(service, port, key, service.TrafficPolicy, null);
+                        var cluster = BuildCluster(service, port, key, service.TrafficPolicy, null, _tlsFiles);
                         _clusters.Add(cluster);
                         entries.Add((host, port.Number, cluster));
                     }
@@ -195,7 +196,7 @@ internal sealed class MeshSnapshot
                 }
 
                 _owners[key] = (service, servicePort);
-                _clusters.Add(BuildCluster(service, servicePort, key, Merge(service.TrafficPolicy, options.TrafficPolicy), options.Labels));
+                _clusters.Add(BuildCluster(service, servicePort, key, Merge(service.TrafficPolicy, options.TrafficPolicy), options.Labels, _tlsFiles));
             }
 
             return new RouteDestination(key, host, 1, null, null, null) { Port = number };
@@ -230,12 +231,19 @@ internal sealed class MeshSnapshot
             return service;
         }
 
-        return new TrafficPolicyOptions
+        var merged = new TrafficPolicyOptions
         {
             LoadBalancer = IsSet(subset.LoadBalancer) ? subset.LoadBalancer : service.LoadBalancer,
             OutlierDetection = subset.OutlierDetection ?? service.OutlierDetection,
             ConnectionPool = subset.ConnectionPool ?? service.ConnectionPool,
+            Tls = subset.Tls ?? service.Tls,
         };
+        foreach (var level in subset.PortLevelSettings.Count > 0 ? subset.PortLevelSettings : service.PortLevelSettings)
+        {
+            merged.PortLevelSettings.Add(level);
+        }
+
+        return merged;
     }
 
     private static bool IsSet(LoadBalancerOptions? options) =>
@@ -249,8 +257,9 @@ internal sealed class MeshSnapshot
     private static TimeSpan? DefaultTimeout(MeshOptions options) =>
         options.ManageHttpClientTimeout ? options.DefaultTimeout : null;
 
-    private static ClusterDefinition BuildCluster(ExternalServiceOptions service, ServicePortOptions port, ClusterKey key, TrafficPolicyOptions policy, IDictionary<string, string>? labels)
+    private static ClusterDefinition BuildCluster(ExternalServiceOptions service, ServicePortOptions port, ClusterKey key, TrafficPolicyOptions policy, IDictionary<string, string>? labels, (string? Directory, TimeSpan RefreshInterval) tlsFiles)
     {
+        var tls = TlsSettings.For(policy, service.SubjectAltNames, port.Number, tlsFiles.Directory, tlsFiles.RefreshInterval);
         var endpoints = new List<EndpointDefinition>(service.Endpoints.Count);
         if (service.Resolution == ServiceResolution.Static)
         {
@@ -277,7 +286,7 @@ internal sealed class MeshSnapshot
             policy.LoadBalancer?.Simple ?? LoadBalancerAlgorithm.Unspecified,
             service.Resolution == ServiceResolution.None ? port.TargetPort : null,
             endpoints,
-            wire: WireSettings.From(policy.ConnectionPool),
+            wire: tls is null ? WireSettings.From(policy.ConnectionPool) : WireSettings.From(policy.ConnectionPool) with { Tls = tls },
             outlierDetection: OutlierDetectionSettings.From(policy.OutlierDetection),
             loadBalancing: LoadBalancerSettings.From(policy.LoadBalancer),
             limits: ConnectionLimits.From(policy.ConnectionPool));

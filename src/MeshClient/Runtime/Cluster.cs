@@ -50,7 +50,7 @@ internal sealed class Cluster : IDisposable
     public Cluster(ClusterDefinition definition, ClusterServices? services = null)
     {
         _services = services ?? ClusterServices.Default;
-        _connections = new ClusterConnections(definition, _services.HandlerFactory);
+        _connections = new ClusterConnections(definition, _services.HandlerFactory, _services.TimeProvider, _services.Logger, RenewPools);
         _policyContext = new ClusterPolicyContext(this);
         if (definition.IsPassthrough)
         {
@@ -246,6 +246,27 @@ internal sealed class Cluster : IDisposable
         }
     }
 
+    /// <summary>
+    /// Gives every endpoint a new pool under the current wire settings: rotated TLS certificate files
+    /// were loaded. Attempts in flight finish on the old pools, whose connections then close.
+    /// </summary>
+    internal void RenewPools()
+    {
+        lock (_writeGate)
+        {
+            if (IsDisposed)
+            {
+                return;
+            }
+
+            var state = _state;
+            foreach (var endpoint in state.Endpoints)
+            {
+                endpoint.ReplacePool(CreatePool(endpoint.Definition, state.Definition.Wire));
+            }
+        }
+    }
+
     /// <summary>See <see cref="ClusterPolicyContext.SetUnavailable"/>.</summary>
     internal bool SetUnavailable(MeshEndpoint endpoint, EndpointUnavailability reason, bool unavailable)
     {
@@ -335,6 +356,7 @@ internal sealed class Cluster : IDisposable
 
             _policies = [];
             _passthrough?.Dispose();
+            _connections.Dispose();
             foreach (var endpoint in _state.Endpoints)
             {
                 endpoint.Retire();

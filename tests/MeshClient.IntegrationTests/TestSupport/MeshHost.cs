@@ -15,8 +15,8 @@ internal sealed class MeshHost : IDisposable
         var services = new ServiceCollection();
         if (trust is not null)
         {
-            // Until TLS settings (caCertificates) land, the test trusts its own CA through this seam; the
-            // handler is otherwise the production one (see ClusterConnections).
+            // For https:// tests without DestinationRule tls (caCertificates; see Tls/TlsOriginationTests),
+            // the test trusts its own CA through this seam; the handler is otherwise the production one.
             services.AddSingleton(ClusterHandlerFactory.ConfigureSockets(handler =>
                 handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
                     trust.Validate(certificate as System.Security.Cryptography.X509Certificates.X509Certificate2, errors)));

@@ -39,7 +39,10 @@ internal sealed class Upstream : IAsyncDisposable
 
     public int Requests => Hosts.Count;
 
-    public static async Task<Upstream> StartAsync(string name, X509Certificate2? certificate = null, RequestDelegate? handler = null)
+    /// <summary>The client certificate subject of each request ("" without one).</summary>
+    public ConcurrentQueue<string> ClientSubjects { get; } = new();
+
+    public static async Task<Upstream> StartAsync(string name, X509Certificate2? certificate = null, RequestDelegate? handler = null, Action<HttpsConnectionAdapterOptions>? https = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -59,20 +62,23 @@ internal sealed class Upstream : IAsyncDisposable
             });
             if (certificate is not null)
             {
-                listen.UseHttps(new HttpsConnectionAdapterOptions
+                var options = new HttpsConnectionAdapterOptions
                 {
                     ServerCertificateSelector = (_, sni) =>
                     {
                         upstream!.SniNames.Enqueue(sni ?? string.Empty);
                         return certificate;
                     },
-                });
+                };
+                https?.Invoke(options);
+                listen.UseHttps(options);
             }
         }));
         var app = builder.Build();
         upstream = new Upstream(app, name);
         app.Run(async context =>
         {
+            upstream.ClientSubjects.Enqueue(context.Connection.ClientCertificate?.Subject ?? string.Empty);
             upstream.Hosts.Enqueue(context.Request.Host.Value ?? string.Empty);
             upstream.Connections.AddOrUpdate(context.Connection.Id, 1, static (_, n) => n + 1);
             if (handler is not null)

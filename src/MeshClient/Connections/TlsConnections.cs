@@ -1,0 +1,129 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+
+namespace MeshClient.Connections;
+
+/// <summary>
+/// TLS on one endpoint's <see cref="SocketsHttpHandler"/>, from the cluster's <see cref="TlsSettings"/>:
+/// <list type="bullet">
+/// <item>A plain <c>http://</c> request is sent over TLS the mesh opens in the <c>ConnectCallback</c>
+/// (Istio's TLS origination): the application's URI and Host header stay as they are, the SNI is
+/// <c>sni</c> or the host, the server certificate is checked by <see cref="ServerCertificateValidator"/>,
+/// and the client certificate is sent for MUTUAL. <see cref="SocketsHttpHandler"/> keys its connection
+/// pools by scheme, so such a connection only ever carries <c>http://</c> requests.</item>
+/// <item>An <c>https://</c> request is already TLS: the handler's own handshake gets the same
+/// certificate checks and client certificate (Istio would wrap it in a second TLS layer, which servers
+/// refuse); its SNI is always the host.</item>
+/// </list>
+/// The material is read from the <see cref="TlsMaterialSource"/> at each handshake, so a rotation
+/// reaches new connections even before the pools are replaced.
+/// </summary>
+internal static class TlsConnections
+{
+    private static readonly List<SslApplicationProtocol> Http11 = [SslApplicationProtocol.Http11];
+
+    public static void Configure(SocketsHttpHandler handler, UpstreamTarget target, TlsMaterialSource source, WireSettings.TcpKeepalive? keepalive)
+    {
+        var settings = source.Settings;
+        handler.SslOptions.RemoteCertificateValidationCallback = (sender, certificate, chain, _) => CheckApplicationTls(source, target, sender, certificate, chain);
+        if (settings.Mode == Configuration.TlsMode.Mutual)
+        {
+            handler.SslOptions.LocalCertificateSelectionCallback = (_, _, _, _, _) => source.Current.ClientCertificate!;
+        }
+
+        handler.ConnectCallback = async (context, cancellationToken) =>
+        {
+            var host = context.DnsEndPoint.Host;
+            var stream = await ClusterConnections.ConnectAsync(target.Resolve(host, context.DnsEndPoint.Port), keepalive, cancellationToken).ConfigureAwait(false);
+            if (context.InitialRequestMessage.RequestUri?.Scheme != Uri.UriSchemeHttp)
+            {
+                return stream;
+            }
+
+            try
+            {
+                return await OriginateAsync(stream, host, target, source, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        };
+    }
+
+    /// <summary>TLS origination: the handshake on the endpoint's connection, with the reason of a failure in the exception and the log.</summary>
+    private static async ValueTask<Stream> OriginateAsync(Stream stream, string host, UpstreamTarget target, TlsMaterialSource source, CancellationToken cancellationToken)
+    {
+        var settings = source.Settings;
+        var material = source.Current;
+        var sni = settings.Sni ?? host;
+        string? problem = null;
+        var options = new SslClientAuthenticationOptions
+        {
+            TargetHost = sni,
+            ApplicationProtocols = Http11,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
+            {
+                problem = ServerCertificateValidator.Check(settings, material, certificate, chain, sni, source.UtcNow);
+                return problem is null;
+            },
+        };
+        if (settings.Mode == Configuration.TlsMode.Mutual && material.ClientContext is { } client)
+        {
+            options.ClientCertificateContext = client.Context;
+        }
+
+        var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(options, cancellationToken).ConfigureAwait(false);
+            return ssl;
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException)
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            var reason = problem ?? ex.Message;
+            TlsLog.HandshakeFailed(source.Logger, source.Cluster, target.ToString(), host, sni, reason);
+            throw new AuthenticationException(Describe(target, host, sni, reason), ex);
+        }
+    }
+
+    /// <summary>The check of an <c>https://</c> request's own handshake.</summary>
+    private static bool CheckApplicationTls(TlsMaterialSource source, UpstreamTarget target, object sender, X509Certificate? certificate, X509Chain? chain)
+    {
+        var settings = source.Settings;
+        var host = ServerCertificateValidator.TargetHost(sender);
+        if (ServerCertificateValidator.Check(settings, source.Current, certificate, chain, settings.Sni ?? host, source.UtcNow) is not { } problem)
+        {
+            return true;
+        }
+
+        TlsLog.HandshakeFailed(source.Logger, source.Cluster, target.ToString(), host, host, problem);
+
+        // Thrown rather than returning false, so that the reason reaches the caller (the handshake
+        // fails with it as the inner exception of the HttpRequestException).
+        throw new AuthenticationException(Describe(target, host, host, problem));
+    }
+
+    /// <summary>The reason of a TLS failure the mesh described, found in <paramref name="exception"/> or its inner exceptions.</summary>
+    public static string? FailureReason(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is AuthenticationException { Message: var message } && message.StartsWith(Prefix, StringComparison.Ordinal))
+            {
+                return message;
+            }
+        }
+
+        return null;
+    }
+
+    private const string Prefix = "TLS to ";
+
+    private static string Describe(UpstreamTarget target, string host, string sni, string reason) =>
+        $"{Prefix}{target} (host '{host}', SNI '{sni}') failed: {reason}.";
+}

@@ -1,0 +1,120 @@
+using Microsoft.Extensions.Logging;
+
+namespace MeshClient.Connections;
+
+/// <summary>
+/// The current <see cref="TlsMaterial"/> of one cluster's <see cref="TlsSettings"/>, and its rotation:
+/// a timer on the cluster's <see cref="TimeProvider"/> checks the files every
+/// <see cref="TlsSettings.RefreshInterval"/>; when their content changed and loads, new connections
+/// use it and <c>onChanged</c> gives the endpoints new pools (open connections finish their requests on
+/// the old ones). A change that does not load is logged once and the last good material stays.
+/// </summary>
+internal sealed class TlsMaterialSource : IDisposable
+{
+    private readonly object _gate = new();
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _cluster;
+    private readonly Action? _onChanged;
+    private readonly ITimer? _timer;
+    private volatile TlsMaterial _current;
+    private byte[]? _fingerprint;
+    private bool _disposed;
+
+    /// <exception cref="TlsMaterialException">The files cannot be loaded now.</exception>
+    public TlsMaterialSource(TlsSettings settings, TimeProvider time, ILogger logger, string cluster, Action? onChanged)
+    {
+        Settings = settings;
+        _time = time;
+        _logger = logger;
+        _cluster = cluster;
+        _onChanged = onChanged;
+        _fingerprint = TlsMaterial.Fingerprint(settings);
+        _current = TlsMaterial.Load(settings);
+        if (settings.InsecureSkipVerify)
+        {
+            TlsLog.InsecureSkipVerify(logger, cluster);
+        }
+
+        CheckValidity(_current);
+        if (settings.HasFiles)
+        {
+            _timer = time.CreateTimer(static s => ((TlsMaterialSource)s!).Refresh(), this, settings.RefreshInterval, settings.RefreshInterval);
+        }
+    }
+
+    public TlsSettings Settings { get; }
+
+    public TlsMaterial Current => _current;
+
+    public DateTime UtcNow => _time.GetUtcNow().UtcDateTime;
+
+    public ILogger Logger => _logger;
+
+    public string Cluster => _cluster;
+
+    /// <summary>Checks the files once (the timer's work; tests call it directly).</summary>
+    internal void Refresh()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            var fingerprint = TlsMaterial.Fingerprint(Settings);
+            if (fingerprint is null || (_fingerprint is not null && fingerprint.AsSpan().SequenceEqual(_fingerprint)))
+            {
+                return; // unchanged, or a file is missing for a moment (a Kubernetes secret swaps a symlink)
+            }
+
+            _fingerprint = fingerprint;
+            TlsMaterial material;
+            try
+            {
+                material = TlsMaterial.Load(Settings);
+            }
+            catch (TlsMaterialException ex)
+            {
+                TlsLog.ReloadFailed(_logger, _cluster, ex.Message);
+                return;
+            }
+
+            // The previous material is not disposed: connections made with it may still be handshaking.
+            _current = material;
+            TlsLog.Reloaded(_logger, _cluster);
+            CheckValidity(material);
+        }
+
+        _onChanged?.Invoke();
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _timer?.Dispose();
+        }
+    }
+
+    /// <summary>An expired or not-yet-valid client certificate is logged before it is used.</summary>
+    private void CheckValidity(TlsMaterial material)
+    {
+        if (material.ClientCertificate is not { } certificate)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow().UtcDateTime;
+        if (certificate.NotAfter.ToUniversalTime() < now)
+        {
+            TlsLog.ClientCertificateExpired(_logger, _cluster, certificate.Subject, certificate.NotAfter.ToUniversalTime());
+        }
+        else if (certificate.NotBefore.ToUniversalTime() > now)
+        {
+            TlsLog.ClientCertificateNotYetValid(_logger, _cluster, certificate.Subject, certificate.NotBefore.ToUniversalTime());
+        }
+    }
+}
