@@ -13,4 +13,8 @@ public sealed class TrafficPolicyOptions
     /// <summary>Gets or sets the passive health settings: ejection of endpoints that keep failing.</summary>
     /// <value>Defaults to <see langword="null"/>: no outlier detection, as in Istio (<c>outlierDetection</c>).</value>
     public OutlierDetectionOptions? OutlierDetection { get; set; }
+
+    /// <summary>Gets or sets the limits on retries to the service's endpoints, all requests together.</summary>
+    /// <value>Defaults to <see langword="null"/>: no budget, as in Istio (Istio <c>connectionPool.http.retryBudget</c>, plus MeshClient's token budget).</value>
+    public RetryBudgetOptions? RetryBudget { get; set; }
 }

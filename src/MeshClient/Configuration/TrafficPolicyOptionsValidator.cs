@@ -9,6 +9,7 @@ internal static class TrafficPolicyOptionsValidator
     {
         LoadBalancerOptionsValidator.Validate(policy?.LoadBalancer, path + ".loadBalancer", findings);
         ValidateOutlierDetection(policy?.OutlierDetection, path + ".outlierDetection", findings, staticEndpoints);
+        RetryOptionsValidator.ValidateBudget(policy?.RetryBudget, path + ".retryBudget", RetryOptionsValidator.To(findings));
     }
 
     /// <summary>

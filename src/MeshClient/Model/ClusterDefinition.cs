@@ -56,6 +56,9 @@ internal sealed class ClusterDefinition
     /// <summary>The outlier-detection settings (Istio <c>trafficPolicy.outlierDetection</c>), or <see langword="null"/> for none.</summary>
     public OutlierDetectionSettings? OutlierDetection { get; }
 
+    /// <summary>The cluster's retry budget (<see cref="TrafficPolicyOptions.RetryBudget"/>), or <see langword="null"/> for none.</summary>
+    public Resilience.RetryBudgetSettings? RetryBudget { get; init; }
+
     public bool IsPassthrough => Resolution == ServiceResolution.None;
 
     /// <summary>Whether a reload can keep the live cluster as it is.</summary>
@@ -69,5 +72,6 @@ internal sealed class ClusterDefinition
         && PassthroughPort == other.PassthroughPort
         && Wire == other.Wire
         && Equals(OutlierDetection, other.OutlierDetection)
+        && Equals(RetryBudget, other.RetryBudget)
         && Endpoints.SequenceEqual(other.Endpoints);
 }

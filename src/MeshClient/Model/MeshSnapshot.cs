@@ -79,6 +79,9 @@ internal sealed class MeshSnapshot
         public MeshSnapshot Build()
         {
             var defaultTimeout = DefaultTimeout(options);
+
+            // Istio's MeshConfig defaultHttpRetryPolicy, else its built-in default; the passthrough route has none.
+            var defaultRetry = options.DefaultRetryPolicy is { } meshRetry ? Resilience.RetryPolicy.From(meshRetry) : Resilience.RetryPolicy.IstioDefault;
             var entries = new List<(string, int, ClusterDefinition)>();
             var firstPorts = new Dictionary<string, (int Number, ServiceProtocol Protocol)>(StringComparer.Ordinal);
             foreach (var service in options.ExternalServices)
@@ -122,7 +125,7 @@ internal sealed class MeshSnapshot
             foreach (var (host, port, cluster) in entries)
             {
                 var (service, _) = _owners[cluster.Key];
-                var routes = RouteCompiler.Compile(service, cluster.Key, defaultTimeout, Resolve);
+                var routes = RouteCompiler.Compile(service, cluster.Key, defaultTimeout, defaultRetry, Resolve);
                 virtualHosts.Add((host, port, new VirtualHostDefinition(service.DisplayName, routes)));
             }
 
@@ -225,6 +228,7 @@ internal sealed class MeshSnapshot
         {
             LoadBalancer = IsSet(subset.LoadBalancer) ? subset.LoadBalancer : service.LoadBalancer,
             OutlierDetection = subset.OutlierDetection ?? service.OutlierDetection,
+            RetryBudget = subset.RetryBudget ?? service.RetryBudget,
         };
     }
 
@@ -268,7 +272,10 @@ internal sealed class MeshSnapshot
             service.Resolution == ServiceResolution.None ? port.TargetPort : null,
             endpoints,
             outlierDetection: OutlierDetectionSettings.From(policy.OutlierDetection),
-            loadBalancing: LoadBalancerSettings.From(policy.LoadBalancer));
+            loadBalancing: LoadBalancerSettings.From(policy.LoadBalancer))
+        {
+            RetryBudget = Resilience.RetryBudgetSettings.From(policy.RetryBudget),
+        };
     }
 
     /// <summary>Whether <paramref name="endpoint"/> carries every label of a subset, with the same value.</summary>

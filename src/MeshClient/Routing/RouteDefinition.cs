@@ -32,6 +32,9 @@ internal sealed class RouteDefinition
     /// <summary>The route timeout (Istio <c>http[].timeout</c>), or <see langword="null"/> for none.</summary>
     public TimeSpan? Timeout { get; init; }
 
+    /// <summary>The retry (or hedging) policy (Istio <c>http[].retries</c>, else the mesh default), or <see langword="null"/> for none.</summary>
+    public Resilience.RetryPolicy? Retry { get; init; }
+
     public bool IsCatchAll => Matches.Length == 0;
 
     /// <summary>The first match block that <paramref name="request"/> meets; <see langword="null"/> when none does (a catch-all route answers with its implicit block).</summary>

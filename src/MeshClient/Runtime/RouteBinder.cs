@@ -1,4 +1,5 @@
 using MeshClient.Model;
+using MeshClient.Resilience;
 using MeshClient.Routing;
 using Polly;
 
@@ -12,7 +13,7 @@ internal static class RouteBinder
 {
     public static RuntimeState Bind(MeshSnapshot snapshot, Dictionary<ClusterKey, Cluster> clusters, Cluster passthrough, TimeProvider timeProvider)
     {
-        var pipelines = new Dictionary<TimeSpan, ResiliencePipeline<HttpResponseMessage>>();
+        var pipelines = new Dictionary<(TimeSpan?, string?), ResiliencePipeline<HttpResponseMessage>>();
         var hosts = new List<(string, int, MeshVirtualHost)>();
         foreach (var (host, port, definition) in snapshot.VirtualHosts.Entries)
         {
@@ -37,7 +38,7 @@ internal static class RouteBinder
             new MeshRoute(passthroughRoute, passthroughTargets, Pipeline(passthroughRoute, pipelines, timeProvider)));
     }
 
-    private static MeshRoute Bind(RouteDefinition definition, Dictionary<ClusterKey, Cluster> clusters, Dictionary<TimeSpan, ResiliencePipeline<HttpResponseMessage>> pipelines, TimeProvider timeProvider)
+    private static MeshRoute Bind(RouteDefinition definition, Dictionary<ClusterKey, Cluster> clusters, Dictionary<(TimeSpan?, string?), ResiliencePipeline<HttpResponseMessage>> pipelines, TimeProvider timeProvider)
     {
         var targets = new RouteTarget[definition.Destinations.Length];
         for (var i = 0; i < targets.Length; i++)
@@ -50,20 +51,48 @@ internal static class RouteBinder
         return new MeshRoute(definition, targets, Pipeline(definition, pipelines, timeProvider));
     }
 
-    /// <summary>The route's pipeline: the total timeout now; retries and per-try timeouts go inside it.</summary>
-    private static ResiliencePipeline<HttpResponseMessage>? Pipeline(RouteDefinition route, Dictionary<TimeSpan, ResiliencePipeline<HttpResponseMessage>> pipelines, TimeProvider timeProvider)
+    /// <summary>
+    /// The route's pipeline, outside in: the total timeout (it spans every attempt and back-off), then
+    /// retries (or hedging), then the per-try timeout; the callback below is one attempt, which picks
+    /// an endpoint. <see langword="null"/> when the route has no policy at all.
+    /// </summary>
+    private static ResiliencePipeline<HttpResponseMessage>? Pipeline(RouteDefinition route, Dictionary<(TimeSpan?, string?), ResiliencePipeline<HttpResponseMessage>> pipelines, TimeProvider timeProvider)
     {
-        if (route.Timeout is not { } timeout)
+        var retry = route.Retry;
+        if (route.Timeout is null && retry is null)
         {
             return null;
         }
 
-        if (!pipelines.TryGetValue(timeout, out var pipeline))
+        var key = (route.Timeout, retry?.Key);
+        if (!pipelines.TryGetValue(key, out var pipeline))
         {
-            pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }
-                .AddTimeout(timeout)
-                .Build();
-            pipelines[timeout] = pipeline;
+            var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider };
+            if (route.Timeout is { } timeout)
+            {
+                builder.AddTimeout(timeout);
+            }
+
+            if (retry is not null)
+            {
+                var decider = new RetryDecider(retry, timeProvider);
+                if (retry.IsHedging)
+                {
+                    builder.AddHedging(decider.HedgingOptions());
+                }
+                else if (retry.MaxRetries > 0)
+                {
+                    builder.AddRetry(decider.RetryOptions());
+                }
+
+                if (retry.PerTryTimeout is { } perTry)
+                {
+                    builder.AddTimeout(perTry);
+                }
+            }
+
+            pipeline = builder.Build();
+            pipelines[key] = pipeline;
         }
 
         return pipeline;
