@@ -15,7 +15,7 @@ namespace MeshClient.Resilience;
 /// One per pipeline, built once per snapshot; the request's state comes from the context's
 /// <see cref="AttemptKey"/>.
 /// </summary>
-internal sealed class RetryDecider(RetryPolicy policy, TimeProvider time)
+internal sealed class RetryDecider(RetryPolicy policy, TimeProvider time, RetryJitter jitter)
 {
     /// <summary>The request's <see cref="AttemptContext"/> in the pipeline's context.</summary>
     public static readonly ResiliencePropertyKey<AttemptContext> AttemptKey = new("MeshClient.Attempt");
@@ -177,7 +177,7 @@ internal sealed class RetryDecider(RetryPolicy policy, TimeProvider time)
             }
         }
 
-        return new(EnvoyBackoff.Delay(args.AttemptNumber, policy.BaseBackoff, policy.MaxBackoff, Random.Shared.NextDouble()));
+        return new(EnvoyBackoff.Delay(args.AttemptNumber, policy.BaseBackoff, policy.MaxBackoff, jitter.Next()));
     }
 
     /// <summary>Hedging: an outcome that is not acceptable (a retriable condition) sends the next hedge at once.</summary>

@@ -11,8 +11,9 @@ namespace MeshClient.Runtime;
 /// </summary>
 internal static class RouteBinder
 {
-    public static RuntimeState Bind(MeshSnapshot snapshot, Dictionary<ClusterKey, Cluster> clusters, Cluster passthrough, TimeProvider timeProvider)
+    public static RuntimeState Bind(MeshSnapshot snapshot, Dictionary<ClusterKey, Cluster> clusters, Cluster passthrough, TimeProvider timeProvider, RetryJitter? jitter = null)
     {
+        jitter ??= RetryJitter.Shared;
         var pipelines = new Dictionary<(TimeSpan?, string?), ResiliencePipeline<HttpResponseMessage>>();
         var hosts = new List<(string, int, MeshVirtualHost)>();
         foreach (var (host, port, definition) in snapshot.VirtualHosts.Entries)
@@ -20,7 +21,7 @@ internal static class RouteBinder
             var routes = new MeshRoute[definition.Routes.Length];
             for (var i = 0; i < routes.Length; i++)
             {
-                routes[i] = Bind(definition.Routes[i], clusters, pipelines, timeProvider);
+                routes[i] = Bind(definition.Routes[i], clusters, pipelines, timeProvider, jitter);
             }
 
             hosts.Add((host, port, new MeshVirtualHost(definition.ServiceName, routes)));
@@ -35,10 +36,10 @@ internal static class RouteBinder
         return new RuntimeState(
             snapshot,
             HostTable<MeshVirtualHost>.Build(hosts),
-            new MeshRoute(passthroughRoute, passthroughTargets, Pipeline(passthroughRoute, pipelines, timeProvider)));
+            new MeshRoute(passthroughRoute, passthroughTargets, Pipeline(passthroughRoute, pipelines, timeProvider, jitter)));
     }
 
-    private static MeshRoute Bind(RouteDefinition definition, Dictionary<ClusterKey, Cluster> clusters, Dictionary<(TimeSpan?, string?), ResiliencePipeline<HttpResponseMessage>> pipelines, TimeProvider timeProvider)
+    private static MeshRoute Bind(RouteDefinition definition, Dictionary<ClusterKey, Cluster> clusters, Dictionary<(TimeSpan?, string?), ResiliencePipeline<HttpResponseMessage>> pipelines, TimeProvider timeProvider, RetryJitter jitter)
     {
         var targets = new RouteTarget[definition.Destinations.Length];
         for (var i = 0; i < targets.Length; i++)
@@ -48,7 +49,7 @@ internal static class RouteBinder
             targets[i] = new RouteTarget(destination, cluster);
         }
 
-        return new MeshRoute(definition, targets, Pipeline(definition, pipelines, timeProvider));
+        return new MeshRoute(definition, targets, Pipeline(definition, pipelines, timeProvider, jitter));
     }
 
     /// <summary>
@@ -56,7 +57,7 @@ internal static class RouteBinder
     /// retries (or hedging), then the per-try timeout; the callback below is one attempt, which picks
     /// an endpoint. <see langword="null"/> when the route has no policy at all.
     /// </summary>
-    private static ResiliencePipeline<HttpResponseMessage>? Pipeline(RouteDefinition route, Dictionary<(TimeSpan?, string?), ResiliencePipeline<HttpResponseMessage>> pipelines, TimeProvider timeProvider)
+    private static ResiliencePipeline<HttpResponseMessage>? Pipeline(RouteDefinition route, Dictionary<(TimeSpan?, string?), ResiliencePipeline<HttpResponseMessage>> pipelines, TimeProvider timeProvider, RetryJitter jitter)
     {
         var retry = route.Retry;
         if (route.Timeout is null && retry is null)
@@ -75,7 +76,7 @@ internal static class RouteBinder
 
             if (retry is not null)
             {
-                var decider = new RetryDecider(retry, timeProvider);
+                var decider = new RetryDecider(retry, timeProvider, jitter);
                 if (retry.IsHedging)
                 {
                     builder.AddHedging(decider.HedgingOptions());
