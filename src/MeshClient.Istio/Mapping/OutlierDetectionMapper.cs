@@ -129,7 +129,7 @@ internal static class OutlierDetectionMapper
         return value;
     }
 
-    private static bool? Bool(ObjectReader reader, YamlMappingNode block, string key, string path)
+    internal static bool? Bool(ObjectReader reader, YamlMappingNode block, string key, string path)
     {
         if (reader.String(block, key, path + "." + key) is not { } text)
         {
@@ -146,7 +146,7 @@ internal static class OutlierDetectionMapper
     }
 
     // Istio's ValidateDuration: a duration of at least 1 ms, in whole milliseconds.
-    private static TimeSpan? Duration(ObjectReader reader, YamlMappingNode block, string key, string path)
+    internal static TimeSpan? Duration(ObjectReader reader, YamlMappingNode block, string key, string path)
     {
         if (reader.String(block, key, path + "." + key) is not { } text)
         {

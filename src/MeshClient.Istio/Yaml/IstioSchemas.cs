@@ -127,8 +127,8 @@ internal static class IstioSchemas
         F("directResponse", Object(F("status"), F("body", Object(F("string"), F("bytes")))), NotSupported),
         F("delegate", Object(F("name"), F("namespace")), NotSupported),
         F("rewrite", Object(F("uri"), F("authority"), F("uriRegexRewrite", Object(F("match"), F("rewrite")))), NotSupported),
-        F("timeout", Duration, NotSupported),
-        F("retries", Object(F("attempts"), F("perTryTimeout", Duration), F("retryOn"), F("retryRemoteLocalities"), F("retryIgnorePreviousHosts"), F("backoff", Duration)), NotSupported),
+        F("timeout", Duration),
+        F("retries", Object(F("attempts"), F("perTryTimeout", Duration), F("retryOn"), F("retryRemoteLocalities"), F("retryIgnorePreviousHosts"), F("backoff", Duration))),
         F("fault", Object(
             F("delay", Object(F("fixedDelay", Duration), F("exponentialDelay", Duration), F("percentage", Percent), F("percent"))),
             F("abort", Object(F("httpStatus"), F("grpcStatus"), F("http2Error"), F("percentage", Percent)))), NotSupported),
