@@ -342,6 +342,35 @@ public sealed class RetryBehaviourTests
         Assert.Same(routes[0].Pipeline, routes[1].Pipeline);
     }
 
+    [Fact]
+    public async Task RetriedResponse_IsDisposed_SoItsConnectionIsReleased()
+    {
+        using var mesh = new RetryTestMesh(route => route.Retries = new HttpRetryOptions { RetryOn = "503", Attempts = 1 });
+        var first = new TrackedContent();
+        mesh.Then((_, _) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { Content = first }));
+
+        using var response = await mesh.Client.GetAsync("https://api.example.com/", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(first.Disposed);
+    }
+
+    private sealed class TrackedContent : ByteArrayContent
+    {
+        public TrackedContent()
+            : base([])
+        {
+        }
+
+        public bool Disposed { get; private set; }
+
+        protected override void Dispose(bool disposing)
+        {
+            Disposed = true;
+            base.Dispose(disposing);
+        }
+    }
+
     /// <summary>A body that can be read once, like a request stream being forwarded.</summary>
     private sealed class OneShotStream(byte[] data) : MemoryStream(data)
     {
