@@ -200,12 +200,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                         {
                             if (context.Properties.TryGetValue(RetryDecider.AttemptKey, out var own))
                             {
-                                (request, attempt) = (own.Request!, own);
-                            }
-
-                            if (context.CancellationToken.IsCancellationRequested && !attempt.HedgeParentToken.IsCancellationRequested)
-                            {
-                                callerToken = context.CancellationToken; // another attempt won: abandoned, not failed
+                                (request, attempt) = (own.Request!, own); // a hedged attempt sends its own copy
                             }
                         }
 
@@ -221,7 +216,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                         {
                             if (state.Hedging && context.CancellationToken.IsCancellationRequested && !attempt.HedgeParentToken.IsCancellationRequested)
                             {
-                                callerToken = context.CancellationToken;
+                                callerToken = context.CancellationToken; // another attempt won: abandoned, not failed
                             }
 
                             return Outcome.FromException<HttpResponseMessage>(attempt.Failed(ex, callerToken, context.CancellationToken));

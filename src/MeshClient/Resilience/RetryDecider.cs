@@ -41,7 +41,7 @@ internal sealed class RetryDecider(RetryPolicy policy, TimeProvider time, RetryJ
     public HedgingStrategyOptions<HttpResponseMessage> HedgingOptions() => new()
     {
         MaxHedgedAttempts = policy.HedgingMaxAttempts - 1,
-        Delay = policy.HedgingDelay!.Value,
+        DelayGenerator = HedgingDelay, // Polly's Delay property stops at 24 h
         ShouldHandle = ShouldHedge,
         ActionGenerator = Hedge,
         Name = "MeshClient.Hedging",
@@ -53,12 +53,6 @@ internal sealed class RetryDecider(RetryPolicy policy, TimeProvider time, RetryJ
         var wanted = policy.Conditions;
         var status = (int)response.StatusCode;
         var conditions = RetryConditions.None;
-        if (response.Headers.Contains(ResponseRateLimitedHeader))
-        {
-            // Envoy never retries a rate-limited response unless asked to with envoy-ratelimited.
-            return RetryConditions.EnvoyRateLimited;
-        }
-
         if (status >= 500)
         {
             conditions |= RetryConditions.FiveXx;
@@ -82,7 +76,15 @@ internal sealed class RetryDecider(RetryPolicy policy, TimeProvider time, RetryJ
             conditions |= RetryConditions.RetriableHeaders;
         }
 
-        if ((wanted & GrpcConditions) != 0 && response.Headers.TryGetValues(GrpcStatusHeader, out var values))
+        // Envoy never retries a rate-limited response unless asked to with envoy-ratelimited (the
+        // header is looked up only when it can change the answer: a success pays nothing for it).
+        if ((conditions != RetryConditions.None || (wanted & RetryConditions.EnvoyRateLimited) != 0) && response.Headers.Contains(ResponseRateLimitedHeader))
+        {
+            return RetryConditions.EnvoyRateLimited;
+        }
+
+        // gRPC statuses come in the headers of a trailers-only response, which is an HTTP 200.
+        if (status == 200 && (wanted & GrpcConditions) != 0 && response.Headers.TryGetValues(GrpcStatusHeader, out var values))
         {
             // Envoy reads grpc-status from the response headers only (trailers-only responses).
             foreach (var value in values)
@@ -179,6 +181,8 @@ internal sealed class RetryDecider(RetryPolicy policy, TimeProvider time, RetryJ
 
         return new(EnvoyBackoff.Delay(args.AttemptNumber, policy.BaseBackoff, policy.MaxBackoff, jitter.Next()));
     }
+
+    private ValueTask<TimeSpan> HedgingDelay(HedgingDelayGeneratorArguments args) => new(policy.HedgingDelay!.Value);
 
     /// <summary>Hedging: an outcome that is not acceptable (a retriable condition) sends the next hedge at once.</summary>
     private ValueTask<bool> ShouldHedge(HedgingPredicateArguments<HttpResponseMessage> args)

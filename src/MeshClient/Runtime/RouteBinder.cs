@@ -71,7 +71,7 @@ internal static class RouteBinder
             var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider };
             if (route.Timeout is { } timeout)
             {
-                builder.AddTimeout(timeout);
+                builder.AddTimeout(Timeout(timeout));
             }
 
             if (retry is not null)
@@ -88,7 +88,7 @@ internal static class RouteBinder
 
                 if (retry.PerTryTimeout is { } perTry)
                 {
-                    builder.AddTimeout(perTry);
+                    builder.AddTimeout(Timeout(perTry));
                 }
             }
 
@@ -97,5 +97,15 @@ internal static class RouteBinder
         }
 
         return pipeline;
+    }
+
+    /// <summary>
+    /// A fixed timeout through a generator: Polly's <c>Timeout</c> property only takes 10 ms to 24 h,
+    /// Istio's durations go from 1 ms and have no upper bound.
+    /// </summary>
+    private static Polly.Timeout.TimeoutStrategyOptions Timeout(TimeSpan timeout)
+    {
+        var generated = new ValueTask<TimeSpan>(timeout);
+        return new() { TimeoutGenerator = _ => generated };
     }
 }

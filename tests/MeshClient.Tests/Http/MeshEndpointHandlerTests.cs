@@ -208,7 +208,7 @@ public sealed class MeshEndpointHandlerTests
 
         Assert.Equal(MeshResponseFlags.UpstreamConnectionFailure | MeshResponseFlags.UpstreamRetryLimitExceeded, exception.Flags);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, exception.StatusCode);
-        Assert.Equal("10.0.0.1:443", exception.Endpoint);
+        Assert.Contains(exception.Endpoint, new[] { "10.0.0.1:443", "10.0.0.2:443" }); // the last of the 3 attempts
         Assert.IsType<HttpRequestException>(exception.InnerException);
     }
 

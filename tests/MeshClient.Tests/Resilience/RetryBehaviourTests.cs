@@ -343,6 +343,26 @@ public sealed class RetryBehaviourTests
     }
 
     [Fact]
+    public async Task TimeoutsOutsidePollysFixedRange_StillWork()
+    {
+        // Istio accepts 1 ms and more than a day; Polly's Timeout property only 10 ms to 24 h.
+        using var mesh = new RetryTestMesh(route =>
+        {
+            route.Timeout = TimeSpan.FromHours(48);
+            route.Retries = new HttpRetryOptions { RetryOn = "reset", Attempts = 1, PerTryTimeout = TimeSpan.FromMilliseconds(2) };
+        });
+        mesh.Then(mesh.Hang());
+
+        var call = mesh.Client.GetAsync("https://api.example.com/", Ct);
+        await mesh.Reached.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        mesh.Time.Advance(TimeSpan.FromMilliseconds(2));
+        using var response = await call.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, response.GetMeshResult()!.Attempts);
+    }
+
+    [Fact]
     public async Task RetriedResponse_IsDisposed_SoItsConnectionIsReleased()
     {
         using var mesh = new RetryTestMesh(route => route.Retries = new HttpRetryOptions { RetryOn = "503", Attempts = 1 });
