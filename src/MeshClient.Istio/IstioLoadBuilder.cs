@@ -233,6 +233,11 @@ internal sealed class IstioLoadBuilder
                     service.TrafficPolicy.LoadBalancer = loadBalancer;
                 }
 
+                if (policy.RetryBudget is { } retryBudget)
+                {
+                    service.TrafficPolicy.RetryBudget = retryBudget;
+                }
+
                 if ((policy.LoadBalancer is not null || policy.OutlierDetection is not null) && service.Hosts.Count > 1)
                 {
                     reader.Warning(policy.Node, "spec.host", $"spec.host '{DiagnosticText.Cut(policy.Host)}': MeshClient keeps one traffic policy per ServiceEntry, so it applies to every host of ServiceEntry {DiagnosticText.Cut(service.Name)} ({DiagnosticText.Cut(string.Join(", ", service.Hosts), 500)}).");

@@ -107,4 +107,48 @@ public sealed class HttpRetryMapperTests
         Assert.Contains(findings, d => d.IsError && d.Message.Contains("http[0].retries.retryOn: Invalid value: 'bogus'", StringComparison.Ordinal));
         Assert.Contains(findings, d => !d.IsError && d.Message.Contains("http[0].retries.perTryTimeout is set, but retryOn", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void LoadYaml_DestinationRuleRetryBudget_ReachesTheServiceTrafficPolicy()
+    {
+        const string Yaml = """
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: api}
+            spec:
+              hosts: [api.example.com]
+              resolution: STATIC
+              ports: [{number: 443, name: https, protocol: HTTPS}]
+              endpoints: [{address: 10.0.0.1}]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: api}
+            spec:
+              host: api.example.com
+              trafficPolicy:
+                retryBudget:
+                  percent: {value: 25}
+                  minRetryConcurrency: 5
+            """;
+
+        var result = IstioConfigurationLoader.LoadYaml(Yaml, "mesh.yaml");
+
+        Assert.Empty(result.Validate());
+        var budget = Assert.Single(result.Options.ExternalServices).TrafficPolicy.RetryBudget!;
+        Assert.Equal((25d, 5), (budget.Percent, budget.MinRetryConcurrency));
+    }
+
+    [Fact]
+    public void MapBudget_EmptyBlock_EnvoysDefaults()
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader("retryBudget: {}"));
+        var diagnostics = new List<IstioDiagnostic>();
+
+        var budget = HttpRetryMapper.MapBudget(new ObjectReader("dr.yaml", null, diagnostics), (YamlMappingNode)stream.Documents[0].RootNode, "spec.trafficPolicy")!;
+
+        Assert.Empty(diagnostics);
+        Assert.Equal((20d, 3), (budget.Percent, budget.MinRetryConcurrency));
+    }
 }

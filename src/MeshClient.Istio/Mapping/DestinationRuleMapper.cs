@@ -43,7 +43,7 @@ internal static class DestinationRuleMapper
             options = MapLoadBalancer(reader, loadBalancer, "spec.trafficPolicy.loadBalancer");
         }
 
-        return string.IsNullOrEmpty(host) ? null : new DestinationRulePolicy(resource, host, options, YamlNodes.Get(spec, "host")!) { OutlierDetection = outlierDetection };
+        return string.IsNullOrEmpty(host) ? null : new DestinationRulePolicy(resource, host, options, YamlNodes.Get(spec, "host")!) { OutlierDetection = outlierDetection, RetryBudget = policy is null ? null : HttpRetryMapper.MapBudget(reader, policy, "spec.trafficPolicy") };
     }
 
     private static LoadBalancerOptions MapLoadBalancer(ObjectReader reader, YamlMappingNode loadBalancer, string path)
@@ -213,4 +213,7 @@ internal sealed record DestinationRulePolicy(IstioResource Resource, string Host
 {
     /// <summary>The DR-level <c>trafficPolicy.outlierDetection</c>, or <see langword="null"/> when absent.</summary>
     public OutlierDetectionOptions? OutlierDetection { get; init; }
+
+    /// <summary>The DR-level <c>trafficPolicy.retryBudget</c>, or <see langword="null"/> when absent.</summary>
+    public RetryBudgetOptions? RetryBudget { get; init; }
 }

@@ -55,4 +55,37 @@ internal static class HttpRetryMapper
 
         return options;
     }
+
+    /// <summary>
+    /// Reads a DestinationRule's <c>trafficPolicy.retryBudget</c> (Envoy's retry budget) into
+    /// <see cref="RetryBudgetOptions"/>: <c>percent.value</c> (Envoy's default 20 when absent) and
+    /// <c>minRetryConcurrency</c> (default 3). <see langword="null"/> when the policy has none.
+    /// </summary>
+    public static RetryBudgetOptions? MapBudget(ObjectReader reader, YamlMappingNode policy, string policyPath)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(policy);
+        var path = policyPath + ".retryBudget";
+        if (reader.Mapping(policy, "retryBudget", path) is not { } block)
+        {
+            return null;
+        }
+
+        var options = new RetryBudgetOptions { Percent = RetryBudgetPercent };
+        if (reader.Mapping(block, "percent", path + ".percent") is { } percent
+            && reader.Double(percent, "value", path + ".percent.value") is { } value)
+        {
+            options.Percent = value; // the core validator checks 0..100
+        }
+
+        if (reader.Int(block, "minRetryConcurrency", path + ".minRetryConcurrency") is { } minimum)
+        {
+            options.MinRetryConcurrency = minimum;
+        }
+
+        return options;
+    }
+
+    /// <summary>Envoy's <c>retry_budget.budget_percent</c> default.</summary>
+    private const double RetryBudgetPercent = 20;
 }

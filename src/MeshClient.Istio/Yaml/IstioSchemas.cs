@@ -86,7 +86,7 @@ internal static class IstioSchemas
         F("outlierDetection", OutlierDetection),
         F("tls", ClientTls));
 
-    /// <summary>The DR-level traffic policy: <c>loadBalancer.simple</c>, <c>consistentHash</c> and <c>outlierDetection</c> are used, the rest warned about.</summary>
+    /// <summary>The DR-level traffic policy: <c>loadBalancer.simple</c>, <c>consistentHash</c>, <c>outlierDetection</c> and <c>retryBudget</c> are used, the rest warned about.</summary>
     private static readonly Schema TrafficPolicy = Object(
         F("loadBalancer", LoadBalancerDetails),
         F("connectionPool", ConnectionPool, NotSupported),
@@ -95,7 +95,7 @@ internal static class IstioSchemas
         F("portLevelSettings", List(PortTrafficPolicy), NotSupported),
         F("tunnel", Object(F("protocol"), F("targetHost"), F("targetPort")), NotSupported),
         F("proxyProtocol", Object(F("version")), NotSupported),
-        F("retryBudget", Object(F("percent", Percent), F("minRetryConcurrency")), NotSupported));
+        F("retryBudget", Object(F("percent", Percent), F("minRetryConcurrency"))));
 
     private static readonly Schema Destination = Object(F("host"), F("subset"), F("port", PortSelector));
 

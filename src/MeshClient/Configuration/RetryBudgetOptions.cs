@@ -3,14 +3,14 @@ namespace MeshClient.Configuration;
 /// <summary>
 /// Limits on the retries of all requests to a service's endpoints together (per cluster), so that
 /// retries cannot multiply the load on a failing service. Two kinds, either or both: Envoy's
-/// concurrent-retry budget (Istio <c>connectionPool.http.retryBudget</c>) and a Linkerd/Finagle token
+/// concurrent-retry budget (Istio <c>trafficPolicy.retryBudget</c>) and a Linkerd/Finagle token
 /// budget over a sliding window. A retry refused by the concurrent budget ends the request with its
 /// last outcome and flag <c>UO</c>; one refused by the token budget with flag <c>URX</c>.
 /// </summary>
 public sealed class RetryBudgetOptions
 {
     /// <summary>Gets or sets the retries that may be in flight at once, as a percentage of the cluster's active requests.</summary>
-    /// <value>Defaults to <see langword="null"/>: no concurrent budget (Istio <c>retryBudget.percent</c>; Envoy's default when a budget is set is 20). 0 to 100.</value>
+    /// <value>Defaults to <see langword="null"/>: no concurrent budget (Istio <c>retryBudget.percent</c>; a YAML <c>retryBudget</c> without it gets Envoy's 20). 0 to 100.</value>
     public double? Percent { get; set; }
 
     /// <summary>Gets or sets the concurrent retries always allowed, whatever the percentage gives.</summary>

@@ -15,6 +15,6 @@ public sealed class TrafficPolicyOptions
     public OutlierDetectionOptions? OutlierDetection { get; set; }
 
     /// <summary>Gets or sets the limits on retries to the service's endpoints, all requests together.</summary>
-    /// <value>Defaults to <see langword="null"/>: no budget, as in Istio (Istio <c>connectionPool.http.retryBudget</c>, plus MeshClient's token budget).</value>
+    /// <value>Defaults to <see langword="null"/>: no budget, as in Istio (Istio <c>retryBudget</c>, plus MeshClient's token budget).</value>
     public RetryBudgetOptions? RetryBudget { get; set; }
 }
