@@ -1,7 +1,7 @@
 using System.Net;
 using MeshClient.Configuration;
-using MeshClient.Tests.TestSupport;
 using MeshClient.Resilience;
+using MeshClient.Tests.TestSupport;
 
 namespace MeshClient.Tests.Resilience;
 

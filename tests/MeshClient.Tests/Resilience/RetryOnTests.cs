@@ -144,13 +144,15 @@ public sealed class RetryOnTests
             var response = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
             response.Headers.TryAddWithoutValidation("x-envoy-ratelimited", "true");
             return Task.FromResult(response);
-        },
+        }
+        ,
         _ when outcome.StartsWith("grpc", StringComparison.Ordinal) => (_, _) =>
         {
             var response = new HttpResponseMessage(HttpStatusCode.OK);
             response.Headers.TryAddWithoutValidation("grpc-status", outcome[4..]);
             return Task.FromResult(response);
-        },
+        }
+        ,
         _ => RetryTestMesh.Status(int.Parse(outcome, System.Globalization.CultureInfo.InvariantCulture)),
     };
 }
