@@ -19,7 +19,10 @@ internal sealed partial class AttemptContext
     /// <summary>Whether retries avoid the endpoints earlier attempts went to (Envoy's <c>previous_hosts</c>).</summary>
     public bool IgnorePreviousHosts { get; set; } = true;
 
-    /// <summary>For a hedged attempt: the token of the whole request (route timeout, caller), to tell "another attempt won" from a timeout.</summary>
+    /// <summary>
+    /// Under hedging: the token the hedging strategy runs under (route timeout, caller), to tell "another
+    /// attempt won" (this attempt's token cancelled, that one not) from a timeout; cancelled until a hedge is sent.
+    /// </summary>
     public CancellationToken HedgeParentToken { get; set; }
 
     public bool IsHedged { get; set; }

@@ -188,7 +188,9 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                 if (retry is not null)
                 {
                     context.Properties.Set(RetryDecider.AttemptKey, attempt);
-                    attempt.HedgeParentToken = context.CancellationToken;
+                    // Until a hedge is sent nothing but the route timeout or the caller cancels an attempt
+                    // (a cancelled token: "abandoned" never applies); then it is the hedging strategy's own.
+                    attempt.HedgeParentToken = new CancellationToken(canceled: true);
                 }
 
                 var outcome = await pipeline.ExecuteOutcomeAsync(

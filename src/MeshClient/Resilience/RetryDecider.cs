@@ -209,6 +209,9 @@ internal sealed class RetryDecider(RetryPolicy policy, TimeProvider time, RetryJ
             return null; // only requests that may be repeated are hedged
         }
 
+        // The token the hedging strategy runs under (route timeout, caller): an attempt cancelled
+        // while it is not was abandoned because another attempt won.
+        primary.HedgeParentToken = args.PrimaryContext.CancellationToken;
         var hedge = new AttemptContext
         {
             Route = primary.Route,
@@ -216,7 +219,7 @@ internal sealed class RetryDecider(RetryPolicy policy, TimeProvider time, RetryJ
             Result = primary.Result,
             IgnorePreviousHosts = true,
             IsHedged = true,
-            HedgeParentToken = primary.HedgeParentToken,
+            HedgeParentToken = args.PrimaryContext.CancellationToken,
         };
         RetryRequests.Copy(primary.Request!, hedge);
         args.ActionContext.Properties.Set(AttemptKey, hedge);

@@ -52,6 +52,7 @@ public sealed class HedgingTests
         Assert.Equal(["1", "2"], mesh.AttemptCounts);
 
         // The abandoned attempt is not the endpoint's failure; every counter is back to zero.
+        await RetryTestMesh.SettleAsync(() => mesh.Cluster.Endpoints.All(e => e.InFlight == 0));
         Assert.Equal(0, mesh.Cluster.Endpoints[0].Failures);
         mesh.AssertIdle();
     }
@@ -100,6 +101,36 @@ public sealed class HedgingTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(2, response.GetMeshResult()!.Attempts);
+        mesh.AssertIdle();
+    }
+
+    [Fact]
+    public async Task RouteTimeoutDuringHedging_504UT_AndBothAttemptsCountAsTimedOut()
+    {
+        using var mesh = new RetryTestMesh(route =>
+        {
+            route.Timeout = TimeSpan.FromSeconds(1);
+            route.Retries = new HttpRetryOptions { RetryOn = "5xx", Hedging = new HttpHedgingOptions { Delay = TimeSpan.FromMilliseconds(100), MaxAttempts = 2 } };
+        });
+        var second = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        mesh.Then(mesh.Hang(), async (_, ct) =>
+        {
+            second.TrySetResult();
+            await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+            return new HttpResponseMessage(HttpStatusCode.OK);
+        });
+
+        var call = mesh.Client.GetAsync("https://api.example.com/", Ct);
+        await mesh.Reached.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        mesh.Time.Advance(TimeSpan.FromMilliseconds(100));
+        await second.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        mesh.Time.Advance(TimeSpan.FromMilliseconds(900));
+        using var response = await call.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Equal(MeshResponseFlags.UpstreamRequestTimeout, response.GetMeshResult()!.Flags);
+        await RetryTestMesh.SettleAsync(() => mesh.Cluster.Endpoints.All(e => e.InFlight == 0));
+        Assert.All(mesh.Cluster.Endpoints, e => Assert.Equal(1, e.Failures)); // timed out, not abandoned
         mesh.AssertIdle();
     }
 }

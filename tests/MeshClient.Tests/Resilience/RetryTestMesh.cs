@@ -87,6 +87,20 @@ internal sealed class RetryTestMesh : IDisposable
         Assert.Equal(0, Cluster.ActiveRequests);
     }
 
+    /// <summary>
+    /// Waits (yielding, bounded, no sleep) until <paramref name="condition"/> holds: hedging returns the
+    /// winner without waiting for the cancelled attempts to finish unwinding.
+    /// </summary>
+    public static async Task SettleAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 1_000_000 && !condition(); i++)
+        {
+            await Task.Yield();
+        }
+
+        Assert.True(condition(), "the attempts did not settle");
+    }
+
     public void Dispose() => Harness.Dispose();
 
     private async Task<HttpResponseMessage> Respond(HttpRequestMessage request, CancellationToken cancellationToken)
