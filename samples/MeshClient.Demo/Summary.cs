@@ -51,7 +51,7 @@ internal static class Summary
                     break; // counted with the route timeout, below
                 case CallTarget.Alerts:
                     alertsCalls += count;
-                    alertsUf += outcome.Status == HttpStatusCode.ServiceUnavailable && outcome.Flags == "UF" ? count : 0;
+                    alertsUf += outcome.Status == HttpStatusCode.ServiceUnavailable && outcome.Flags == "UF,URX" ? count : 0;
                     break;
                 default:
                     blockedCalls += count;
@@ -67,7 +67,7 @@ internal static class Summary
             Console.Write(string.Create(CultureInfo.InvariantCulture, $"  {flags} x {count:N0}"));
         }
 
-        Console.WriteLine("   (- = a normal upstream answer, UT = upstream request timeout, UF = upstream connection failure, NR = no route)");
+        Console.WriteLine("   (- = a normal upstream answer, UT = upstream request timeout, UF = upstream connection failure, URX = retries ran out, NR = no route)");
 
         checks.Add((traffic.UnexpectedCount == 0, $"no unexpected errors ({traffic.UnexpectedCount} seen)"));
         foreach (var sample in traffic.UnexpectedSamples())
@@ -76,7 +76,7 @@ internal static class Summary
         }
 
         checks.Add((weatherCalls > 0 && weatherOk == weatherCalls, $"{DemoMesh.WeatherHost}: every call answered 200 by an instance ({weatherOk:N0} of {weatherCalls:N0})"));
-        checks.Add((alertsCalls > 0 && alertsUf == alertsCalls, $"{DemoMesh.AlertsHost}: every call answered 503 UF by the mesh ({alertsUf:N0} of {alertsCalls:N0})"));
+        checks.Add((alertsCalls > 0 && alertsUf == alertsCalls, $"{DemoMesh.AlertsHost}: every call answered 503 UF,URX by the mesh after Istio's default 2 retries ({alertsUf:N0} of {alertsCalls:N0})"));
         checks.Add((blockedCalls > 0 && blockedNr == blockedCalls, $"{DemoMesh.BlockedHost}: every call refused 502 NR by REGISTRY_ONLY, no attempt sent ({blockedNr:N0} of {blockedCalls:N0})"));
         var blocked = traffic.Example(CallTarget.Blocked);
         checks.Add((blocked?.BlockedHostHeader == DemoMesh.BlockedHost, $"the 502 names the blocked host in x-mesh-blocked-host ('{blocked?.BlockedHostHeader}')"));

@@ -240,6 +240,11 @@ internal sealed class IstioLoadBuilder
                     service.TrafficPolicy.LoadBalancer = loadBalancer;
                 }
 
+                if (policy.RetryBudget is { } retryBudget)
+                {
+                    service.TrafficPolicy.RetryBudget = retryBudget;
+                }
+
                 if (policy.ConnectionPool is { } connectionPool)
                 {
                     service.TrafficPolicy.ConnectionPool = connectionPool;

@@ -15,6 +15,7 @@ public sealed class MeshResult
     private int _attempts;
     private Discovery.MeshEndpoint? _firstTried;
     private TriedEndpoints? _tried;
+    private List<MeshRetry>? _retries;
 
     internal MeshResult()
     {
@@ -25,6 +26,26 @@ public sealed class MeshResult
 
     /// <summary>Gets the number of attempts sent (or tried) upstream.</summary>
     public int Attempts => Volatile.Read(ref _attempts);
+
+    /// <summary>
+    /// Gets the retries the request had, in order: for each, the attempt that failed, its endpoint and the
+    /// reason (Envoy's <c>retryOn</c> condition). Empty when the first attempt answered.
+    /// </summary>
+    public IReadOnlyList<MeshRetry> Retries
+    {
+        get
+        {
+            if (Volatile.Read(ref _retries) is not { } retries)
+            {
+                return [];
+            }
+
+            lock (retries)
+            {
+                return [.. retries];
+            }
+        }
+    }
 
     /// <summary>Gets the endpoint (<c>10.0.0.1:8080</c>) of the last attempt, or <see langword="null"/> when none was chosen.</summary>
     public string? Endpoint { get; internal set; }
@@ -89,10 +110,20 @@ public sealed class MeshResult
         Tried!.Add(endpoint);
     }
 
+    /// <summary>Records a retry (allocates only when a request retries).</summary>
+    internal void RecordRetry(int attempt, string? endpoint, string reason)
+    {
+        var retries = Volatile.Read(ref _retries) ?? Interlocked.CompareExchange(ref _retries, [], null) ?? _retries!;
+        lock (retries)
+        {
+            retries.Add(new MeshRetry(attempt, endpoint, reason));
+        }
+    }
+
     /// <summary>Counts an attempt; attempts of one request may run concurrently (hedging).</summary>
     internal int AddAttempt() => Interlocked.Increment(ref _attempts);
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"flags={Flags.ToEnvoyString()} attempts={Attempts} endpoint={Endpoint ?? "-"} cluster={Cluster ?? "-"}{(FromCache ? " from-cache" : string.Empty)}";
+        $"flags={Flags.ToEnvoyString()} attempts={Attempts} retries={Volatile.Read(ref _retries)?.Count ?? 0} endpoint={Endpoint ?? "-"} cluster={Cluster ?? "-"}{(FromCache ? " from-cache" : string.Empty)}";
 }

@@ -54,6 +54,7 @@ internal static class DestinationRuleMapper
             Tls = tls,
             PortLevelSettings = portLevel,
             Subsets = subsets,
+            RetryBudget = policy is null ? null : HttpRetryMapper.MapBudget(reader, policy, "spec.trafficPolicy"),
         };
     }
 
@@ -275,8 +276,11 @@ internal sealed record DestinationRulePolicy(IstioResource Resource, string Host
     public IReadOnlyList<PortTrafficPolicyOptions> PortLevelSettings { get; init; } = [];
 
     /// <summary>Whether the rule sets anything MeshClient applies.</summary>
-    public bool HasPolicy => LoadBalancer is not null || OutlierDetection is not null || ConnectionPool is not null || Tls is not null || PortLevelSettings.Count > 0;
+    public bool HasPolicy => LoadBalancer is not null || OutlierDetection is not null || ConnectionPool is not null || Tls is not null || PortLevelSettings.Count > 0 || RetryBudget is not null;
 
     /// <summary>The rule's <c>subsets</c>.</summary>
     public List<SubsetOptions> Subsets { get; init; } = [];
+
+    /// <summary>The DR-level <c>trafficPolicy.retryBudget</c>, or <see langword="null"/> when absent.</summary>
+    public RetryBudgetOptions? RetryBudget { get; init; }
 }

@@ -129,7 +129,7 @@ internal static class OutlierDetectionMapper
         return value;
     }
 
-    private static bool? Bool(ObjectReader reader, YamlMappingNode block, string key, string path)
+    internal static bool? Bool(ObjectReader reader, YamlMappingNode block, string key, string path)
     {
         if (reader.String(block, key, path + "." + key) is not { } text)
         {

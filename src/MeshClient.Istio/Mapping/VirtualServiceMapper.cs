@@ -165,6 +165,11 @@ internal static class VirtualServiceMapper
         }
 
         route.Fault = MapFault(reader, rule, path + ".fault");
+        if (reader.Mapping(rule, "retries", path + ".retries") is { } retries)
+        {
+            route.Retries = HttpRetryMapper.Map(reader, retries, path + ".retries");
+        }
+
         if (reader.Mapping(rule, "mirror", path + ".mirror") is not null)
         {
             route.Mirror = MapDestination(reader, rule, path + ".mirror", "mirror");

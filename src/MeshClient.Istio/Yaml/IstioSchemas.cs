@@ -96,7 +96,7 @@ internal static class IstioSchemas
         F("portLevelSettings", List(PortTrafficPolicy)),
         F("tunnel", Object(F("protocol"), F("targetHost"), F("targetPort")), NotSupported),
         F("proxyProtocol", Object(F("version")), NotSupported),
-        F("retryBudget", Object(F("percent", Percent), F("minRetryConcurrency")), NotSupported));
+        F("retryBudget", Object(F("percent", Percent), F("minRetryConcurrency"))));
 
     private static readonly Schema Destination = Object(F("host"), F("subset"), F("port", PortSelector));
 
@@ -129,7 +129,7 @@ internal static class IstioSchemas
         F("delegate", Object(F("name"), F("namespace")), NotSupported),
         F("rewrite", Object(F("uri"), F("authority"), F("uriRegexRewrite", Object(F("match"), F("rewrite"))))),
         F("timeout", Duration),
-        F("retries", Object(F("attempts"), F("perTryTimeout", Duration), F("retryOn"), F("retryRemoteLocalities"), F("retryIgnorePreviousHosts"), F("backoff", Duration)), NotSupported),
+        F("retries", Object(F("attempts"), F("perTryTimeout", Duration), F("retryOn"), F("retryRemoteLocalities"), F("retryIgnorePreviousHosts"), F("backoff", Duration))),
         F("fault", Object(
             F("delay", Object(F("fixedDelay", Duration), F("exponentialDelay", Duration, NotSupported), F("percentage", Percent), F("percent"))),
             F("abort", Object(F("httpStatus"), F("grpcStatus"), F("http2Error", Scalar, NotSupported), F("percentage", Percent))))),

@@ -23,6 +23,11 @@ internal static class HttpRouteValidator
             findings.Warning("route.timeout", " is not used: the service has http routes, and each route sets its own timeout.");
         }
 
+        if (service.Http.Count > 0 && service.Route?.Retries is not null)
+        {
+            findings.Warning("route.retries", " is not used: the service has http routes, and each route sets its own retries.");
+        }
+
         for (var i = 0; i < service.Http.Count; i++)
         {
             var path = $"http[{i}]";
@@ -96,6 +101,7 @@ internal static class HttpRouteValidator
             findings.Error(path + ".timeout", " " + timeoutProblem);
         }
 
+        RetryOptionsValidator.Validate(route.Retries, route.Timeout, path + ".retries", RetryOptionsValidator.To(findings));
         ValidateFault(route, path, findings);
         ValidateMirrors(route, path, findings);
     }

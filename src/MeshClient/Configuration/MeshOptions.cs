@@ -100,6 +100,17 @@ public sealed class MeshOptions
     /// <value>Defaults to 10 seconds; at least 1 second.</value>
     public TimeSpan CertificateRefreshInterval { get; set; } = MeshDefaults.CertificateRefreshInterval;
 
+    /// <summary>
+    /// Gets or sets the retry policy of routes that set none (Istio MeshConfig <c>defaultHttpRetryPolicy</c>).
+    /// Unknown hosts (the passthrough route) are never retried, as in Istio.
+    /// </summary>
+    /// <value>
+    /// Defaults to <see langword="null"/>: Istio's built-in default, 2 retries on
+    /// <c>connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes</c> with no status codes
+    /// (Istio 1.24 and later; earlier versions also retried 503). <c>Attempts = 0</c> turns default retries off.
+    /// </value>
+    public HttpRetryOptions? DefaultRetryPolicy { get; set; }
+
     /// <summary>Gets the external services of the mesh.</summary>
     /// <value>Empty by default; <c>AddMeshExternalService</c> and configuration sources add to it.</value>
     public IList<ExternalServiceOptions> ExternalServices { get; } = new List<ExternalServiceOptions>();

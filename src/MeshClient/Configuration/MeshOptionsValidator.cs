@@ -52,6 +52,9 @@ internal static class MeshOptionsValidator
             results.Add(MeshConfigurationDiagnostic.Error($"certificateRefreshInterval must be at least 1s (was '{DurationValidator.Format(options.CertificateRefreshInterval)}')."));
         }
 
+        RetryOptionsValidator.Validate(options.DefaultRetryPolicy, null, "defaultRetryPolicy", (error, path, rest) =>
+            results.Add(error ? MeshConfigurationDiagnostic.Error(path + rest) : MeshConfigurationDiagnostic.Warning(path + rest)));
+
         // A field a source (the Istio loader) already reported an error for is not reported again.
         var reported = new HashSet<(string Source, string FieldPath)>();
         foreach (var diagnostic in options.SourceDiagnostics)

@@ -2,8 +2,8 @@ namespace MeshClient.Configuration;
 
 /// <summary>
 /// How requests to a service are bounded: the settings of the route that an Istio
-/// <c>VirtualService</c> gives the service's hosts (<c>http[]</c>). Later releases add matching,
-/// retries and fault injection here.
+/// <c>VirtualService</c> gives the service's hosts (<c>http[]</c>), for a service without
+/// <see cref="ExternalServiceOptions.Http"/> routes.
 /// </summary>
 public sealed class RouteOptions
 {
@@ -19,4 +19,11 @@ public sealed class RouteOptions
     /// bounded by <see cref="HttpClient.Timeout"/> and the caller's cancellation token.
     /// </value>
     public TimeSpan? Timeout { get; set; }
+
+    /// <summary>Gets or sets how failed attempts are retried (or hedged) (Istio <c>http[].retries</c>).</summary>
+    /// <value>
+    /// Defaults to <see langword="null"/>: <see cref="MeshOptions.DefaultRetryPolicy"/>, else Istio's default of 2 retries on
+    /// <c>connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes</c>.
+    /// </value>
+    public HttpRetryOptions? Retries { get; set; }
 }

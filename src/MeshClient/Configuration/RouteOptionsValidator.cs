@@ -9,5 +9,10 @@ internal static class RouteOptionsValidator
         {
             findings.Error(path + ".timeout", " " + problem);
         }
+
+        if (route?.Retries is { } retries && findings.Service.Http.Count == 0)
+        {
+            RetryOptionsValidator.Validate(retries, route.Timeout, path + ".retries", RetryOptionsValidator.To(findings));
+        }
     }
 }

@@ -31,4 +31,8 @@ public sealed class TrafficPolicyOptions
     /// <summary>Gets the per-port policies; one replaces <see cref="Tls"/> for its port.</summary>
     /// <value>Empty by default (Istio <c>portLevelSettings</c>).</value>
     public IList<PortTrafficPolicyOptions> PortLevelSettings { get; } = new List<PortTrafficPolicyOptions>();
+
+    /// <summary>Gets or sets the limits on retries to the service's endpoints, all requests together.</summary>
+    /// <value>Defaults to <see langword="null"/>: no budget, as in Istio (Istio <c>retryBudget</c>, plus MeshClient's token budget).</value>
+    public RetryBudgetOptions? RetryBudget { get; set; }
 }

@@ -10,6 +10,7 @@ internal static class TrafficPolicyOptionsValidator
         LoadBalancerOptionsValidator.Validate(policy?.LoadBalancer, path + ".loadBalancer", findings);
         ValidateOutlierDetection(policy?.OutlierDetection, path + ".outlierDetection", findings, staticEndpoints);
         ConnectionPoolOptionsValidator.Validate(policy?.ConnectionPool, path + ".connectionPool", findings);
+        RetryOptionsValidator.ValidateBudget(policy?.RetryBudget, path + ".retryBudget", RetryOptionsValidator.To(findings));
     }
 
     /// <summary>

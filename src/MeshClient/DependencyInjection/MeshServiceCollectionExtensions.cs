@@ -151,7 +151,8 @@ public static class MeshServiceCollectionExtensions
             provider.GetService<TimeProvider>(),
             provider.GetService<ClusterHandlerFactory>(),
             provider.GetService<IEndpointPickerFactory>(),
-            provider.GetServices<IClusterPolicyFactory>()));
+            provider.GetServices<IClusterPolicyFactory>(),
+            provider.GetService<MeshClient.Resilience.RetryJitter>()));
         services.TryAddSingleton(static provider => new MeshStatistics(provider.GetRequiredService<MeshRuntime>()));
         services.AddSingleton<IValidateOptions<MeshStartupValidator.Marker>, MeshStartupValidator>();
         services.AddOptions<MeshStartupValidator.Marker>().ValidateOnStart();

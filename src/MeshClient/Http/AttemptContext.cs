@@ -13,7 +13,7 @@ namespace MeshClient.Http;
 /// request run one after the other on it; attempts that overlap (hedging) each send their own copy of
 /// the request, with their own context.
 /// </summary>
-internal sealed class AttemptContext
+internal sealed partial class AttemptContext
 {
     public static readonly HttpRequestOptionsKey<AttemptContext> Key = new("MeshClient.Attempt");
 
@@ -68,13 +68,13 @@ internal sealed class AttemptContext
             return exception; // decided before any attempt started (no endpoint, blocked)
         }
 
-        var kind = AttemptFailures.Classify(exception, out var flags, callerToken, attemptToken);
+        var kind = AttemptFailures.Classify(exception, out var flags, out var conditions, callerToken, attemptToken);
         if (_cluster is { } cluster)
         {
             End(cluster, AttemptFailures.Outcome(kind, flags, _start, cluster.TimeProvider.GetTimestamp()));
         }
 
-        return kind == AttemptFailureKind.Upstream ? new AttemptFailedException(flags, Endpoint, exception) : exception;
+        return kind == AttemptFailureKind.Upstream ? new AttemptFailedException(flags, Endpoint, exception) { Conditions = conditions } : exception;
     }
 
     private void End(Cluster cluster, in AttemptOutcome outcome)

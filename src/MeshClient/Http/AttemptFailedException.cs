@@ -31,6 +31,9 @@ internal sealed class AttemptFailedException : Exception
 
     public MeshResponseFlags Flags { get; }
 
+    /// <summary>The Envoy retry conditions the failure satisfies (none for <c>UH</c>: no attempt was made, and Envoy does not retry it).</summary>
+    internal Resilience.RetryConditions Conditions { get; init; }
+
     /// <summary>The endpoint the attempt went to, or <see langword="null"/> when none was picked (<c>UH</c>).</summary>
     public string? Endpoint { get; }
 }

@@ -76,7 +76,7 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
             return Task.FromException<HttpResponseMessage>(new AttemptFailedException(MeshResponseFlags.NoRouteFound, null, null));
         }
 
-        result.AddAttempt();
+        RetryRequests.SetAttemptCount(request.Headers, result.AddAttempt());
         var start = cluster.TimeProvider.GetTimestamp();
         PickResult pick = default;
         EndpointPool? pool = null;
@@ -86,7 +86,7 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
         {
             try
             {
-                pick = cluster.StartAttempt(new PickContext(request, result.Tried), out pool, out admission);
+                pick = cluster.StartAttempt(new PickContext(request, attempt.IgnorePreviousHosts ? result.Tried : null), out pool, out admission);
             }
             catch
             {

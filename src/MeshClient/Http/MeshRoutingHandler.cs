@@ -1,4 +1,5 @@
 using MeshClient.Configuration;
+using MeshClient.Resilience;
 using MeshClient.Runtime;
 using Polly;
 using Polly.Timeout;
@@ -177,6 +178,12 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                 return await CompleteAsync(base.SendAsync(request, cancellationToken), request, result, attempt, mode, redirects, cancellationToken).ConfigureAwait(false);
             }
 
+            var retry = attempt.Route?.Definition.Retry;
+            if (retry is not null)
+            {
+                await PrepareRetriesAsync(retry, request, result, attempt, cancellationToken).ConfigureAwait(false);
+            }
+
             var context = ResilienceContextPool.Shared.Get(cancellationToken);
             if (attempt.Route?.Definition.Fault is not null)
             {
@@ -187,24 +194,53 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
 
             try
             {
+                var hedging = retry is { IsHedging: true };
+                if (retry is not null)
+                {
+                    context.Properties.Set(RetryDecider.AttemptKey, attempt);
+                    // Until a hedge is sent nothing but the route timeout or the caller cancels an attempt
+                    // (a cancelled token: "abandoned" never applies); then it is the hedging strategy's own.
+                    attempt.HedgeParentToken = new CancellationToken(canceled: true);
+                }
+
                 var outcome = await pipeline.ExecuteOutcomeAsync(
                     static async (context, state) =>
                     {
+                        var (request, attempt) = (state.Request, state.Attempt);
+                        var callerToken = state.Result.CallerToken;
+                        if (state.Hedging)
+                        {
+                            if (context.Properties.TryGetValue(RetryDecider.AttemptKey, out var own))
+                            {
+                                (request, attempt) = (own.Request!, own); // a hedged attempt sends its own copy
+                            }
+                        }
+
                         try
                         {
-                            var response = await state.Handler.SendAttemptAsync(state.Request, context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
-                            state.Attempt.Succeeded(response);
+                            var response = await state.Handler.SendAttemptAsync(request, context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
+                            attempt.Succeeded(response);
                             return Outcome.FromResult(response);
                         }
 #pragma warning disable CA1031 // Not swallowed: an outcome carries it to the pipeline, and it is turned into the result below.
                         catch (Exception ex)
 #pragma warning restore CA1031
                         {
-                            return Outcome.FromException<HttpResponseMessage>(state.Attempt.Failed(ex, state.Result.CallerToken, context.CancellationToken));
+                            if (state.Hedging && context.CancellationToken.IsCancellationRequested && !attempt.HedgeParentToken.IsCancellationRequested)
+                            {
+                                callerToken = context.CancellationToken; // another attempt won: abandoned, not failed
+                            }
+
+                            return Outcome.FromException<HttpResponseMessage>(attempt.Failed(ex, callerToken, context.CancellationToken));
                         }
                     },
                     context,
-                    (Handler: this, Request: request, Result: result, Attempt: attempt)).ConfigureAwait(false);
+                    (Handler: this, Request: request, Result: result, Attempt: attempt, Hedging: hedging)).ConfigureAwait(false);
+
+                if (hedging && outcome.Result?.RequestMessage?.Options.TryGetValue(AttemptContext.Key, out var winner) == true)
+                {
+                    attempt = winner; // the hedged attempt whose response won
+                }
 
                 switch (outcome.Exception)
                 {
@@ -225,6 +261,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
             }
             finally
             {
+                attempt.EndRetry();
                 ResilienceContextPool.Shared.Return(context);
             }
         }
@@ -276,6 +313,33 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
 
     private Task<HttpResponseMessage> SendAttemptAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         base.SendAsync(request, cancellationToken);
+
+    /// <summary>Before the first attempt of a route with a retry policy: the request's retry state, its body made sendable again, the budget's deposit.</summary>
+    private static ValueTask PrepareRetriesAsync(RetryPolicy retry, HttpRequestMessage request, MeshResult result, AttemptContext attempt, CancellationToken cancellationToken)
+    {
+        attempt.Request = request;
+        attempt.Result = result;
+        attempt.IgnorePreviousHosts = retry.IgnorePreviousHosts;
+        var cluster = result.TargetCluster!;
+        if (!retry.CanRetry)
+        {
+            attempt.MayResend = false;
+            return default;
+        }
+
+        cluster.RetryBudget.Deposit();
+        var preparing = RetryRequests.PrepareAsync(request, retry, cluster.Logger, cancellationToken);
+        if (preparing.IsCompletedSuccessfully)
+        {
+            attempt.MayResend = preparing.Result;
+            return default;
+        }
+
+        return AwaitPrepared(preparing, attempt);
+
+        static async ValueTask AwaitPrepared(ValueTask<bool> preparing, AttemptContext attempt) =>
+            attempt.MayResend = await preparing.ConfigureAwait(false);
+    }
 
     /// <summary>The route's destination has no cluster: blocked (an unregistered host under REGISTRY_ONLY) or Envoy's 503 <c>NC</c>.</summary>
     private HttpResponseMessage NoCluster(HttpRequestMessage request, MeshResult result, RuntimeState state, Routing.RouteDestination destination)

@@ -61,6 +61,9 @@ internal sealed class ClusterDefinition
     /// <summary>The outlier-detection settings (Istio <c>trafficPolicy.outlierDetection</c>), or <see langword="null"/> for none.</summary>
     public OutlierDetectionSettings? OutlierDetection { get; }
 
+    /// <summary>The cluster's retry budget (<see cref="TrafficPolicyOptions.RetryBudget"/>), or <see langword="null"/> for none.</summary>
+    public Resilience.RetryBudgetSettings? RetryBudget { get; init; }
+
     public bool IsPassthrough => Resolution == ServiceResolution.None;
 
     /// <summary>Whether a reload can keep the live cluster as it is.</summary>
@@ -75,5 +78,6 @@ internal sealed class ClusterDefinition
         && Wire == other.Wire
         && Limits == other.Limits
         && Equals(OutlierDetection, other.OutlierDetection)
+        && Equals(RetryBudget, other.RetryBudget)
         && Endpoints.SequenceEqual(other.Endpoints);
 }

@@ -87,6 +87,9 @@ internal sealed class MeshSnapshot
         public MeshSnapshot Build()
         {
             var defaultTimeout = DefaultTimeout(options);
+
+            // Istio's MeshConfig defaultHttpRetryPolicy, else its built-in default; the passthrough route has none.
+            var defaultRetry = options.DefaultRetryPolicy is { } meshRetry ? Resilience.RetryPolicy.From(meshRetry) : Resilience.RetryPolicy.IstioDefault;
             var entries = new List<(string, int, ClusterDefinition)>();
             var firstPorts = new Dictionary<string, (int Number, ServiceProtocol Protocol)>(StringComparer.Ordinal);
             foreach (var service in options.ExternalServices)
@@ -130,7 +133,7 @@ internal sealed class MeshSnapshot
             foreach (var (host, port, cluster) in entries)
             {
                 var (service, _) = _owners[cluster.Key];
-                var routes = RouteCompiler.Compile(service, cluster.Key, defaultTimeout, Resolve);
+                var routes = RouteCompiler.Compile(service, cluster.Key, defaultTimeout, defaultRetry, Resolve);
                 virtualHosts.Add((host, port, new VirtualHostDefinition(service.DisplayName, routes)));
             }
 
@@ -237,6 +240,7 @@ internal sealed class MeshSnapshot
             OutlierDetection = subset.OutlierDetection ?? service.OutlierDetection,
             ConnectionPool = subset.ConnectionPool ?? service.ConnectionPool,
             Tls = subset.Tls ?? service.Tls,
+            RetryBudget = subset.RetryBudget ?? service.RetryBudget,
         };
         foreach (var level in subset.PortLevelSettings.Count > 0 ? subset.PortLevelSettings : service.PortLevelSettings)
         {
@@ -289,7 +293,10 @@ internal sealed class MeshSnapshot
             wire: tls is null ? WireSettings.From(policy.ConnectionPool) : WireSettings.From(policy.ConnectionPool) with { Tls = tls },
             outlierDetection: OutlierDetectionSettings.From(policy.OutlierDetection),
             loadBalancing: LoadBalancerSettings.From(policy.LoadBalancer),
-            limits: ConnectionLimits.From(policy.ConnectionPool));
+            limits: ConnectionLimits.From(policy.ConnectionPool))
+        {
+            RetryBudget = Resilience.RetryBudgetSettings.From(policy.RetryBudget),
+        };
     }
 
     /// <summary>Whether <paramref name="endpoint"/> carries every label of a subset, with the same value.</summary>

@@ -15,7 +15,11 @@ internal static class RouteCompiler
     /// <summary>Resolves a destination (host, explicit port or <see langword="null"/>, subset) seen from a virtual host on <c>port</c>.</summary>
     public delegate RouteDestination ResolveDestination(string host, int? port, string? subset, int requestPort);
 
-    public static RouteDefinition[] Compile(ExternalServiceOptions service, ClusterKey self, TimeSpan? defaultTimeout, ResolveDestination resolve)
+    public static RouteDefinition[] Compile(ExternalServiceOptions service, ClusterKey self, TimeSpan? defaultTimeout, ResolveDestination resolve) =>
+        Compile(service, self, defaultTimeout, Resilience.RetryPolicy.IstioDefault, resolve);
+
+    /// <summary>Compiles the routes; a route without <c>retries</c> gets <paramref name="defaultRetry"/> (the mesh's, else Istio's default).</summary>
+    public static RouteDefinition[] Compile(ExternalServiceOptions service, ClusterKey self, TimeSpan? defaultTimeout, Resilience.RetryPolicy? defaultRetry, ResolveDestination resolve)
     {
         if (service.Http.Count == 0)
         {
@@ -26,6 +30,7 @@ internal static class RouteCompiler
                 {
                     Destinations = [new RouteDestination(self, self.Host, 1, null, null, null) { Port = self.Port }],
                     Timeout = service.Route?.Timeout ?? defaultTimeout,
+                    Retry = service.Route?.Retries is { } retries ? Resilience.RetryPolicy.From(retries) : defaultRetry,
                 },
             ];
         }
@@ -33,7 +38,7 @@ internal static class RouteCompiler
         var routes = new List<RouteDefinition>(service.Http.Count);
         foreach (var options in service.Http)
         {
-            if (Compile(options, self.Port, defaultTimeout, resolve) is { } route)
+            if (Compile(options, self.Port, defaultTimeout, defaultRetry, resolve) is { } route)
             {
                 routes.Add(route);
             }
@@ -42,7 +47,7 @@ internal static class RouteCompiler
         return [.. routes];
     }
 
-    private static RouteDefinition? Compile(HttpRouteOptions options, int port, TimeSpan? defaultTimeout, ResolveDestination resolve)
+    private static RouteDefinition? Compile(HttpRouteOptions options, int port, TimeSpan? defaultTimeout, Resilience.RetryPolicy? defaultRetry, ResolveDestination resolve)
     {
         var matches = new List<RouteMatch>(options.Match.Count);
         foreach (var block in options.Match)
@@ -125,6 +130,9 @@ internal static class RouteCompiler
                 ? new DirectResponseDefinition(direct.Status, direct.BodyBytes ?? (direct.BodyString is { } text ? Encoding.UTF8.GetBytes(text) : null))
                 : null,
             Timeout = fault is null ? options.Timeout ?? defaultTimeout : null, // Istio: no timeout with a fault
+
+            // Redirects and direct responses are answered in process: nothing to retry; a route with a fault gets no retries (Istio).
+            Retry = fault is not null || options.Redirect is not null || options.DirectResponse is not null ? null : options.Retries is { } retries ? Resilience.RetryPolicy.From(retries) : defaultRetry,
         };
     }
 

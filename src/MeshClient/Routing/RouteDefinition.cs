@@ -38,6 +38,9 @@ internal sealed class RouteDefinition
     /// <summary>The mirrors that receive copies of the requests.</summary>
     public MirrorDefinition[] Mirrors { get; init; } = [];
 
+    /// <summary>The retry (or hedging) policy (Istio <c>http[].retries</c>, else the mesh default), or <see langword="null"/> for none.</summary>
+    public Resilience.RetryPolicy? Retry { get; init; }
+
     public bool IsCatchAll => Matches.Length == 0;
 
     /// <summary>The first match block that <paramref name="request"/> meets; <see langword="null"/> when none does (a catch-all route answers with its implicit block).</summary>

@@ -43,6 +43,7 @@ internal sealed class Cluster : IDisposable
     private readonly ConnectionPoolAdmission _admission = new();
     private volatile ClusterState _state;
     private volatile IClusterPolicy?[] _policies = [];
+    private volatile Resilience.ClusterRetryBudget _retryBudget;
     private int _active;
     private int _retired;
     private int _disposed;
@@ -61,12 +62,19 @@ internal sealed class Cluster : IDisposable
 
         Name = definition.Key.ToString();
         ServiceName = definition.Key == ClusterKey.Passthrough ? null : definition.ServiceName;
+        _retryBudget = new Resilience.ClusterRetryBudget(definition.RetryBudget, _services.TimeProvider);
         lock (_writeGate)
         {
             _state = Build(definition, null);
             UpdatePolicies();
         }
     }
+
+    /// <summary>The cluster's retry budget: retries in flight and tokens, kept across reloads that keep its settings.</summary>
+    internal Resilience.ClusterRetryBudget RetryBudget => _retryBudget;
+
+    /// <summary>The attempts in flight on the cluster (Envoy's active requests, for the retry budget's percentage).</summary>
+    internal int ActiveRequests => Volatile.Read(ref _active);
 
     public ClusterKey Key => _state.Definition.Key;
 
@@ -239,6 +247,11 @@ internal sealed class Cluster : IDisposable
             }
 
             var previous = _state;
+            if (!Equals(definition.RetryBudget, _retryBudget.Settings))
+            {
+                _retryBudget = new Resilience.ClusterRetryBudget(definition.RetryBudget, _services.TimeProvider);
+            }
+
             _state = Build(definition, previous);
             ServiceName = definition.Key == ClusterKey.Passthrough ? null : definition.ServiceName;
             UpdatePolicies();

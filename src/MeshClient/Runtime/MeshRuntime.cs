@@ -30,6 +30,7 @@ internal sealed partial class MeshRuntime : IDisposable
     private bool _disposed;
 
     private readonly ClusterServices _clusterServices;
+    private readonly Resilience.RetryJitter _retryJitter;
 
     public MeshRuntime(
         IOptionsMonitor<MeshOptions> options,
@@ -37,8 +38,10 @@ internal sealed partial class MeshRuntime : IDisposable
         TimeProvider? timeProvider = null,
         ClusterHandlerFactory? handlerFactory = null,
         IEndpointPickerFactory? pickerFactory = null,
-        IEnumerable<IClusterPolicyFactory>? policyFactories = null)
+        IEnumerable<IClusterPolicyFactory>? policyFactories = null,
+        Resilience.RetryJitter? retryJitter = null)
     {
+        _retryJitter = retryJitter ?? Resilience.RetryJitter.Shared;
         ArgumentNullException.ThrowIfNull(options);
         _logger = logger ?? (ILogger)NullLogger.Instance;
         TimeProvider = timeProvider ?? TimeProvider.System;
@@ -248,7 +251,7 @@ internal sealed partial class MeshRuntime : IDisposable
                 Passthrough.Update(snapshot.Passthrough);
             }
 
-            var state = RouteBinder.Bind(snapshot, live, Passthrough, _clusterServices.TimeProvider, static () => System.Random.Shared.NextDouble());
+            var state = RouteBinder.Bind(snapshot, live, Passthrough, _clusterServices.TimeProvider, _retryJitter);
             _state = state;
             foreach (var (key, cluster) in _clusters)
             {

@@ -1,5 +1,6 @@
 using MeshClient.Http;
 using MeshClient.Model;
+using MeshClient.Resilience;
 using MeshClient.Routing;
 using Polly;
 using Polly.Simmy;
@@ -14,16 +15,19 @@ namespace MeshClient.Runtime;
 /// </summary>
 internal static class RouteBinder
 {
-    public static RuntimeState Bind(MeshSnapshot snapshot, Dictionary<ClusterKey, Cluster> clusters, Cluster passthrough, TimeProvider timeProvider, Func<double> random)
+    private static readonly Func<double> FaultRandom = static () => Random.Shared.NextDouble();
+
+    public static RuntimeState Bind(MeshSnapshot snapshot, Dictionary<ClusterKey, Cluster> clusters, Cluster passthrough, TimeProvider timeProvider, RetryJitter? jitter = null)
     {
-        var pipelines = new Dictionary<TimeSpan, ResiliencePipeline<HttpResponseMessage>>();
+        jitter ??= RetryJitter.Shared;
+        var pipelines = new Dictionary<(TimeSpan?, string?), ResiliencePipeline<HttpResponseMessage>>();
         var hosts = new List<(string, int, MeshVirtualHost)>();
         foreach (var (host, port, definition) in snapshot.VirtualHosts.Entries)
         {
             var routes = new MeshRoute[definition.Routes.Length];
             for (var i = 0; i < routes.Length; i++)
             {
-                routes[i] = Bind(definition.Routes[i], clusters, pipelines, timeProvider, random);
+                routes[i] = Bind(definition.Routes[i], clusters, pipelines, timeProvider, jitter);
             }
 
             hosts.Add((host, port, new MeshVirtualHost(definition.ServiceName, routes)));
@@ -38,10 +42,10 @@ internal static class RouteBinder
         return new RuntimeState(
             snapshot,
             HostTable<MeshVirtualHost>.Build(hosts),
-            new MeshRoute(passthroughRoute, passthroughTargets, Pipeline(passthroughRoute, pipelines, timeProvider)));
+            new MeshRoute(passthroughRoute, passthroughTargets, Pipeline(passthroughRoute, pipelines, timeProvider, jitter)));
     }
 
-    private static MeshRoute Bind(RouteDefinition definition, Dictionary<ClusterKey, Cluster> clusters, Dictionary<TimeSpan, ResiliencePipeline<HttpResponseMessage>> pipelines, TimeProvider timeProvider, Func<double> random)
+    private static MeshRoute Bind(RouteDefinition definition, Dictionary<ClusterKey, Cluster> clusters, Dictionary<(TimeSpan?, string?), ResiliencePipeline<HttpResponseMessage>> pipelines, TimeProvider timeProvider, RetryJitter jitter)
     {
         var mirrors = new RouteTarget[definition.Mirrors.Length];
         for (var i = 0; i < mirrors.Length; i++)
@@ -59,8 +63,8 @@ internal static class RouteBinder
         }
 
         var pipeline = definition.Fault is { } fault
-            ? FaultPipeline(fault, timeProvider, random)
-            : Pipeline(definition, pipelines, timeProvider);
+            ? FaultPipeline(fault, timeProvider, FaultRandom)
+            : Pipeline(definition, pipelines, timeProvider, jitter);
         return new MeshRoute(definition, targets, pipeline) { Mirrors = mirrors };
     }
 
@@ -111,22 +115,60 @@ internal static class RouteBinder
         return builder.Build();
     }
 
-    /// <summary>The route's pipeline: the total timeout now; retries and per-try timeouts go inside it.</summary>
-    private static ResiliencePipeline<HttpResponseMessage>? Pipeline(RouteDefinition route, Dictionary<TimeSpan, ResiliencePipeline<HttpResponseMessage>> pipelines, TimeProvider timeProvider)
+    /// <summary>
+    /// The route's pipeline, outside in: the total timeout (it spans every attempt and back-off), then
+    /// retries (or hedging), then the per-try timeout; the callback below is one attempt, which picks
+    /// an endpoint. <see langword="null"/> when the route has no policy at all.
+    /// </summary>
+    private static ResiliencePipeline<HttpResponseMessage>? Pipeline(RouteDefinition route, Dictionary<(TimeSpan?, string?), ResiliencePipeline<HttpResponseMessage>> pipelines, TimeProvider timeProvider, RetryJitter jitter)
     {
-        if (route.Timeout is not { } timeout)
+        var retry = route.Retry;
+        if (route.Timeout is null && retry is null)
         {
             return null;
         }
 
-        if (!pipelines.TryGetValue(timeout, out var pipeline))
+        var key = (route.Timeout, retry?.Key);
+        if (!pipelines.TryGetValue(key, out var pipeline))
         {
-            pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }
-                .AddTimeout(timeout)
-                .Build();
-            pipelines[timeout] = pipeline;
+            var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider };
+            if (route.Timeout is { } timeout)
+            {
+                builder.AddTimeout(Timeout(timeout));
+            }
+
+            if (retry is not null)
+            {
+                var decider = new RetryDecider(retry, timeProvider, jitter);
+                if (retry.IsHedging)
+                {
+                    builder.AddHedging(decider.HedgingOptions());
+                }
+                else if (retry.MaxRetries > 0)
+                {
+                    builder.AddRetry(decider.RetryOptions());
+                }
+
+                if (retry.PerTryTimeout is { } perTry)
+                {
+                    builder.AddTimeout(Timeout(perTry));
+                }
+            }
+
+            pipeline = builder.Build();
+            pipelines[key] = pipeline;
         }
 
         return pipeline;
+    }
+
+    /// <summary>
+    /// A fixed timeout through a generator: Polly's <c>Timeout</c> property only takes 10 ms to 24 h,
+    /// Istio's durations go from 1 ms and have no upper bound.
+    /// </summary>
+    private static Polly.Timeout.TimeoutStrategyOptions Timeout(TimeSpan timeout)
+    {
+        var generated = new ValueTask<TimeSpan>(timeout);
+        return new() { TimeoutGenerator = _ => generated };
     }
 }

@@ -101,7 +101,8 @@ public sealed class StaticEndpointsTests
         using var response = await mesh.CreateClient("api.example.com").GetAsync("/secure", Ct);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Equal(MeshResponseFlags.UpstreamConnectionFailure, response.GetMeshResult()!.Flags);
+        // A TLS failure is a connect failure: Istio's default policy retried it twice, then URX.
+        Assert.Equal(MeshResponseFlags.UpstreamConnectionFailure | MeshResponseFlags.UpstreamRetryLimitExceeded, response.GetMeshResult()!.Flags);
         Assert.Empty(server.Hosts);
     }
 
@@ -116,10 +117,10 @@ public sealed class StaticEndpointsTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("upstream connect error or disconnect/reset before headers. reset reason: connection failure", await response.Content.ReadAsStringAsync(Ct));
         var result = response.GetMeshResult()!;
-        Assert.Equal("UF", result.Flags.ToEnvoyString());
+        Assert.Equal("UF,URX", result.Flags.ToEnvoyString()); // Istio's default policy: 2 retries on connect-failure
         Assert.Equal($"127.0.0.1:{dead}", result.Endpoint);
         var endpoint = mesh.Runtime.GetClusters().Single().Endpoints.Single();
-        Assert.Equal((1L, 0L, 1L, 0), (endpoint.Requests, endpoint.Successes, endpoint.Failures, endpoint.InFlight));
+        Assert.Equal((3L, 0L, 3L, 0), (endpoint.Requests, endpoint.Successes, endpoint.Failures, endpoint.InFlight));
     }
 
     [Fact]
@@ -134,7 +135,7 @@ public sealed class StaticEndpointsTests
 
         var exception = await Assert.ThrowsAsync<MeshUpstreamException>(() => mesh.CreateClient("api.example.com").GetAsync("/", Ct));
 
-        Assert.Equal(MeshResponseFlags.UpstreamConnectionFailure, exception.Flags);
+        Assert.Equal(MeshResponseFlags.UpstreamConnectionFailure | MeshResponseFlags.UpstreamRetryLimitExceeded, exception.Flags);
     }
 
     [Fact]

@@ -33,7 +33,11 @@ public sealed class ConnectionPoolTests
         new(services =>
         {
             services.AddSingleton<TimeProvider>(_time);
-            services.AddMesh(m => m.FailureMode = mode);
+            services.AddMesh(m =>
+            {
+                m.FailureMode = mode;
+                m.DefaultRetryPolicy = new HttpRetryOptions { Attempts = 0 }; // admission alone: one attempt per request (retries would back off on the fake clock)
+            });
             services.AddMeshExternalService("api.example.com", s =>
             {
                 MeshHarness.Static(s, 80, [.. Enumerable.Range(1, endpoints).Select(i => $"10.0.0.{i}")]);

@@ -160,8 +160,10 @@ public sealed class MeshEndpointHandlerTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal(MeshResponses.ConnectionFailureBody, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-        Assert.Equal("UF", response.Headers.GetValues(MeshResponses.FlagsHeader).Single());
-        Assert.Equal(MeshResponseFlags.UpstreamConnectionFailure, response.GetMeshResult()!.Flags);
+        // Istio's default policy retries connect failures twice; then retries ran out (URX), as Envoy logs it.
+        Assert.Equal("UF,URX", response.Headers.GetValues(MeshResponses.FlagsHeader).Single());
+        Assert.Equal(MeshResponseFlags.UpstreamConnectionFailure | MeshResponseFlags.UpstreamRetryLimitExceeded, response.GetMeshResult()!.Flags);
+        Assert.Equal(3, response.GetMeshResult()!.Attempts);
         Assert.Equal(new Uri("https://api.example.com/"), response.RequestMessage!.RequestUri);
     }
 
@@ -181,7 +183,7 @@ public sealed class MeshEndpointHandlerTests
 
         var record = harness.Services.GetRequiredService<FakeLogCollector>().GetSnapshot().Single(r => r.Message.StartsWith("Upstream failure", StringComparison.Ordinal));
         Assert.Equal(LogLevel.Debug, record.Level);
-        Assert.Equal("Upstream failure UF on outbound|443||api.example.com endpoint 10.0.0.1:443: simulated ConnectionError", record.Message);
+        Assert.Equal("Upstream failure UF,URX on outbound|443||api.example.com endpoint 10.0.0.1:443: simulated ConnectionError", record.Message);
         Assert.IsType<HttpRequestException>(record.Exception);
     }
 
@@ -204,9 +206,9 @@ public sealed class MeshEndpointHandlerTests
         var exception = await Assert.ThrowsAsync<MeshUpstreamException>(
             () => harness.CreateClient().GetAsync("https://api.example.com/", TestContext.Current.CancellationToken));
 
-        Assert.Equal(MeshResponseFlags.UpstreamConnectionFailure, exception.Flags);
+        Assert.Equal(MeshResponseFlags.UpstreamConnectionFailure | MeshResponseFlags.UpstreamRetryLimitExceeded, exception.Flags);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, exception.StatusCode);
-        Assert.Equal("10.0.0.1:443", exception.Endpoint);
+        Assert.Contains(exception.Endpoint, new[] { "10.0.0.1:443", "10.0.0.2:443" }); // the last of the 3 attempts
         Assert.IsType<HttpRequestException>(exception.InnerException);
     }
 

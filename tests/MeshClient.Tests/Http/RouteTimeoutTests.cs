@@ -106,12 +106,29 @@ public sealed class RouteTimeoutTests
     }
 
     [Fact]
-    public void NoTimeout_NoDefaultTimeout_NoPipeline()
+    public void NoTimeout_NoDefaultTimeout_OnlyTheDefaultRetryPolicyBuildsAPipeline()
     {
         using var harness = Mesh(new RecordingHandler(), timeout: null, defaultTimeout: null);
 
+        Assert.NotNull(harness.Runtime.OnlyRoute().Pipeline); // Istio's default retry policy
+        Assert.Null(harness.Runtime.State.Passthrough.Pipeline); // the passthrough route never retries
+    }
+
+    [Fact]
+    public void NoTimeout_RetriesOff_NoPipeline()
+    {
+        using var harness = new MeshHarness(services =>
+        {
+            services.AddMesh(m => m.DefaultTimeout = null);
+            services.AddMeshExternalService("api.example.com", s =>
+            {
+                MeshHarness.Static(s, 443, "10.0.0.1");
+                s.Route.Retries = new HttpRetryOptions { Attempts = 0 };
+            });
+        });
+
         Assert.Null(harness.Runtime.OnlyRoute().Pipeline);
-        Assert.Null(harness.Runtime.State.Passthrough.Pipeline);
+        Assert.Null(harness.Runtime.OnlyRoute().Definition.Retry);
     }
 
     [Fact]

@@ -33,7 +33,10 @@ public sealed class SyncSendTests
         using var response = harness.CreateClient().Send(request, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Equal(MeshResponseFlags.UpstreamConnectionFailure, response.GetMeshResult()!.Flags);
+
+        // Istio's default policy retried the connect failure twice, then ran out (URX).
+        Assert.Equal(MeshResponseFlags.UpstreamConnectionFailure | MeshResponseFlags.UpstreamRetryLimitExceeded, response.GetMeshResult()!.Flags);
+        Assert.Equal(3, response.GetMeshResult()!.Attempts);
     }
 
     [Fact]

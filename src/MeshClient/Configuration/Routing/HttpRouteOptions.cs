@@ -71,4 +71,11 @@ public sealed class HttpRouteOptions
     /// when the mesh manages client timeouts, else none. At least 1 ms, in whole milliseconds.
     /// </value>
     public TimeSpan? Timeout { get; set; }
+
+    /// <summary>Gets or sets how failed attempts are retried (or hedged).</summary>
+    /// <value>
+    /// Defaults to <see langword="null"/> (Istio <c>retries</c>): <see cref="MeshOptions.DefaultRetryPolicy"/>, else
+    /// Istio's default of 2 retries on <c>connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes</c>.
+    /// </value>
+    public HttpRetryOptions? Retries { get; set; }
 }
