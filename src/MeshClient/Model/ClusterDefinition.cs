@@ -1,5 +1,6 @@
 using MeshClient.Configuration;
 using MeshClient.Connections;
+using MeshClient.Discovery;
 using MeshClient.Health;
 
 namespace MeshClient.Model;
@@ -18,8 +19,12 @@ internal sealed class ClusterDefinition
         TimeSpan? timeout = null,
         WireSettings? wire = null,
         OutlierDetectionSettings? outlierDetection = null,
-        LoadBalancerSettings? loadBalancing = null)
+        LoadBalancerSettings? loadBalancing = null,
+        IReadOnlyList<EndpointDefinition>? dnsTargets = null,
+        DnsSettings? dns = null)
     {
+        DnsTargets = dnsTargets ?? [];
+        Dns = dns;
         OutlierDetection = outlierDetection;
         LoadBalancing = loadBalancing ?? (loadBalancer is LoadBalancerAlgorithm.Unspecified ? LoadBalancerSettings.Default : LoadBalancerSettings.Default with { Algorithm = loadBalancer });
         Timeout = timeout;
@@ -50,7 +55,23 @@ internal sealed class ClusterDefinition
     /// <summary>For resolution NONE: the <c>targetPort</c> that replaces the requested port, if any.</summary>
     public int? PassthroughPort { get; }
 
+    /// <summary>
+    /// The endpoints as configured: STATIC's addresses, DNS_ROUND_ROBIN's one logical endpoint; empty
+    /// for DNS, whose endpoints are the addresses its <see cref="DnsTargets"/> resolve to.
+    /// </summary>
     public IReadOnlyList<EndpointDefinition> Endpoints { get; }
+
+    /// <summary>
+    /// For DNS and DNS_ROUND_ROBIN: the names (or addresses) to resolve, each with the port, weight
+    /// and locality its addresses get; empty otherwise.
+    /// </summary>
+    public IReadOnlyList<EndpointDefinition> DnsTargets { get; }
+
+    /// <summary>The DNS settings for the DNS resolutions; <see langword="null"/> for the others.</summary>
+    public DnsSettings? Dns { get; }
+
+    /// <summary>Whether the endpoints come from DNS refreshed in the background (DNS, DNS_ROUND_ROBIN).</summary>
+    public bool ResolvesEndpoints => Resolution is ServiceResolution.Dns or ServiceResolution.DnsRoundRobin;
 
     /// <summary>The route timeout (Istio <c>http[].timeout</c>), or <see langword="null"/> for none.</summary>
     public TimeSpan? Timeout { get; }
@@ -75,5 +96,7 @@ internal sealed class ClusterDefinition
         && Timeout == other.Timeout
         && Wire == other.Wire
         && Equals(OutlierDetection, other.OutlierDetection)
-        && Endpoints.SequenceEqual(other.Endpoints);
+        && Endpoints.SequenceEqual(other.Endpoints)
+        && DnsTargets.SequenceEqual(other.DnsTargets)
+        && Equals(Dns, other.Dns);
 }

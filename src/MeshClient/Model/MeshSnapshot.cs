@@ -1,5 +1,6 @@
 using System.Net;
 using MeshClient.Configuration;
+using MeshClient.Discovery;
 using MeshClient.Health;
 
 namespace MeshClient.Model;
@@ -64,6 +65,7 @@ internal sealed class MeshSnapshot
         var seen = new HashSet<ClusterKey>();
         var routes = new List<(string, int, ClusterDefinition)>();
         var firstPorts = new Dictionary<string, (int Number, ServiceProtocol Protocol)>(StringComparer.Ordinal);
+        DnsSettings? dns = null;
         foreach (var service in options.ExternalServices)
         {
             if (service.Name is { } name && service.Ports.Count > 0)
@@ -82,7 +84,7 @@ internal sealed class MeshSnapshot
                         continue; // a duplicate declaration: the first one wins (validation warned)
                     }
 
-                    var cluster = BuildCluster(service, port, key, DefaultTimeout(options));
+                    var cluster = BuildCluster(service, port, key, DefaultTimeout(options), dns ??= DnsSettings.From(options.Dns));
                     clusters.Add(cluster);
                     routes.Add((host, port.Number, cluster));
                 }
@@ -111,19 +113,38 @@ internal sealed class MeshSnapshot
     private static TimeSpan? DefaultTimeout(MeshOptions options) =>
         options.ManageHttpClientTimeout ? options.DefaultTimeout : null;
 
-    private static ClusterDefinition BuildCluster(ExternalServiceOptions service, ServicePortOptions port, ClusterKey key, TimeSpan? defaultTimeout)
+    private static ClusterDefinition BuildCluster(ExternalServiceOptions service, ServicePortOptions port, ClusterKey key, TimeSpan? defaultTimeout, DnsSettings dns)
     {
         var endpoints = new List<EndpointDefinition>(service.Endpoints.Count);
-        if (service.Resolution == ServiceResolution.Static)
+        List<EndpointDefinition>? targets = null;
+        switch (service.Resolution)
         {
-            foreach (var endpoint in service.Endpoints)
-            {
-                // Endpoint port map (by port name) beats targetPort, which beats the service port (Istio CONV).
-                var number = port.Name is not null && endpoint.Ports.TryGetValue(port.Name, out var mapped)
-                    ? mapped
-                    : port.TargetPort ?? port.Number;
-                endpoints.Add(new EndpointDefinition(IPAddress.Parse(endpoint.Address!), number, Math.Max(endpoint.Weight, 1), endpoint.Locality));
-            }
+            case ServiceResolution.Static:
+                foreach (var endpoint in service.Endpoints)
+                {
+                    endpoints.Add(new EndpointDefinition(IPAddress.Parse(endpoint.Address!), EndpointPort(port, endpoint), Math.Max(endpoint.Weight, 1), endpoint.Locality));
+                }
+
+                break;
+            case ServiceResolution.Dns or ServiceResolution.DnsRoundRobin:
+                // Each endpoint's name (or address) is resolved; without endpoints, the host itself (Istio CONV).
+                targets = [];
+                foreach (var endpoint in service.Endpoints)
+                {
+                    targets.Add(Target(endpoint.Address!, EndpointPort(port, endpoint), Math.Max(endpoint.Weight, 1), endpoint.Locality));
+                }
+
+                if (targets.Count == 0)
+                {
+                    targets.Add(Target(key.Host, port.TargetPort ?? port.Number, 1, null));
+                }
+
+                if (service.Resolution == ServiceResolution.DnsRoundRobin)
+                {
+                    endpoints.Add(targets[0]); // one logical endpoint, its connections to the latest first address
+                }
+
+                break;
         }
 
         return new ClusterDefinition(
@@ -132,10 +153,21 @@ internal sealed class MeshSnapshot
             service.Resolution,
             port.Protocol,
             service.TrafficPolicy?.LoadBalancer?.Simple ?? LoadBalancerAlgorithm.Unspecified,
-            service.Resolution == ServiceResolution.None ? port.TargetPort : null,
+            service.Resolution is ServiceResolution.None or ServiceResolution.DynamicDns ? port.TargetPort : null,
             endpoints,
             service.Route?.Timeout ?? defaultTimeout,
             outlierDetection: OutlierDetectionSettings.From(service.TrafficPolicy?.OutlierDetection),
-            loadBalancing: LoadBalancerSettings.From(service.TrafficPolicy?.LoadBalancer));
+            loadBalancing: LoadBalancerSettings.From(service.TrafficPolicy?.LoadBalancer),
+            dnsTargets: targets,
+            dns: service.Resolution is ServiceResolution.Dns or ServiceResolution.DnsRoundRobin or ServiceResolution.DynamicDns ? dns : null);
     }
+
+    /// <summary>The endpoint's port map (by port name) beats targetPort, which beats the service port (Istio CONV).</summary>
+    private static int EndpointPort(ServicePortOptions port, ServiceEndpointOptions endpoint) =>
+        port.Name is not null && endpoint.Ports.TryGetValue(port.Name, out var mapped) ? mapped : port.TargetPort ?? port.Number;
+
+    private static EndpointDefinition Target(string address, int port, int weight, string? locality) =>
+        IPAddress.TryParse(address, out var ip)
+            ? new EndpointDefinition(ip, port, weight, locality)
+            : new EndpointDefinition(address, port, weight, locality);
 }

@@ -1,4 +1,5 @@
 using MeshClient.Connections;
+using MeshClient.Discovery;
 using MeshClient.Health;
 using MeshClient.LoadBalancing;
 using Microsoft.Extensions.Logging;
@@ -14,8 +15,10 @@ internal sealed class ClusterServices
         ClusterHandlerFactory? handlerFactory = null,
         IEndpointPickerFactory? pickerFactory = null,
         IReadOnlyList<IClusterPolicyFactory>? policyFactories = null,
-        ILogger? logger = null)
+        ILogger? logger = null,
+        IDnsLookup? dns = null)
     {
+        Dns = dns ?? SharedDns;
         TimeProvider = timeProvider ?? TimeProvider.System;
         HandlerFactory = handlerFactory;
         PickerFactory = pickerFactory ?? EndpointPickerFactory.For(TimeProvider);
@@ -34,4 +37,9 @@ internal sealed class ClusterServices
     public IReadOnlyList<IClusterPolicyFactory> PolicyFactories { get; }
 
     public ILogger Logger { get; }
+
+    /// <summary>The resolver of the DNS resolutions (DnsClient on the configured name servers).</summary>
+    public IDnsLookup Dns { get; }
+
+    private static DnsClientLookup SharedDns { get; } = new();
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using MeshClient.Configuration;
 using MeshClient.Connections;
+using MeshClient.Discovery;
 using MeshClient.Health;
 using MeshClient.LoadBalancing;
 using MeshClient.Model;
@@ -37,12 +38,13 @@ internal sealed partial class MeshRuntime : IDisposable
         TimeProvider? timeProvider = null,
         ClusterHandlerFactory? handlerFactory = null,
         IEndpointPickerFactory? pickerFactory = null,
-        IEnumerable<IClusterPolicyFactory>? policyFactories = null)
+        IEnumerable<IClusterPolicyFactory>? policyFactories = null,
+        IDnsLookup? dns = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _logger = logger ?? (ILogger)NullLogger.Instance;
         TimeProvider = timeProvider ?? TimeProvider.System;
-        _clusterServices = new ClusterServices(TimeProvider, handlerFactory, pickerFactory, policyFactories?.ToArray(), _logger);
+        _clusterServices = new ClusterServices(TimeProvider, handlerFactory, pickerFactory, policyFactories?.ToArray(), _logger, dns);
         Passthrough = new Cluster(MeshSnapshot.PassthroughDefinition(null), _clusterServices);
 
         var diagnostics = MeshOptionsValidator.Validate(options.CurrentValue);
