@@ -64,6 +64,9 @@ internal sealed partial class DnsDiscovery : IDisposable
     /// <summary>Refreshes completed (for diagnostics and tests).</summary>
     public long Refreshes => Interlocked.Read(ref _refreshes);
 
+    /// <summary>The delay until the next refresh, as last scheduled (diagnostics and tests); <see langword="null"/> before the first.</summary>
+    public TimeSpan? NextRefreshDelay { get; private set; }
+
     /// <summary>Lookups that failed (the last good set stayed).</summary>
     public long FailedLookups => Interlocked.Read(ref _failedLookups);
 
@@ -76,11 +79,13 @@ internal sealed partial class DnsDiscovery : IDisposable
 
     /// <summary>
     /// The cluster's writer, under its gate: a reload changed the targets or the settings. Returns the
-    /// endpoints the cached answers give for the new targets; a name not resolved yet is resolved now.
+    /// endpoints the cached answers give for the new targets, or <see langword="null"/> to keep the
+    /// current ones while a new name resolves (it is resolved now).
     /// </summary>
-    public EndpointDefinition[] Update(ClusterDefinition definition)
+    public EndpointDefinition[]? Update(ClusterDefinition definition)
     {
         bool refresh;
+        var unresolved = false;
         lock (_gate)
         {
             var settingsChanged = !_settings.Equals(definition.Dns ?? DnsSettings.Default);
@@ -91,11 +96,12 @@ internal sealed partial class DnsDiscovery : IDisposable
                 Logical.FirstResolutionTimeout = _settings.FirstResolutionTimeout;
             }
 
-            refresh = settingsChanged;
             foreach (var target in _targets)
             {
-                refresh |= target.HostName is { } name && !_answers.ContainsKey(name);
+                unresolved |= target.HostName is { } name && !_answers.ContainsKey(name);
             }
+
+            refresh = settingsChanged || unresolved;
         }
 
         if (refresh)
@@ -103,7 +109,7 @@ internal sealed partial class DnsDiscovery : IDisposable
             OnTimer();
         }
 
-        return Endpoints();
+        return unresolved ? null : Endpoints();
     }
 
     /// <summary>The endpoints the last good answers give: each target's addresses on its port, duplicates removed (the first wins).</summary>
@@ -230,6 +236,7 @@ internal sealed partial class DnsDiscovery : IDisposable
                         _refreshing = false;
                         if (next is { } due)
                         {
+                            NextRefreshDelay = due;
                             _timer?.Change(due, Timeout.InfiniteTimeSpan);
                         }
 

@@ -212,7 +212,7 @@ internal sealed class Cluster : IDisposable
             var previous = _state;
             if (_dns is not null)
             {
-                _resolved = _dns.Update(definition);
+                _resolved = _dns.Update(definition) ?? _resolved;
             }
 
             _dynamicDns?.Update(definition.Dns ?? DnsSettings.Default);
