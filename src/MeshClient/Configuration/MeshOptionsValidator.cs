@@ -13,7 +13,9 @@ internal static class MeshOptionsValidator
 {
     private const int MaxPort = 65535;
 
-    public static List<MeshConfigurationDiagnostic> Validate(MeshOptions options)
+    /// <param name="options">The options.</param>
+    /// <param name="resolvers">The names of the registered <see cref="Discovery.IMeshEndpointResolver"/>s; <see langword="null"/> not to check the names services select.</param>
+    public static List<MeshConfigurationDiagnostic> Validate(MeshOptions options, IReadOnlyCollection<string>? resolvers = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var results = new List<MeshConfigurationDiagnostic>(options.SourceDiagnostics);
@@ -59,7 +61,7 @@ internal static class MeshOptionsValidator
                 continue;
             }
 
-            new ServiceValidation(service, results, reported).Run();
+            new ServiceValidation(service, results, reported, resolvers).Run();
             CheckDuplicates(service, declared, results);
         }
 
@@ -113,7 +115,7 @@ internal static class MeshOptionsValidator
     internal static string Prefix(ExternalServiceOptions service) =>
         (service.Source is null ? string.Empty : service.Source + ": ") + $"External service '{DiagnosticText.Cut(service.DisplayName)}': ";
 
-    private readonly struct ServiceValidation(ExternalServiceOptions service, List<MeshConfigurationDiagnostic> results, HashSet<(string Source, string FieldPath)> reported)
+    private readonly struct ServiceValidation(ExternalServiceOptions service, List<MeshConfigurationDiagnostic> results, HashSet<(string Source, string FieldPath)> reported, IReadOnlyCollection<string>? resolvers)
     {
         public void Run()
         {
@@ -121,6 +123,7 @@ internal static class MeshOptionsValidator
             ValidateAddresses();
             ValidatePorts();
             ValidateResolutionAndEndpoints();
+            ValidateResolver();
             ValidateExportTo();
             TrafficPolicyOptionsValidator.Validate(service.TrafficPolicy, "trafficPolicy", Findings, service.Resolution == ServiceResolution.Static ? service.Endpoints.Count : null);
             RouteOptionsValidator.Validate(service.Route, "route", Findings);
@@ -304,6 +307,24 @@ internal static class MeshOptionsValidator
             for (var i = 0; i < service.Endpoints.Count; i++)
             {
                 ValidateEndpoint(i, service.Endpoints[i], portNames, resolution);
+            }
+        }
+
+        private void ValidateResolver()
+        {
+            if (service.Resolver is not { } name)
+            {
+                return;
+            }
+
+            if (service.Resolution is not (ServiceResolution.Dns or ServiceResolution.DnsRoundRobin or ServiceResolution.DynamicDns))
+            {
+                Error("resolver", $" '{DiagnosticText.Cut(name)}' applies only to the resolutions DNS, DNS_ROUND_ROBIN and DYNAMIC_DNS (resolution is {IstioNames.Format(service.Resolution)}).");
+            }
+            else if (resolvers is not null && !resolvers.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                var known = resolvers.Count == 0 ? "none is registered" : "registered: " + DiagnosticText.Cut(string.Join(", ", resolvers), 500);
+                Error("resolver", $" '{DiagnosticText.Cut(name)}' is not a registered IMeshEndpointResolver ({known}).");
             }
         }
 

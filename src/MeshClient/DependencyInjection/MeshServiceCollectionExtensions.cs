@@ -154,7 +154,8 @@ public static class MeshServiceCollectionExtensions
             provider.GetService<ClusterHandlerFactory>(),
             provider.GetService<IEndpointPickerFactory>(),
             provider.GetServices<IClusterPolicyFactory>(),
-            provider.GetService<IDnsLookup>()));
+            provider.GetService<IDnsLookup>(),
+            provider.GetServices<IMeshEndpointResolver>()));
         services.TryAddSingleton(static provider => new MeshStatistics(provider.GetRequiredService<MeshRuntime>()));
         services.AddSingleton<IValidateOptions<MeshStartupValidator.Marker>, MeshStartupValidator>();
         services.AddOptions<MeshStartupValidator.Marker>().ValidateOnStart();

@@ -21,8 +21,10 @@ internal sealed class ClusterDefinition
         OutlierDetectionSettings? outlierDetection = null,
         LoadBalancerSettings? loadBalancing = null,
         IReadOnlyList<EndpointDefinition>? dnsTargets = null,
-        DnsSettings? dns = null)
+        DnsSettings? dns = null,
+        string? resolver = null)
     {
+        Resolver = resolver;
         DnsTargets = dnsTargets ?? [];
         Dns = dns;
         OutlierDetection = outlierDetection;
@@ -70,6 +72,9 @@ internal sealed class ClusterDefinition
     /// <summary>The DNS settings for the DNS resolutions; <see langword="null"/> for the others.</summary>
     public DnsSettings? Dns { get; }
 
+    /// <summary>The name of the <see cref="IMeshEndpointResolver"/> that replaces DNS, or <see langword="null"/>.</summary>
+    public string? Resolver { get; }
+
     /// <summary>Whether the endpoints come from DNS refreshed in the background (DNS, DNS_ROUND_ROBIN).</summary>
     public bool ResolvesEndpoints => Resolution is ServiceResolution.Dns or ServiceResolution.DnsRoundRobin;
 
@@ -98,5 +103,6 @@ internal sealed class ClusterDefinition
         && Equals(OutlierDetection, other.OutlierDetection)
         && Endpoints.SequenceEqual(other.Endpoints)
         && DnsTargets.SequenceEqual(other.DnsTargets)
-        && Equals(Dns, other.Dns);
+        && Equals(Dns, other.Dns)
+        && string.Equals(Resolver, other.Resolver, StringComparison.OrdinalIgnoreCase);
 }

@@ -159,7 +159,8 @@ internal sealed class MeshSnapshot
             outlierDetection: OutlierDetectionSettings.From(service.TrafficPolicy?.OutlierDetection),
             loadBalancing: LoadBalancerSettings.From(service.TrafficPolicy?.LoadBalancer),
             dnsTargets: targets,
-            dns: service.Resolution is ServiceResolution.Dns or ServiceResolution.DnsRoundRobin or ServiceResolution.DynamicDns ? dns : null);
+            dns: service.Resolution is ServiceResolution.Dns or ServiceResolution.DnsRoundRobin or ServiceResolution.DynamicDns ? dns : null,
+            resolver: service.Resolver);
     }
 
     /// <summary>The endpoint's port map (by port name) beats targetPort, which beats the service port (Istio CONV).</summary>

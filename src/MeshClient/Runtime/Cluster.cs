@@ -64,12 +64,12 @@ internal sealed class Cluster : IDisposable
         }
         else if (definition.Resolution == ServiceResolution.DynamicDns)
         {
-            _dynamicDns = new DynamicDnsCache(_services.Dns, _services.TimeProvider, definition.Dns ?? DnsSettings.Default);
+            _dynamicDns = new DynamicDnsCache(_services.LookupFor(definition), _services.TimeProvider, definition.Dns ?? DnsSettings.Default);
             _passthrough = _connections.Create(UpstreamTarget.DynamicDns(_dynamicDns, definition.PassthroughPort), definition.Wire);
         }
         else if (definition.ResolvesEndpoints)
         {
-            _dns = new DnsDiscovery(this, definition, _services.Dns, _services.TimeProvider, _services.Logger);
+            _dns = new DnsDiscovery(this, definition, _services.LookupFor(definition), _services.TimeProvider, _services.Logger);
         }
 
         ServiceName = definition.Key == ClusterKey.Passthrough ? null : definition.ServiceName;

@@ -16,9 +16,17 @@ internal sealed class ClusterServices
         IEndpointPickerFactory? pickerFactory = null,
         IReadOnlyList<IClusterPolicyFactory>? policyFactories = null,
         ILogger? logger = null,
-        IDnsLookup? dns = null)
+        IDnsLookup? dns = null,
+        IEnumerable<IMeshEndpointResolver>? resolvers = null)
     {
         Dns = dns ?? SharedDns;
+        var byName = new Dictionary<string, IDnsLookup>(StringComparer.OrdinalIgnoreCase);
+        foreach (var resolver in resolvers ?? [])
+        {
+            byName.TryAdd(resolver.Name, new MeshEndpointResolverLookup(resolver));
+        }
+
+        Resolvers = byName;
         TimeProvider = timeProvider ?? TimeProvider.System;
         HandlerFactory = handlerFactory;
         PickerFactory = pickerFactory ?? EndpointPickerFactory.For(TimeProvider);
@@ -40,6 +48,13 @@ internal sealed class ClusterServices
 
     /// <summary>The resolver of the DNS resolutions (DnsClient on the configured name servers).</summary>
     public IDnsLookup Dns { get; }
+
+    /// <summary>The registered <see cref="IMeshEndpointResolver"/>s by name (the first registration of a name wins).</summary>
+    public IReadOnlyDictionary<string, IDnsLookup> Resolvers { get; }
+
+    /// <summary>The lookup for <paramref name="definition"/>: its resolver when it names one, else DNS.</summary>
+    public IDnsLookup LookupFor(Model.ClusterDefinition definition) =>
+        definition.Resolver is { } name && Resolvers.TryGetValue(name, out var lookup) ? lookup : Dns;
 
     private static DnsClientLookup SharedDns { get; } = new();
 }

@@ -39,15 +39,16 @@ internal sealed partial class MeshRuntime : IDisposable
         ClusterHandlerFactory? handlerFactory = null,
         IEndpointPickerFactory? pickerFactory = null,
         IEnumerable<IClusterPolicyFactory>? policyFactories = null,
-        IDnsLookup? dns = null)
+        IDnsLookup? dns = null,
+        IEnumerable<IMeshEndpointResolver>? resolvers = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _logger = logger ?? (ILogger)NullLogger.Instance;
         TimeProvider = timeProvider ?? TimeProvider.System;
-        _clusterServices = new ClusterServices(TimeProvider, handlerFactory, pickerFactory, policyFactories?.ToArray(), _logger, dns);
+        _clusterServices = new ClusterServices(TimeProvider, handlerFactory, pickerFactory, policyFactories?.ToArray(), _logger, dns, resolvers);
         Passthrough = new Cluster(MeshSnapshot.PassthroughDefinition(null), _clusterServices);
 
-        var diagnostics = MeshOptionsValidator.Validate(options.CurrentValue);
+        var diagnostics = MeshOptionsValidator.Validate(options.CurrentValue, [.. _clusterServices.Resolvers.Keys]);
         var errors = Errors(diagnostics);
         if (errors.Count > 0)
         {
@@ -88,7 +89,7 @@ internal sealed partial class MeshRuntime : IDisposable
         List<MeshConfigurationDiagnostic> diagnostics;
         try
         {
-            diagnostics = MeshOptionsValidator.Validate(options);
+            diagnostics = MeshOptionsValidator.Validate(options, [.. _clusterServices.Resolvers.Keys]);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
