@@ -355,6 +355,8 @@ internal sealed class Cluster : IDisposable
                 return;
             }
 
+            _dns?.Dispose(); // no refresh reschedules a timer disposed below
+
             foreach (var timer in _timers)
             {
                 timer.Dispose();
@@ -367,7 +369,6 @@ internal sealed class Cluster : IDisposable
             }
 
             _policies = [];
-            _dns?.Dispose();
             _passthrough?.Dispose();
             foreach (var endpoint in _state.Endpoints)
             {
