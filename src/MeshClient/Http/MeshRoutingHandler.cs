@@ -64,9 +64,10 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         }
 
         // QUIC connections would not go through the endpoint pool's ConnectCallback: never let an
-        // attempt to an endpoint use (or upgrade to) HTTP/3, or it would go to the host's DNS
-        // address. Capped once for all the attempts, restored when the request is done.
-        var capHttp3 = cluster.PassthroughConnections is null && AllowsHttp3(request);
+        // attempt to an endpoint (or to a DYNAMIC_DNS host, resolved by the mesh's name servers) use
+        // (or upgrade to) HTTP/3, or it would go to the host's system DNS address. Capped once for
+        // all the attempts, restored when the request is done.
+        var capHttp3 = (cluster.PassthroughConnections is null || cluster.DynamicDns is not null) && AllowsHttp3(request);
         if (cluster.Pipeline is null && !capHttp3)
         {
             var sending = base.SendAsync(request, cancellationToken);
