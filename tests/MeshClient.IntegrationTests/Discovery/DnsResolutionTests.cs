@@ -109,7 +109,9 @@ public sealed class DnsResolutionTests
         var queries = dns.Queries("api.dns.test");
 
         dns.Set("api.dns.test", 1, "127.0.0.2");
-        await Upstream.WaitUntilAsync(() => client.GetStringAsync(url, Ct).GetAwaiter().GetResult() == "b", Bound, "traffic moves to 127.0.0.2");
+        var cluster = Cluster(mesh, "api.dns.test", a.Port);
+        await Upstream.WaitUntilAsync(() => cluster.Endpoints is [{ Authority: var only }] && only.StartsWith("127.0.0.2:", StringComparison.Ordinal), Bound, "the endpoint moves to 127.0.0.2 after the TTL");
+        Assert.Equal("b", await client.GetStringAsync(url, Ct));
 
         Assert.True(dns.Queries("api.dns.test") > queries);
     }
