@@ -100,34 +100,14 @@ public sealed partial class IstioConfigurationLoaderTests
     }
 
     [Fact]
-    public void Load_ServiceEntryValidFixture_AcceptedOrRejectedOnlyAsNotSupportedYet()
+    public void Load_ServiceEntryValidFixture_EveryDocumentAccepted()
     {
-        // Istio accepts all five; MeshClient rejects resolution DNS (not supported yet) and nothing else.
-        var notSupportedYet = new Dictionary<string, string?>
-        {
-            ["default/full"] = "resolution DNS is not supported yet",
-            ["static-endpoints"] = "resolution DNS is not supported yet",
-            ["empty-selector"] = null,
-            ["partial-wildcard"] = null,
-            ["none-cidr"] = null,
-        };
+        // Istio accepts all five, and so does MeshClient (resolution DNS included).
         var result = IstioConfigurationLoader.Load([TestPaths.CorpusFile("istio-istio__pkg_config_validation_testdata_crds_serviceentry-valid.yaml")]);
         var findings = result.Validate();
 
-        Assert.Equal(notSupportedYet.Keys.Order(), result.Resources.Select(r => r.DisplayName).Order());
-        foreach (var resource in result.Resources)
-        {
-            var errors = findings.Where(f => f.Resource == resource && f.IsError).Select(f => f.Message).ToList();
-            if (notSupportedYet[resource.DisplayName] is { } expected)
-            {
-                Assert.All(errors, e => Assert.Contains("not supported yet", e));
-                Assert.Contains(errors, e => e.Contains(expected));
-            }
-            else
-            {
-                Assert.Empty(errors);
-            }
-        }
+        Assert.Equal(["default/full", "empty-selector", "none-cidr", "partial-wildcard", "static-endpoints"], result.Resources.Select(r => r.DisplayName).Order());
+        Assert.Empty(findings.Where(f => f.IsError).Select(f => f.ToString()));
     }
 
     private static void AssertFindings(string what, string[] expected, List<IstioDiagnostic> actual)

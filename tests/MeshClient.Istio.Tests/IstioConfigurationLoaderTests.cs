@@ -131,14 +131,46 @@ public sealed partial class IstioConfigurationLoaderTests
     }
 
     [Fact]
-    public void LoadYaml_UnsupportedResolution_RejectedByCoreAsNotSupportedYet()
+    public void LoadYaml_DnsRoundRobinWithTwoEndpoints_RejectedWithIstiosWords()
     {
-        const string Yaml = "apiVersion: networking.istio.io/v1beta1\nkind: ServiceEntry\nmetadata: {name: dns}\nspec:\n  hosts: [a.example.com]\n  ports: [{number: 443, name: https, protocol: TLS}]\n  resolution: DNS_ROUND_ROBIN\n";
+        const string Yaml = "apiVersion: networking.istio.io/v1beta1\nkind: ServiceEntry\nmetadata: {name: dns}\nspec:\n  hosts: [a.example.com]\n  ports: [{number: 443, name: https, protocol: TLS}]\n  resolution: DNS_ROUND_ROBIN\n  endpoints: [{address: a.example.net}, {address: b.example.net}]\n";
 
         var finding = Assert.Single(IstioConfigurationLoader.LoadYaml(Yaml, "se.yaml").Validate());
 
-        Assert.Equal("Error [se.yaml:1:1] ServiceEntry dns: resolution DNS_ROUND_ROBIN is not supported yet: endpoint resolution by DNS comes in a later release; use STATIC with IP endpoints, or NONE.", finding.ToString());
-        Assert.Equal("spec.resolution", finding.FieldPath);
+        Assert.Equal("Error [se.yaml:1:1] ServiceEntry dns: endpoints: DNS_ROUND_ROBIN mode cannot have multiple endpoints (has 2).", finding.ToString());
+        Assert.Equal("spec.endpoints", finding.FieldPath);
+    }
+
+    [Fact]
+    public void LoadYaml_DnsResolutions_MappedToTheService()
+    {
+        const string Yaml = """
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: dns}
+            spec:
+              hosts: [api.example.com]
+              ports: [{number: 443, name: https, protocol: TLS}]
+              resolution: DNS
+              endpoints: [{address: lb1.example.net, weight: 3}, {address: 10.0.0.1}]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: dynamic}
+            spec:
+              hosts: ["*.svc.example.com"]
+              ports: [{number: 80, name: http, protocol: HTTP}]
+              resolution: DYNAMIC_DNS
+            """;
+
+        var result = IstioConfigurationLoader.LoadYaml(Yaml, "se.yaml");
+        var options = new MeshClient.Configuration.MeshOptions();
+        result.ApplyTo(options);
+
+        Assert.Empty(result.Validate());
+        Assert.Equal([MeshClient.Configuration.ServiceResolution.Dns, MeshClient.Configuration.ServiceResolution.DynamicDns], options.ExternalServices.Select(s => s.Resolution));
+        Assert.Equal(["lb1.example.net", "10.0.0.1"], options.ExternalServices[0].Endpoints.Select(e => e.Address));
+        Assert.Equal(3, options.ExternalServices[0].Endpoints[0].Weight);
     }
 
     [Fact]

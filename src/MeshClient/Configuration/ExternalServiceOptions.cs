@@ -43,6 +43,14 @@ public sealed class ExternalServiceOptions
     /// </value>
     public ServiceResolution Resolution { get; set; }
 
+    /// <summary>
+    /// Gets or sets the name of the <see cref="Discovery.IMeshEndpointResolver"/> that resolves this
+    /// service's names instead of DNS (resolutions <see cref="ServiceResolution.Dns"/>,
+    /// <see cref="ServiceResolution.DnsRoundRobin"/> and <see cref="ServiceResolution.DynamicDns"/>).
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: DNS, on <see cref="MeshOptions.Dns"/>. A MeshClient extension (no Istio field).</value>
+    public string? Resolver { get; set; }
+
     /// <summary>Gets the endpoints of the service.</summary>
     /// <value>Empty by default (Istio <c>endpoints</c>).</value>
     public IList<ServiceEndpointOptions> Endpoints { get; } = new List<ServiceEndpointOptions>();

@@ -111,6 +111,13 @@ public sealed class MeshOptions
     /// </value>
     public HttpRetryOptions? DefaultRetryPolicy { get; set; }
 
+    /// <summary>
+    /// Gets how endpoints are resolved by DNS (resolutions <c>DNS</c>, <c>DNS_ROUND_ROBIN</c> and
+    /// <c>DYNAMIC_DNS</c>): the name servers, the refresh rates, the address family.
+    /// </summary>
+    /// <value>Istio's defaults; <c>Mesh:Dns</c> in configuration.</value>
+    public DnsOptions Dns { get; } = new();
+
     /// <summary>Gets the external services of the mesh.</summary>
     /// <value>Empty by default; <c>AddMeshExternalService</c> and configuration sources add to it.</value>
     public IList<ExternalServiceOptions> ExternalServices { get; } = new List<ExternalServiceOptions>();

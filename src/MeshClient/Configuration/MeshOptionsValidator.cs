@@ -13,7 +13,9 @@ internal static class MeshOptionsValidator
 {
     private const int MaxPort = 65535;
 
-    public static List<MeshConfigurationDiagnostic> Validate(MeshOptions options)
+    /// <param name="options">The options.</param>
+    /// <param name="resolvers">The names of the registered <see cref="Discovery.IMeshEndpointResolver"/>s; <see langword="null"/> not to check the names services select.</param>
+    public static List<MeshConfigurationDiagnostic> Validate(MeshOptions options, IReadOnlyCollection<string>? resolvers = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var results = new List<MeshConfigurationDiagnostic>(options.SourceDiagnostics);
@@ -55,6 +57,8 @@ internal static class MeshOptionsValidator
         RetryOptionsValidator.Validate(options.DefaultRetryPolicy, null, "defaultRetryPolicy", (error, path, rest) =>
             results.Add(error ? MeshConfigurationDiagnostic.Error(path + rest) : MeshConfigurationDiagnostic.Warning(path + rest)));
 
+        DnsOptionsValidator.Validate(options.Dns, results);
+
         // A field a source (the Istio loader) already reported an error for is not reported again.
         var reported = new HashSet<(string Source, string FieldPath)>();
         foreach (var diagnostic in options.SourceDiagnostics)
@@ -75,7 +79,7 @@ internal static class MeshOptionsValidator
                 continue;
             }
 
-            new ServiceValidation(service, results, reported, options.CredentialsDirectory).Run();
+            new ServiceValidation(service, results, reported, options.CredentialsDirectory, resolvers).Run();
             CheckDuplicates(service, declared, results);
         }
 
@@ -131,7 +135,7 @@ internal static class MeshOptionsValidator
     internal static string Prefix(ExternalServiceOptions service) =>
         (service.Source is null ? string.Empty : service.Source + ": ") + $"External service '{DiagnosticText.Cut(service.DisplayName)}': ";
 
-    private readonly struct ServiceValidation(ExternalServiceOptions service, List<MeshConfigurationDiagnostic> results, HashSet<(string Source, string FieldPath)> reported, string? credentialsDirectory)
+    private readonly struct ServiceValidation(ExternalServiceOptions service, List<MeshConfigurationDiagnostic> results, HashSet<(string Source, string FieldPath)> reported, string? credentialsDirectory, IReadOnlyCollection<string>? resolvers)
     {
         public void Run()
         {
@@ -139,6 +143,7 @@ internal static class MeshOptionsValidator
             ValidateAddresses();
             ValidatePorts();
             ValidateResolutionAndEndpoints();
+            ValidateResolver();
             ValidateExportTo();
             TrafficPolicyOptionsValidator.Validate(service.TrafficPolicy, "trafficPolicy", Findings, service.Resolution == ServiceResolution.Static ? service.Endpoints.Count : null);
             TlsOptionsValidator.ValidateService(service, Findings, credentialsDirectory);
@@ -290,21 +295,26 @@ internal static class MeshOptionsValidator
 
                     return;
                 case ServiceResolution.Static:
+                    if (service.Endpoints.Count == 0)
+                    {
+                        Warning("resolution", " STATIC with no endpoints: every request will fail with 503 no healthy upstream (UH).");
+                    }
+
                     break;
-                case ServiceResolution.DnsRoundRobin when service.Endpoints.Count > 1:
-                    Error("endpoints", $": DNS_ROUND_ROBIN mode cannot have multiple endpoints (has {service.Endpoints.Count}).");
-                    return;
-                case ServiceResolution.Dns or ServiceResolution.DnsRoundRobin or ServiceResolution.DynamicDns:
-                    Error("resolution", $" {IstioNames.Format(resolution)} is not supported yet: endpoint resolution by DNS comes in a later release; use STATIC with IP endpoints, or NONE.");
+                case ServiceResolution.Dns or ServiceResolution.DnsRoundRobin:
+                    ValidateDnsHosts(resolution);
+                    if (resolution == ServiceResolution.DnsRoundRobin && service.Endpoints.Count > 1)
+                    {
+                        Error("endpoints", $": DNS_ROUND_ROBIN mode cannot have multiple endpoints (has {service.Endpoints.Count}).");
+                    }
+
+                    break;
+                case ServiceResolution.DynamicDns:
+                    ValidateDynamicDns();
                     return;
                 default:
                     Error("resolution", $" has an unknown value '{(int)resolution}'.");
                     return;
-            }
-
-            if (service.Endpoints.Count == 0)
-            {
-                Warning("resolution", " STATIC with no endpoints: every request will fail with 503 no healthy upstream (UH).");
             }
 
             var portNames = new HashSet<string>(StringComparer.Ordinal);
@@ -318,11 +328,77 @@ internal static class MeshOptionsValidator
 
             for (var i = 0; i < service.Endpoints.Count; i++)
             {
-                ValidateStaticEndpoint(i, service.Endpoints[i], portNames);
+                ValidateEndpoint(i, service.Endpoints[i], portNames, resolution);
             }
         }
 
-        private void ValidateStaticEndpoint(int i, ServiceEndpointOptions? endpoint, HashSet<string> portNames)
+        private void ValidateResolver()
+        {
+            if (service.Resolver is not { } name)
+            {
+                return;
+            }
+
+            if (service.Resolution is not (ServiceResolution.Dns or ServiceResolution.DnsRoundRobin or ServiceResolution.DynamicDns))
+            {
+                Error("resolver", $" '{DiagnosticText.Cut(name)}' applies only to the resolutions DNS, DNS_ROUND_ROBIN and DYNAMIC_DNS (resolution is {IstioNames.Format(service.Resolution)}).");
+            }
+            else if (resolvers is not null && !resolvers.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                var known = resolvers.Count == 0 ? "none is registered" : "registered: " + DiagnosticText.Cut(string.Join(", ", resolvers), 500);
+                Error("resolver", $" '{DiagnosticText.Cut(name)}' is not a registered IMeshEndpointResolver ({known}).");
+            }
+        }
+
+        /// <summary>DNS and DNS_ROUND_ROBIN without endpoints resolve the hosts themselves: each must be a plain name.</summary>
+        private void ValidateDnsHosts(ServiceResolution resolution)
+        {
+            if (service.Endpoints.Count > 0)
+            {
+                return;
+            }
+
+            for (var i = 0; i < service.Hosts.Count; i++)
+            {
+                if (service.Hosts[i] is { Length: > 0 } host && HostPattern.IsWildcard(host))
+                {
+                    Error($"hosts[{i}]", $" '{DiagnosticText.Cut(host)}': hosts must be FQDN if no endpoints are provided for resolution mode {IstioNames.Format(resolution)} (a wildcard names no host to resolve; list endpoints, or use DYNAMIC_DNS).");
+                }
+            }
+        }
+
+        /// <summary>DYNAMIC_DNS resolves the requested host: wildcard hosts only, no endpoints, no addresses, HTTP or TLS ports.</summary>
+        private void ValidateDynamicDns()
+        {
+            if (service.Endpoints.Count > 0)
+            {
+                Error("endpoints", ": DYNAMIC_DNS mode cannot set endpoints (the requested host is resolved).");
+            }
+
+            if (service.Addresses.Count > 0)
+            {
+                Error("addresses", ": DYNAMIC_DNS mode cannot set addresses.");
+            }
+
+            for (var i = 0; i < service.Hosts.Count; i++)
+            {
+                if (service.Hosts[i] is { Length: > 0 } host && !HostPattern.IsWildcard(host))
+                {
+                    Error($"hosts[{i}]", $" '{DiagnosticText.Cut(host)}': DYNAMIC_DNS mode requires wildcard hosts (for example '*.{DiagnosticText.Cut(host)}'); use DNS for a single host.");
+                }
+            }
+
+            for (var i = 0; i < service.Ports.Count; i++)
+            {
+                var protocol = service.Ports[i]?.Protocol ?? ServiceProtocol.Unspecified;
+                if (protocol is not (ServiceProtocol.Http or ServiceProtocol.Https or ServiceProtocol.Http2 or ServiceProtocol.Grpc or ServiceProtocol.Tls))
+                {
+                    Error($"ports[{i}].protocol", $" DYNAMIC_DNS mode supports only HTTP, HTTPS, TLS, GRPC and HTTP2 ports (protocol '{IstioNames.Format(protocol)}').");
+                }
+            }
+        }
+
+        private void ValidateEndpoint(int i, ServiceEndpointOptions? endpoint, HashSet<string> portNames, ServiceResolution resolution)
         {
             if (endpoint is null)
             {
@@ -333,6 +409,13 @@ internal static class MeshOptionsValidator
             if (string.IsNullOrEmpty(endpoint.Address))
             {
                 Error($"endpoints[{i}].address", ": Required value.");
+            }
+            else if (resolution != ServiceResolution.Static)
+            {
+                if (!IPAddress.TryParse(endpoint.Address, out _) && !(System.Text.Ascii.IsValid(endpoint.Address) && IsValidDomain(endpoint.Address)))
+                {
+                    Error($"endpoints[{i}].address", $" endpoint address '{DiagnosticText.Cut(endpoint.Address)}' is not a valid FQDN or an IP address.");
+                }
             }
             else if (endpoint.Address.StartsWith("unix://", StringComparison.Ordinal))
             {

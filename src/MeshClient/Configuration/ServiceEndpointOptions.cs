@@ -9,7 +9,7 @@ public sealed class ServiceEndpointOptions
     }
 
     /// <summary>Creates an endpoint.</summary>
-    /// <param name="address">The IP address of the endpoint.</param>
+    /// <param name="address">The IP address of the endpoint, or its host name for the DNS resolutions.</param>
     /// <param name="weight">The load-balancing weight; 0 means 1.</param>
     public ServiceEndpointOptions(string address, int weight = 0)
     {
@@ -17,7 +17,10 @@ public sealed class ServiceEndpointOptions
         Weight = weight;
     }
 
-    /// <summary>Gets or sets the address: an IP address for <see cref="ServiceResolution.Static"/>.</summary>
+    /// <summary>
+    /// Gets or sets the address: an IP address for <see cref="ServiceResolution.Static"/>; an IP address
+    /// or a host name (resolved by DNS) for <see cref="ServiceResolution.Dns"/> and <see cref="ServiceResolution.DnsRoundRobin"/>.
+    /// </summary>
     /// <value>Required (Istio <c>address</c>).</value>
     public string? Address { get; set; }
 

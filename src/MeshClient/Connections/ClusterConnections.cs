@@ -105,7 +105,12 @@ internal sealed class ClusterConnections : IDisposable
         }
 
         var keepalive = wire.Keepalive;
-        if (!target.IsRequested)
+        if (target.ResolvesOnConnect)
+        {
+            handler.ConnectCallback = async (context, cancellationToken) =>
+                await ConnectAsync(await target.ResolveAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, cancellationToken).ConfigureAwait(false), keepalive, cancellationToken).ConfigureAwait(false);
+        }
+        else if (!target.IsRequested)
         {
             handler.ConnectCallback = (context, cancellationToken) =>
                 ConnectAsync(target.Resolve(context.DnsEndPoint.Host, context.DnsEndPoint.Port), keepalive, cancellationToken);

@@ -1,4 +1,5 @@
 using System.Net;
+using MeshClient.Discovery;
 using MeshClient.Model;
 
 namespace MeshClient.Connections;
@@ -13,12 +14,44 @@ internal sealed class UpstreamTarget
 {
     private readonly EndPoint? _endpoint;
     private readonly int? _port;
+    private readonly LogicalDnsAddress? _logical;
+    private readonly DynamicDnsCache? _dynamic;
 
-    private UpstreamTarget(EndPoint? endpoint, int? port, string? authority)
+    private UpstreamTarget(EndPoint? endpoint, int? port, string? authority, LogicalDnsAddress? logical = null, DynamicDnsCache? dynamic = null)
     {
         _endpoint = endpoint;
         _port = port;
         Authority = authority;
+        _logical = logical;
+        _dynamic = dynamic;
+    }
+
+    /// <summary>Whether the address is found by the mesh's DNS when a connection opens (DNS_ROUND_ROBIN, DYNAMIC_DNS).</summary>
+    public bool ResolvesOnConnect => _logical is not null || _dynamic is not null;
+
+    /// <summary>A DNS_ROUND_ROBIN endpoint: each new connection goes to the first address of the latest answer.</summary>
+    public static UpstreamTarget LogicalDns(EndpointDefinition endpoint, LogicalDnsAddress address) =>
+        new(null, endpoint.Port, endpoint.Authority, logical: address);
+
+    /// <summary>DYNAMIC_DNS: the requested host, resolved by the mesh's DNS (cached by TTL), on the requested port or <paramref name="port"/>.</summary>
+    public static UpstreamTarget DynamicDns(DynamicDnsCache cache, int? port) =>
+        new(null, port, null, dynamic: cache);
+
+    /// <summary>Where a connection for <paramref name="host"/>:<paramref name="port"/> goes, resolved by the mesh's DNS when needed.</summary>
+    /// <exception cref="System.Net.Sockets.SocketException">The name did not resolve (<c>HostNotFound</c>: Envoy's <c>DF</c>).</exception>
+    public async ValueTask<EndPoint> ResolveAsync(string host, int port, CancellationToken cancellationToken)
+    {
+        if (_logical is not null)
+        {
+            return new IPEndPoint(await _logical.GetAsync(host, cancellationToken).ConfigureAwait(false), _port ?? port);
+        }
+
+        if (_dynamic is not null)
+        {
+            return new IPEndPoint(await _dynamic.GetAsync(host, cancellationToken).ConfigureAwait(false), _port ?? port);
+        }
+
+        return Resolve(host, port);
     }
 
     /// <summary>The requested host and port, untouched (Istio's <c>PassthroughCluster</c>, resolution NONE).</summary>
@@ -31,7 +64,7 @@ internal sealed class UpstreamTarget
     public string? Authority { get; }
 
     /// <summary>Gets a value indicating whether connections go where the URI says (no <c>ConnectCallback</c> needed).</summary>
-    public bool IsRequested => _endpoint is null && _port is null;
+    public bool IsRequested => _endpoint is null && _port is null && !ResolvesOnConnect;
 
     /// <summary>
     /// A fixed endpoint: an IP address (STATIC, or an address DNS returned), or a host name resolved

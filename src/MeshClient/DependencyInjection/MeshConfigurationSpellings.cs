@@ -13,6 +13,7 @@ internal static class MeshConfigurationSpellings
 {
     private static readonly EnumSpelling Outbound = new EnumSpelling<OutboundTrafficPolicy>("outbound traffic policy", IstioNames.TryParseOutboundTrafficPolicy, IstioNames.Format);
     private static readonly EnumSpelling FailureMode = new EnumSpelling<MeshFailureMode>("failure mode", null, null);
+    private static readonly EnumSpelling LookupFamily = new EnumSpelling<DnsLookupFamily>("DNS lookup family", null, null);
     private static readonly EnumSpelling Location = new EnumSpelling<ServiceLocation>("location", IstioNames.TryParseLocation, IstioNames.Format);
     private static readonly EnumSpelling Resolution = new EnumSpelling<ServiceResolution>("resolution", IstioNames.TryParseResolution, IstioNames.Format);
     private static readonly EnumSpelling Protocol = new EnumSpelling<ServiceProtocol>("port protocol", IstioNames.TryParseProtocol, IstioNames.Format);
@@ -42,6 +43,7 @@ internal static class MeshConfigurationSpellings
     [
         new("OutboundTrafficPolicy", Outbound),
         new("FailureMode", FailureMode),
+        new("Dns:LookupFamily", LookupFamily),
         .. ExternalServiceFields.Select(static f => new EnumField("ExternalServices:*:" + f.Path, f.Spelling)),
     ];
 

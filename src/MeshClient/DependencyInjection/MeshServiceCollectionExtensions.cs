@@ -1,5 +1,6 @@
 using MeshClient.Configuration;
 using MeshClient.Connections;
+using MeshClient.Discovery;
 using MeshClient.Health;
 using MeshClient.LoadBalancing;
 using MeshClient.Model;
@@ -145,6 +146,7 @@ public static class MeshServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, MeshHandlerBuilderFilter>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterPolicyFactory, OutlierDetectorFactory>());
+        services.TryAddSingleton<IDnsLookup, DnsClientLookup>();
         services.TryAddSingleton(static provider => new MeshRuntime(
             provider.GetRequiredService<IOptionsMonitor<MeshOptions>>(),
             provider.GetService<ILogger<MeshRuntime>>(),
@@ -152,7 +154,9 @@ public static class MeshServiceCollectionExtensions
             provider.GetService<ClusterHandlerFactory>(),
             provider.GetService<IEndpointPickerFactory>(),
             provider.GetServices<IClusterPolicyFactory>(),
-            provider.GetService<MeshClient.Resilience.RetryJitter>()));
+            provider.GetService<MeshClient.Resilience.RetryJitter>(),
+            provider.GetService<IDnsLookup>(),
+            provider.GetServices<IMeshEndpointResolver>()));
         services.TryAddSingleton(static provider => new MeshStatistics(provider.GetRequiredService<MeshRuntime>()));
         services.AddSingleton<IValidateOptions<MeshStartupValidator.Marker>, MeshStartupValidator>();
         services.AddOptions<MeshStartupValidator.Marker>().ValidateOnStart();

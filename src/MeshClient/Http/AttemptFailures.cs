@@ -78,8 +78,14 @@ internal static class AttemptFailures
             return AttemptFailureKind.Caller;
         }
 
+        if (flags == MeshResponseFlags.DnsResolutionFailure)
+        {
+            // Envoy answers a failed resolution (DF) locally, without an upstream attempt: never retried.
+            return AttemptFailureKind.Upstream;
+        }
+
         conditions = RetryConditions.AnyReset;
-        if ((flags & (MeshResponseFlags.UpstreamConnectionFailure | MeshResponseFlags.DnsResolutionFailure)) != 0)
+        if ((flags & MeshResponseFlags.UpstreamConnectionFailure) != 0)
         {
             conditions |= RetryConditions.ConnectFailure | RetryConditions.ResetBeforeRequest;
         }

@@ -68,6 +68,44 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
     /// </summary>
     private static Task<HttpResponseMessage> SendAttempt(MeshRuntime runtime, HttpRequestMessage request, MeshResult result, AttemptContext attempt, CancellationToken cancellationToken)
     {
+        if (result.TargetCluster!.Dns is { HasResolved: false } dns)
+        {
+            return SendAfterFirstResolutionAsync(runtime, request, result, attempt, dns, cancellationToken);
+        }
+
+        return SendAttemptCore(runtime, request, result, attempt, cancellationToken);
+    }
+
+    /// <summary>
+    /// A DNS cluster that has not resolved yet: the request waits for the first resolution, bounded
+    /// by <see cref="Configuration.DnsOptions.FirstResolutionTimeout"/>; without any address then, the
+    /// attempt fails with Envoy's <c>DF</c>. Later refreshes never delay a request.
+    /// </summary>
+    private static async Task<HttpResponseMessage> SendAfterFirstResolutionAsync(MeshRuntime runtime, HttpRequestMessage request, MeshResult result, AttemptContext attempt, Discovery.DnsDiscovery dns, CancellationToken cancellationToken)
+    {
+        if (!dns.FirstRefresh.IsCompleted)
+        {
+            try
+            {
+                await dns.FirstRefresh.WaitAsync(dns.FirstResolutionTimeout, runtime.TimeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // no answer in time: decided below
+            }
+        }
+
+        if (!dns.HasResolved && result.TargetCluster!.Endpoints.Length == 0)
+        {
+            attempt.NotStarted();
+            throw new AttemptFailedException(MeshResponseFlags.DnsResolutionFailure, null, null);
+        }
+
+        return await SendAttemptCore(runtime, request, result, attempt, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Task<HttpResponseMessage> SendAttemptCore(MeshRuntime runtime, HttpRequestMessage request, MeshResult result, AttemptContext attempt, CancellationToken cancellationToken)
+    {
         var cluster = MeshRouter.Acquire(runtime, result.TargetCluster!, result);
         if (cluster is null)
         {

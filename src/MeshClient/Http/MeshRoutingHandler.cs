@@ -90,9 +90,10 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         var mirroring = route.Mirrors.Length == 0 ? null : _runtime.Mirrors.Start(request, route);
 
         // QUIC connections would not go through the endpoint pool's ConnectCallback: never let an
-        // attempt to an endpoint use (or upgrade to) HTTP/3, or it would go to the host's DNS
-        // address. Capped once for all the attempts, restored when the request is done.
-        var capHttp3 = cluster.PassthroughConnections is null && AllowsHttp3(request);
+        // attempt to an endpoint (or to a DYNAMIC_DNS host, resolved by the mesh's name servers) use
+        // (or upgrade to) HTTP/3, or it would go to the host's system DNS address. Capped once for
+        // all the attempts, restored when the request is done.
+        var capHttp3 = (cluster.PassthroughConnections is null || cluster.DynamicDns is not null) && AllowsHttp3(request);
         if (route.Pipeline is null && !capHttp3 && mirroring is null)
         {
             var sending = base.SendAsync(request, cancellationToken);

@@ -1,5 +1,6 @@
 using MeshClient.Configuration;
 using MeshClient.Connections;
+using MeshClient.Discovery;
 using MeshClient.Health;
 
 namespace MeshClient.Model;
@@ -18,9 +19,15 @@ internal sealed class ClusterDefinition
         WireSettings? wire = null,
         OutlierDetectionSettings? outlierDetection = null,
         LoadBalancerSettings? loadBalancing = null,
-        ConnectionLimits? limits = null)
+        ConnectionLimits? limits = null,
+        IReadOnlyList<EndpointDefinition>? dnsTargets = null,
+        DnsSettings? dns = null,
+        string? resolver = null)
     {
         Limits = limits ?? ConnectionLimits.None;
+        Resolver = resolver;
+        DnsTargets = dnsTargets ?? [];
+        Dns = dns;
         OutlierDetection = outlierDetection;
         LoadBalancing = loadBalancing ?? (loadBalancer is LoadBalancerAlgorithm.Unspecified ? LoadBalancerSettings.Default : LoadBalancerSettings.Default with { Algorithm = loadBalancer });
         Wire = wire ?? WireSettings.Default;
@@ -50,7 +57,26 @@ internal sealed class ClusterDefinition
     /// <summary>For resolution NONE: the <c>targetPort</c> that replaces the requested port, if any.</summary>
     public int? PassthroughPort { get; }
 
+    /// <summary>
+    /// The endpoints as configured: STATIC's addresses, DNS_ROUND_ROBIN's one logical endpoint; empty
+    /// for DNS, whose endpoints are the addresses its <see cref="DnsTargets"/> resolve to.
+    /// </summary>
     public IReadOnlyList<EndpointDefinition> Endpoints { get; }
+
+    /// <summary>
+    /// For DNS and DNS_ROUND_ROBIN: the names (or addresses) to resolve, each with the port, weight
+    /// and locality its addresses get; empty otherwise.
+    /// </summary>
+    public IReadOnlyList<EndpointDefinition> DnsTargets { get; }
+
+    /// <summary>The DNS settings for the DNS resolutions; <see langword="null"/> for the others.</summary>
+    public DnsSettings? Dns { get; }
+
+    /// <summary>The name of the <see cref="IMeshEndpointResolver"/> that replaces DNS, or <see langword="null"/>.</summary>
+    public string? Resolver { get; }
+
+    /// <summary>Whether the endpoints come from DNS refreshed in the background (DNS, DNS_ROUND_ROBIN).</summary>
+    public bool ResolvesEndpoints => Resolution is ServiceResolution.Dns or ServiceResolution.DnsRoundRobin;
 
     /// <summary>The settings of the endpoints' connection pools; a change replaces the pools.</summary>
     public WireSettings Wire { get; }
@@ -79,5 +105,8 @@ internal sealed class ClusterDefinition
         && Limits == other.Limits
         && Equals(OutlierDetection, other.OutlierDetection)
         && Equals(RetryBudget, other.RetryBudget)
-        && Endpoints.SequenceEqual(other.Endpoints);
+        && Endpoints.SequenceEqual(other.Endpoints)
+        && DnsTargets.SequenceEqual(other.DnsTargets)
+        && Equals(Dns, other.Dns)
+        && string.Equals(Resolver, other.Resolver, StringComparison.OrdinalIgnoreCase);
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using MeshClient.Configuration;
 using MeshClient.Connections;
+using MeshClient.Discovery;
 using MeshClient.Health;
 using MeshClient.Routing;
 
@@ -83,6 +84,7 @@ internal sealed class MeshSnapshot
         private readonly List<(string Pattern, ExternalServiceOptions Service)> _wildcardHosts = [];
         private HostTable<ClusterDefinition> _hosts = HostTable<ClusterDefinition>.Empty;
         private readonly (string? Directory, TimeSpan RefreshInterval) _tlsFiles = (options.CredentialsDirectory, options.CertificateRefreshInterval);
+        private readonly DnsSettings _dns = DnsSettings.From(options.Dns);
 
         public MeshSnapshot Build()
         {
@@ -119,7 +121,7 @@ internal sealed class MeshSnapshot
                             continue; // a duplicate declaration: the first one wins (validation warned)
                         }
 
-                        var cluster = BuildCluster(service, port, key, service.TrafficPolicy, null, _tlsFiles);
+                        var cluster = BuildCluster(service, port, key, service.TrafficPolicy, null, _tlsFiles, _dns);
                         _clusters.Add(cluster);
                         entries.Add((host, port.Number, cluster));
                     }
@@ -199,7 +201,7 @@ internal sealed class MeshSnapshot
                 }
 
                 _owners[key] = (service, servicePort);
-                _clusters.Add(BuildCluster(service, servicePort, key, Merge(service.TrafficPolicy, options.TrafficPolicy), options.Labels, _tlsFiles));
+                _clusters.Add(BuildCluster(service, servicePort, key, Merge(service.TrafficPolicy, options.TrafficPolicy), options.Labels, _tlsFiles, _dns));
             }
 
             return new RouteDestination(key, host, 1, null, null, null) { Port = number };
@@ -261,25 +263,49 @@ internal sealed class MeshSnapshot
     private static TimeSpan? DefaultTimeout(MeshOptions options) =>
         options.ManageHttpClientTimeout ? options.DefaultTimeout : null;
 
-    private static ClusterDefinition BuildCluster(ExternalServiceOptions service, ServicePortOptions port, ClusterKey key, TrafficPolicyOptions policy, IDictionary<string, string>? labels, (string? Directory, TimeSpan RefreshInterval) tlsFiles)
+    private static ClusterDefinition BuildCluster(ExternalServiceOptions service, ServicePortOptions port, ClusterKey key, TrafficPolicyOptions policy, IDictionary<string, string>? labels, (string? Directory, TimeSpan RefreshInterval) tlsFiles, DnsSettings dns)
     {
         var tls = TlsSettings.For(policy, service.SubjectAltNames, port.Number, tlsFiles.Directory, tlsFiles.RefreshInterval);
         var endpoints = new List<EndpointDefinition>(service.Endpoints.Count);
-        if (service.Resolution == ServiceResolution.Static)
+        List<EndpointDefinition>? targets = null;
+        switch (service.Resolution)
         {
-            foreach (var endpoint in service.Endpoints)
-            {
-                if (labels is not null && !HasLabels(endpoint, labels))
+            case ServiceResolution.Static:
+                foreach (var endpoint in service.Endpoints)
                 {
-                    continue; // not in the subset
+                    if (labels is not null && !HasLabels(endpoint, labels))
+                    {
+                        continue; // not in the subset
+                    }
+
+                    endpoints.Add(new EndpointDefinition(IPAddress.Parse(endpoint.Address!), EndpointPort(port, endpoint), Math.Max(endpoint.Weight, 1), endpoint.Locality));
                 }
 
-                // Endpoint port map (by port name) beats targetPort, which beats the service port (Istio CONV).
-                var number = port.Name is not null && endpoint.Ports.TryGetValue(port.Name, out var mapped)
-                    ? mapped
-                    : port.TargetPort ?? port.Number;
-                endpoints.Add(new EndpointDefinition(IPAddress.Parse(endpoint.Address!), number, Math.Max(endpoint.Weight, 1), endpoint.Locality));
-            }
+                break;
+            case ServiceResolution.Dns or ServiceResolution.DnsRoundRobin:
+                // Each endpoint's name (or address) is resolved; without endpoints, the host itself (Istio CONV).
+                targets = [];
+                foreach (var endpoint in service.Endpoints)
+                {
+                    if (labels is not null && !HasLabels(endpoint, labels))
+                    {
+                        continue; // not in the subset
+                    }
+
+                    targets.Add(Target(endpoint.Address!, EndpointPort(port, endpoint), Math.Max(endpoint.Weight, 1), endpoint.Locality));
+                }
+
+                if (targets.Count == 0 && (labels is null || service.Endpoints.Count == 0))
+                {
+                    targets.Add(Target(key.Host, port.TargetPort ?? port.Number, 1, null));
+                }
+
+                if (service.Resolution == ServiceResolution.DnsRoundRobin && targets.Count > 0)
+                {
+                    endpoints.Add(targets[0]); // one logical endpoint, its connections to the latest first address
+                }
+
+                break;
         }
 
         return new ClusterDefinition(
@@ -288,12 +314,15 @@ internal sealed class MeshSnapshot
             service.Resolution,
             port.Protocol,
             policy.LoadBalancer?.Simple ?? LoadBalancerAlgorithm.Unspecified,
-            service.Resolution == ServiceResolution.None ? port.TargetPort : null,
+            service.Resolution is ServiceResolution.None or ServiceResolution.DynamicDns ? port.TargetPort : null,
             endpoints,
             wire: tls is null ? WireSettings.From(policy.ConnectionPool) : WireSettings.From(policy.ConnectionPool) with { Tls = tls },
             outlierDetection: OutlierDetectionSettings.From(policy.OutlierDetection),
             loadBalancing: LoadBalancerSettings.From(policy.LoadBalancer),
-            limits: ConnectionLimits.From(policy.ConnectionPool))
+            limits: ConnectionLimits.From(policy.ConnectionPool),
+            dnsTargets: targets,
+            dns: service.Resolution is ServiceResolution.Dns or ServiceResolution.DnsRoundRobin or ServiceResolution.DynamicDns ? dns : null,
+            resolver: service.Resolver)
         {
             RetryBudget = Resilience.RetryBudgetSettings.From(policy.RetryBudget),
         };
@@ -312,4 +341,13 @@ internal sealed class MeshSnapshot
 
         return true;
     }
+
+    /// <summary>The endpoint's port map (by port name) beats targetPort, which beats the service port (Istio CONV).</summary>
+    private static int EndpointPort(ServicePortOptions port, ServiceEndpointOptions endpoint) =>
+        port.Name is not null && endpoint.Ports.TryGetValue(port.Name, out var mapped) ? mapped : port.TargetPort ?? port.Number;
+
+    private static EndpointDefinition Target(string address, int port, int weight, string? locality) =>
+        IPAddress.TryParse(address, out var ip)
+            ? new EndpointDefinition(ip, port, weight, locality)
+            : new EndpointDefinition(address, port, weight, locality);
 }

@@ -41,6 +41,9 @@ internal sealed class Cluster : IDisposable
     private readonly List<ITimer> _timers = [];
     private readonly ClusterPolicyContext _policyContext;
     private readonly ConnectionPoolAdmission _admission = new();
+    private readonly DnsDiscovery? _dns;
+    private readonly DynamicDnsCache? _dynamicDns;
+    private EndpointDefinition[] _resolved = [];
     private volatile ClusterState _state;
     private volatile IClusterPolicy?[] _policies = [];
     private volatile Resilience.ClusterRetryBudget _retryBudget;
@@ -53,14 +56,23 @@ internal sealed class Cluster : IDisposable
         _services = services ?? ClusterServices.Default;
         _connections = new ClusterConnections(definition, _services.HandlerFactory, _services.TimeProvider, _services.Logger, RenewPools);
         _policyContext = new ClusterPolicyContext(this);
+        Name = definition.Key.ToString();
         if (definition.IsPassthrough)
         {
             _passthrough = _connections.Create(
                 definition.PassthroughPort is { } port ? UpstreamTarget.RequestedHostOnPort(port) : UpstreamTarget.Requested,
                 definition.Wire);
         }
+        else if (definition.Resolution == ServiceResolution.DynamicDns)
+        {
+            _dynamicDns = new DynamicDnsCache(_services.LookupFor(definition), _services.TimeProvider, definition.Dns ?? DnsSettings.Default);
+            _passthrough = _connections.Create(UpstreamTarget.DynamicDns(_dynamicDns, definition.PassthroughPort), definition.Wire);
+        }
+        else if (definition.ResolvesEndpoints)
+        {
+            _dns = new DnsDiscovery(this, definition, _services.LookupFor(definition), _services.TimeProvider, _services.Logger);
+        }
 
-        Name = definition.Key.ToString();
         ServiceName = definition.Key == ClusterKey.Passthrough ? null : definition.ServiceName;
         _retryBudget = new Resilience.ClusterRetryBudget(definition.RetryBudget, _services.TimeProvider);
         lock (_writeGate)
@@ -68,6 +80,8 @@ internal sealed class Cluster : IDisposable
             _state = Build(definition, null);
             UpdatePolicies();
         }
+
+        _dns?.Start();
     }
 
     /// <summary>The cluster's retry budget: retries in flight and tokens, kept across reloads that keep its settings.</summary>
@@ -96,6 +110,12 @@ internal sealed class Cluster : IDisposable
     /// <c>targetPort</c>, if one is set); <see langword="null"/> for clusters with endpoints.
     /// </summary>
     public HttpMessageInvoker? PassthroughConnections => _passthrough;
+
+    /// <summary>For DNS and DNS_ROUND_ROBIN: the background resolution of the endpoints; <see langword="null"/> otherwise.</summary>
+    internal DnsDiscovery? Dns => _dns;
+
+    /// <summary>For DYNAMIC_DNS: the requested hosts' addresses; <see langword="null"/> otherwise.</summary>
+    internal DynamicDnsCache? DynamicDns => _dynamicDns;
 
     /// <summary>Every endpoint, available or not.</summary>
     public MeshEndpoint[] Endpoints => _state.Endpoints;
@@ -231,7 +251,8 @@ internal sealed class Cluster : IDisposable
         definition.Key == Key
         && definition.IsPassthrough == Definition.IsPassthrough
         && definition.PassthroughPort == Definition.PassthroughPort
-        && (!definition.IsPassthrough || definition.Wire == Definition.Wire);
+        && definition.Resolution == Definition.Resolution
+        && (_passthrough is null || definition.Wire == Definition.Wire);
 
     /// <summary>
     /// Applies a changed definition (see <see cref="CanUpdateTo"/>), keeping the endpoints that stay
@@ -252,6 +273,12 @@ internal sealed class Cluster : IDisposable
                 _retryBudget = new Resilience.ClusterRetryBudget(definition.RetryBudget, _services.TimeProvider);
             }
 
+            if (_dns is not null)
+            {
+                _resolved = _dns.Update(definition) ?? _resolved;
+            }
+
+            _dynamicDns?.Update(definition.Dns ?? DnsSettings.Default);
             _state = Build(definition, previous);
             ServiceName = definition.Key == ClusterKey.Passthrough ? null : definition.ServiceName;
             UpdatePolicies();
@@ -278,6 +305,62 @@ internal sealed class Cluster : IDisposable
                 endpoint.ReplacePool(CreatePool(endpoint.Definition, state.Definition.Wire));
             }
         }
+    }
+
+    /// <summary>
+    /// The DNS refresh has new answers: rebuilds the endpoints from them (through the same path as a
+    /// reload, so the addresses that stay keep their connections, counters and health) and retires
+    /// the addresses that left once the new state is published.
+    /// </summary>
+    internal void OnDnsAnswer()
+    {
+        lock (_writeGate)
+        {
+            if (IsDisposed || _dns is null)
+            {
+                return;
+            }
+
+            var resolved = _dns.Endpoints();
+            if (resolved.AsSpan().SequenceEqual(_resolved))
+            {
+                return;
+            }
+
+            _resolved = resolved;
+            var previous = _state;
+            _state = Build(previous.Definition, previous);
+            LogEndpointChanges(previous.Endpoints, _state.Endpoints);
+            RetireDropped(previous.Endpoints, _state.Endpoints);
+        }
+    }
+
+    private void LogEndpointChanges(MeshEndpoint[] before, MeshEndpoint[] after)
+    {
+        if (!Logger.IsEnabled(LogLevel.Information))
+        {
+            return;
+        }
+
+        var added = new List<string>();
+        var removed = new List<string>();
+        foreach (var endpoint in after)
+        {
+            if (Array.IndexOf(before, endpoint) < 0)
+            {
+                added.Add(endpoint.Authority);
+            }
+        }
+
+        foreach (var endpoint in before)
+        {
+            if (Array.IndexOf(after, endpoint) < 0)
+            {
+                removed.Add(endpoint.Authority);
+            }
+        }
+
+        ClusterLog.EndpointsChanged(Logger, Name, after.Length, string.Join(", ", added), string.Join(", ", removed));
     }
 
     /// <summary>See <see cref="ClusterPolicyContext.SetUnavailable"/>.</summary>
@@ -356,6 +439,8 @@ internal sealed class Cluster : IDisposable
                 return;
             }
 
+            _dns?.Dispose(); // no refresh reschedules a timer disposed below
+
             foreach (var timer in _timers)
             {
                 timer.Dispose();
@@ -391,7 +476,7 @@ internal sealed class Cluster : IDisposable
     /// <summary>The next state: endpoints matched by address and port, the available ones, their picker. Under the write gate.</summary>
     private ClusterState Build(ClusterDefinition definition, ClusterState? previous)
     {
-        var wanted = definition.Endpoints;
+        IReadOnlyList<EndpointDefinition> wanted = definition.Resolution == ServiceResolution.Dns ? _resolved : definition.Endpoints;
         var endpoints = new MeshEndpoint[wanted.Count];
         Dictionary<EndpointKey, MeshEndpoint>? kept = null;
         if (previous is not null && previous.Endpoints.Length > 0)
@@ -461,7 +546,9 @@ internal sealed class Cluster : IDisposable
         && 100L * available < (long)outlier.MinHealthPercent * total;
 
     private EndpointPool CreatePool(EndpointDefinition endpoint, WireSettings wire) =>
-        new(_connections.Create(UpstreamTarget.Endpoint(endpoint), wire));
+        new(_connections.Create(
+            _dns?.Logical is { } logical && endpoint.HostName is not null ? UpstreamTarget.LogicalDns(endpoint, logical) : UpstreamTarget.Endpoint(endpoint),
+            wire));
 
     /// <summary>Asks each policy factory for the policy under the current definition; disposes the ones dropped. Under the write gate.</summary>
     private void UpdatePolicies()
@@ -495,4 +582,11 @@ internal sealed class Cluster : IDisposable
 
         public EndpointPicker Picker { get; } = picker;
     }
+}
+
+/// <summary>The cluster's log messages.</summary>
+internal static partial class ClusterLog
+{
+    [LoggerMessage(30, LogLevel.Information, "Cluster {Cluster} endpoints changed by DNS: now {Count}; added [{Added}], removed [{Removed}] (removed endpoints drain their requests in flight).")]
+    public static partial void EndpointsChanged(ILogger logger, string cluster, int count, string added, string removed);
 }

@@ -1,4 +1,5 @@
 using MeshClient.Connections;
+using MeshClient.Discovery;
 using MeshClient.Health;
 using MeshClient.LoadBalancing;
 using Microsoft.Extensions.Logging;
@@ -14,8 +15,18 @@ internal sealed class ClusterServices
         ClusterHandlerFactory? handlerFactory = null,
         IEndpointPickerFactory? pickerFactory = null,
         IReadOnlyList<IClusterPolicyFactory>? policyFactories = null,
-        ILogger? logger = null)
+        ILogger? logger = null,
+        IDnsLookup? dns = null,
+        IEnumerable<IMeshEndpointResolver>? resolvers = null)
     {
+        Dns = dns ?? SharedDns;
+        var byName = new Dictionary<string, IDnsLookup>(StringComparer.OrdinalIgnoreCase);
+        foreach (var resolver in resolvers ?? [])
+        {
+            byName.TryAdd(resolver.Name, new MeshEndpointResolverLookup(resolver));
+        }
+
+        Resolvers = byName;
         TimeProvider = timeProvider ?? TimeProvider.System;
         HandlerFactory = handlerFactory;
         PickerFactory = pickerFactory ?? EndpointPickerFactory.For(TimeProvider);
@@ -34,4 +45,16 @@ internal sealed class ClusterServices
     public IReadOnlyList<IClusterPolicyFactory> PolicyFactories { get; }
 
     public ILogger Logger { get; }
+
+    /// <summary>The resolver of the DNS resolutions (DnsClient on the configured name servers).</summary>
+    public IDnsLookup Dns { get; }
+
+    /// <summary>The registered <see cref="IMeshEndpointResolver"/>s by name (the first registration of a name wins).</summary>
+    public IReadOnlyDictionary<string, IDnsLookup> Resolvers { get; }
+
+    /// <summary>The lookup for <paramref name="definition"/>: its resolver when it names one, else DNS.</summary>
+    public IDnsLookup LookupFor(Model.ClusterDefinition definition) =>
+        definition.Resolver is { } name && Resolvers.TryGetValue(name, out var lookup) ? lookup : Dns;
+
+    private static DnsClientLookup SharedDns { get; } = new();
 }

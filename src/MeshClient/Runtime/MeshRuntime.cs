@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using MeshClient.Configuration;
 using MeshClient.Connections;
+using MeshClient.Discovery;
 using MeshClient.Health;
 using MeshClient.LoadBalancing;
 using MeshClient.Model;
@@ -39,16 +40,18 @@ internal sealed partial class MeshRuntime : IDisposable
         ClusterHandlerFactory? handlerFactory = null,
         IEndpointPickerFactory? pickerFactory = null,
         IEnumerable<IClusterPolicyFactory>? policyFactories = null,
-        Resilience.RetryJitter? retryJitter = null)
+        Resilience.RetryJitter? retryJitter = null,
+        IDnsLookup? dns = null,
+        IEnumerable<IMeshEndpointResolver>? resolvers = null)
     {
         _retryJitter = retryJitter ?? Resilience.RetryJitter.Shared;
         ArgumentNullException.ThrowIfNull(options);
         _logger = logger ?? (ILogger)NullLogger.Instance;
         TimeProvider = timeProvider ?? TimeProvider.System;
-        _clusterServices = new ClusterServices(TimeProvider, handlerFactory, pickerFactory, policyFactories?.ToArray(), _logger);
+        _clusterServices = new ClusterServices(TimeProvider, handlerFactory, pickerFactory, policyFactories?.ToArray(), _logger, dns, resolvers);
         Passthrough = new Cluster(MeshSnapshot.PassthroughDefinition(), _clusterServices);
 
-        var diagnostics = MeshOptionsValidator.Validate(options.CurrentValue);
+        var diagnostics = MeshOptionsValidator.Validate(options.CurrentValue, [.. _clusterServices.Resolvers.Keys]);
         var errors = Errors(diagnostics);
         if (errors.Count > 0)
         {
@@ -93,7 +96,7 @@ internal sealed partial class MeshRuntime : IDisposable
         List<MeshConfigurationDiagnostic> diagnostics;
         try
         {
-            diagnostics = MeshOptionsValidator.Validate(options);
+            diagnostics = MeshOptionsValidator.Validate(options, [.. _clusterServices.Resolvers.Keys]);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -42,12 +42,12 @@ internal sealed class Upstream : IAsyncDisposable
     /// <summary>The client certificate subject of each request ("" without one).</summary>
     public ConcurrentQueue<string> ClientSubjects { get; } = new();
 
-    public static async Task<Upstream> StartAsync(string name, X509Certificate2? certificate = null, RequestDelegate? handler = null, Action<HttpsConnectionAdapterOptions>? https = null)
+    public static async Task<Upstream> StartAsync(string name, X509Certificate2? certificate = null, RequestDelegate? handler = null, Action<HttpsConnectionAdapterOptions>? https = null, IPAddress? address = null, int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         Upstream? upstream = null;
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address ?? IPAddress.Loopback, port, listen =>
         {
             listen.Use(next => async connection =>
             {
@@ -90,8 +90,8 @@ internal sealed class Upstream : IAsyncDisposable
             await context.Response.WriteAsync(upstream.Name, context.RequestAborted);
         });
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        upstream.Port = new Uri(address).Port;
+        var listening = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        upstream.Port = new Uri(listening).Port;
         return upstream;
     }
 

@@ -146,20 +146,6 @@ public sealed class MeshOptionsValidatorTests
             Warnings(Validate(service)));
     }
 
-    [Theory]
-    [InlineData(ServiceResolution.Dns, "DNS")]
-    [InlineData(ServiceResolution.DnsRoundRobin, "DNS_ROUND_ROBIN")]
-    [InlineData(ServiceResolution.DynamicDns, "DYNAMIC_DNS")]
-    public void Validate_DnsResolution_NotSupportedYet(ServiceResolution resolution, string istioName)
-    {
-        var service = Service();
-        service.Resolution = resolution;
-
-        Assert.Equal(
-            [$"External service 'api.example.com': resolution {istioName} is not supported yet: endpoint resolution by DNS comes in a later release; use STATIC with IP endpoints, or NONE."],
-            Errors(Validate(service)));
-    }
-
     [Fact]
     public void Validate_CidrWithDns_Rejected()
     {

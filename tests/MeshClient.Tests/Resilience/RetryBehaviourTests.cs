@@ -82,7 +82,6 @@ public sealed class RetryBehaviourTests
     [Theory]
     [InlineData("connect")]
     [InlineData("refused")]
-    [InlineData("dns")]
     public async Task SafeByDefault_APostThatNeverReachedTheServer_IsRetried(string outcome)
     {
         using var mesh = new RetryTestMesh(route => route.Retries = new HttpRetryOptions { RetryOn = "5xx", Attempts = 1 });

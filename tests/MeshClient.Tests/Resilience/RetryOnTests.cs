@@ -28,7 +28,7 @@ public sealed class RetryOnTests
         { "reset-before-request", "refused", true },
         { "reset-before-request", "reset", false },
         { "connect-failure", "connect", true },
-        { "connect-failure", "dns", true },
+        { "connect-failure", "dns", false }, // DF: Envoy answers a failed resolution locally, never retried
         { "connect-failure", "connect-timeout", true },
         { "connect-failure", "reset", false },
         { "connect-failure", "503", false },
