@@ -47,13 +47,13 @@ internal static class ConnectionPoolMapper
     private static void MapTcp(ObjectReader reader, YamlMappingNode tcp, string path, TcpConnectionPoolOptions options)
     {
         options.MaxConnections = Count(reader, tcp, "maxConnections", path, "max connections") ?? 0;
-        if (Duration(reader, tcp, "connectTimeout", path, allowZero: false) is { } connectTimeout)
+        if (IstioFields.Duration(reader, tcp, "connectTimeout", path, allowZero: false) is { } connectTimeout)
         {
             options.ConnectTimeout = connectTimeout;
         }
 
-        options.MaxConnectionDuration = Duration(reader, tcp, "maxConnectionDuration", path, allowZero: false);
-        options.IdleTimeout = Duration(reader, tcp, "idleTimeout", path, allowZero: true);
+        options.MaxConnectionDuration = IstioFields.Duration(reader, tcp, "maxConnectionDuration", path, allowZero: false);
+        options.IdleTimeout = IstioFields.Duration(reader, tcp, "idleTimeout", path, allowZero: true);
         var keepalivePath = path + ".tcpKeepalive";
         if (reader.Mapping(tcp, "tcpKeepalive", keepalivePath) is { } keepalive)
         {
@@ -72,7 +72,7 @@ internal static class ConnectionPoolMapper
         options.Http2MaxRequests = Count(reader, http, "http2MaxRequests", path, "http2 max requests") ?? 0;
         options.MaxRetries = Count(reader, http, "maxRetries", path, "max retries") ?? 0;
         options.MaxRequestsPerConnection = Count(reader, http, "maxRequestsPerConnection", path, "max requests per connection") ?? 0;
-        options.IdleTimeout = Duration(reader, http, "idleTimeout", path, allowZero: true);
+        options.IdleTimeout = IstioFields.Duration(reader, http, "idleTimeout", path, allowZero: true);
         Count(reader, http, "maxConcurrentStreams", path, "max concurrent streams");
         if (string.Equals(reader.String(http, "h2UpgradePolicy", path + ".h2UpgradePolicy"), "UPGRADE", StringComparison.Ordinal)
             && string.Equals(reader.String(http, "useClientProtocol", path + ".useClientProtocol"), "true", StringComparison.OrdinalIgnoreCase))
@@ -92,43 +92,6 @@ internal static class ConnectionPoolMapper
         if (value < 0)
         {
             reader.Error(YamlNodes.Get(block, key)!, path + "." + key, string.Create(CultureInfo.InvariantCulture, $"{path}.{key}: Invalid value: {value}: {words} must be non-negative."));
-            return null;
-        }
-
-        return value;
-    }
-
-    // Istio's ValidateDuration: at least 1 ms, in whole milliseconds; an idle timeout of 0s turns it off (Envoy).
-    private static TimeSpan? Duration(ObjectReader reader, YamlMappingNode block, string key, string path, bool allowZero)
-    {
-        if (reader.String(block, key, path + "." + key) is not { } text)
-        {
-            return null;
-        }
-
-        var node = YamlNodes.Get(block, key)!;
-        var fieldPath = path + "." + key;
-        if (!IstioDuration.TryParse(text, out var value))
-        {
-            reader.Error(node, fieldPath, $"{fieldPath}: Invalid value: '{DiagnosticText.Cut(text)}': not a duration (write it as Istio does, such as 10s, 1m or 500ms).");
-            return null;
-        }
-
-        if (allowZero && value == TimeSpan.Zero)
-        {
-            return value;
-        }
-
-        var problem = DurationValidator.Find(value);
-        if (problem == DurationValidator.Problem.TooShort)
-        {
-            reader.Error(node, fieldPath, $"{fieldPath}: Invalid value: '{DiagnosticText.Cut(text)}': duration must be greater than 1ms.");
-            return null;
-        }
-
-        if (problem == DurationValidator.Problem.NotWholeMilliseconds)
-        {
-            reader.Error(node, fieldPath, $"{fieldPath}: Invalid value: '{DiagnosticText.Cut(text)}': only durations to ms precision are supported.");
             return null;
         }
 

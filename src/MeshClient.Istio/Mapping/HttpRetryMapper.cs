@@ -36,19 +36,19 @@ internal static class HttpRetryMapper
             }
         }
 
-        options.PerTryTimeout = OutlierDetectionMapper.Duration(reader, retries, "perTryTimeout", path);
-        options.Backoff = OutlierDetectionMapper.Duration(reader, retries, "backoff", path);
+        options.PerTryTimeout = IstioFields.Duration(reader, retries, "perTryTimeout", path);
+        options.Backoff = IstioFields.Duration(reader, retries, "backoff", path);
         if (reader.String(retries, "retryOn", path + ".retryOn") is { } retryOn)
         {
             options.RetryOn = retryOn;
         }
 
-        if (OutlierDetectionMapper.Bool(reader, retries, "retryRemoteLocalities", path) is { } remote)
+        if (IstioFields.Bool(reader, retries, "retryRemoteLocalities", path) is { } remote)
         {
             options.RetryRemoteLocalities = remote;
         }
 
-        if (OutlierDetectionMapper.Bool(reader, retries, "retryIgnorePreviousHosts", path) is { } ignorePrevious)
+        if (IstioFields.Bool(reader, retries, "retryIgnorePreviousHosts", path) is { } ignorePrevious)
         {
             options.RetryIgnorePreviousHosts = ignorePrevious;
         }

@@ -38,7 +38,7 @@ internal static class OutlierDetectionMapper
             reader.Warning(deprecated, path + ".consecutiveErrors", $"{path}.consecutiveErrors: outlier detection consecutive errors is deprecated, use consecutiveGatewayErrors or consecutive5xxErrors instead; it is ignored, as in Istio.");
         }
 
-        options.SplitExternalLocalOriginErrors = Bool(reader, block, "splitExternalLocalOriginErrors", path) ?? false;
+        options.SplitExternalLocalOriginErrors = IstioFields.Bool(reader, block, "splitExternalLocalOriginErrors", path) ?? false;
         if (Count(reader, block, "consecutiveLocalOriginFailures", path) is { } localOrigin)
         {
             if (localOrigin > 0 && !options.SplitExternalLocalOriginErrors)
@@ -51,12 +51,12 @@ internal static class OutlierDetectionMapper
             }
         }
 
-        if (Duration(reader, block, "interval", path) is { } interval)
+        if (IstioFields.Duration(reader, block, "interval", path) is { } interval)
         {
             options.Interval = interval;
         }
 
-        if (Duration(reader, block, "baseEjectionTime", path) is { } baseEjectionTime)
+        if (IstioFields.Duration(reader, block, "baseEjectionTime", path) is { } baseEjectionTime)
         {
             options.BaseEjectionTime = baseEjectionTime;
         }
@@ -123,54 +123,6 @@ internal static class OutlierDetectionMapper
         if (value is < 0 or > 100)
         {
             reader.Error(YamlNodes.Get(block, key)!, path + "." + key, string.Create(CultureInfo.InvariantCulture, $"{path}.{key}: Invalid value: {value}: percentage {value} is not in range 0..100."));
-            return null;
-        }
-
-        return value;
-    }
-
-    internal static bool? Bool(ObjectReader reader, YamlMappingNode block, string key, string path)
-    {
-        if (reader.String(block, key, path + "." + key) is not { } text)
-        {
-            return null;
-        }
-
-        if (bool.TryParse(text, out var value))
-        {
-            return value;
-        }
-
-        reader.Error(YamlNodes.Get(block, key)!, path + "." + key, $"{path}.{key}: Invalid value: '{DiagnosticText.Cut(text)}': expected true or false.");
-        return null;
-    }
-
-    // Istio's ValidateDuration: a duration of at least 1 ms, in whole milliseconds.
-    internal static TimeSpan? Duration(ObjectReader reader, YamlMappingNode block, string key, string path)
-    {
-        if (reader.String(block, key, path + "." + key) is not { } text)
-        {
-            return null;
-        }
-
-        var node = YamlNodes.Get(block, key)!;
-        var fieldPath = path + "." + key;
-        if (!IstioDuration.TryParse(text, out var value))
-        {
-            reader.Error(node, fieldPath, $"{fieldPath}: Invalid value: '{DiagnosticText.Cut(text)}': not a duration (write it as Istio does, such as 10s, 1m or 500ms).");
-            return null;
-        }
-
-        var problem = DurationValidator.Find(value);
-        if (problem == DurationValidator.Problem.TooShort)
-        {
-            reader.Error(node, fieldPath, $"{fieldPath}: Invalid value: '{DiagnosticText.Cut(text)}': duration must be greater than 1ms.");
-            return null;
-        }
-
-        if (problem == DurationValidator.Problem.NotWholeMilliseconds)
-        {
-            reader.Error(node, fieldPath, $"{fieldPath}: Invalid value: '{DiagnosticText.Cut(text)}': only durations to ms precision are supported.");
             return null;
         }
 

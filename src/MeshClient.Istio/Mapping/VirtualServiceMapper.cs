@@ -92,7 +92,7 @@ internal static class VirtualServiceMapper
         {
             Name = reader.String(rule, "name", path + ".name"),
             Source = resource.Location,
-            Timeout = OutlierDetectionMapper.Duration(reader, rule, "timeout", path),
+            Timeout = IstioFields.Duration(reader, rule, "timeout", path),
             Headers = MapHeaders(reader, rule, "headers", path + ".headers"),
         };
 
@@ -296,7 +296,7 @@ internal static class VirtualServiceMapper
         {
             options.Delay = new HttpFaultDelayOptions
             {
-                FixedDelay = OutlierDetectionMapper.Duration(reader, delay, "fixedDelay", path + ".delay"),
+                FixedDelay = IstioFields.Duration(reader, delay, "fixedDelay", path + ".delay"),
 
                 // The deprecated integer percent is read when percentage is absent, as Istio does.
                 Percentage = Percentage(reader, delay, "percentage", path + ".delay") ?? reader.Int(delay, "percent", path + ".delay.percent"),
