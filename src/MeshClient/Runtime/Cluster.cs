@@ -506,7 +506,7 @@ internal sealed class Cluster : IDisposable
             }
             else
             {
-                endpoints[i] = new MeshEndpoint(endpointDefinition, CreatePool(endpointDefinition, definition.Wire));
+                endpoints[i] = new MeshEndpoint(endpointDefinition, CreatePool(endpointDefinition, definition.Wire)) { JoinedTimestamp = _services.TimeProvider.GetTimestamp() };
             }
 
             if (definition.Limits.Scope == ConnectionPoolScope.Endpoint)
