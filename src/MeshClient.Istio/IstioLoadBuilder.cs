@@ -17,6 +17,7 @@ internal sealed class IstioLoadBuilder
     private readonly List<(DestinationRulePolicy Policy, ObjectReader Reader)> _rules = [];
     private readonly List<(OutboundTrafficPolicy Mode, YamlNode Node, ObjectReader Reader)> _modes = [];
     private readonly List<VirtualServicePolicy> _virtualServices = [];
+    private readonly List<FallbackPolicyRule> _fallbacks = [];
 
     public List<string> Files { get; } = [];
 
@@ -66,6 +67,13 @@ internal sealed class IstioLoadBuilder
         {
             resource.Status = IstioResourceStatus.Rejected;
             reader.Required(root, string.IsNullOrEmpty(apiVersion) ? "apiVersion" : "kind", $"{where} is not a Kubernetes object: apiVersion and kind are required.");
+            return;
+        }
+
+        if (apiVersion == FallbackPolicyMapper.ApiVersion && kind == FallbackPolicyMapper.Kind)
+        {
+            CheckTopLevel(reader, root, metadata);
+            resource.Status = FallbackPolicyMapper.Map(reader, root, resource, _fallbacks) ? IstioResourceStatus.Mapped : IstioResourceStatus.Rejected;
             return;
         }
 
@@ -139,6 +147,7 @@ internal sealed class IstioLoadBuilder
 
         ApplyDestinationRules();
         ApplyVirtualServices();
+        FallbackPolicyMapper.Apply(_fallbacks, _services.Where(static s => !s.HostsMissing).Select(static s => s.Service));
         var services = new Dictionary<ExternalServiceOptions, IstioResource>(ReferenceEqualityComparer.Instance);
         foreach (var (resource, service, _) in _services)
         {
