@@ -89,5 +89,13 @@ public sealed class ExternalServiceOptions
     /// <value>Empty by default.</value>
     public IList<HttpRouteOptions> Http { get; } = new List<HttpRouteOptions>();
 
+    /// <summary>
+    /// Gets or sets the trace-context headers sent to this service, instead of the mesh's
+    /// (<see cref="MeshTelemetryOptions.Propagation"/>). <see cref="Configuration.TracePropagation.None"/>
+    /// sends no trace ids and no generated <c>x-request-id</c>: for external parties that should not see them.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: the mesh's setting.</value>
+    public TracePropagation? TracePropagation { get; set; }
+
     internal string DisplayName => Name ?? (Hosts.Count > 0 ? Hosts[0] : "(unnamed)");
 }
