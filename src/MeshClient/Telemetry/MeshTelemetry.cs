@@ -22,6 +22,9 @@ internal sealed partial class MeshTelemetry : IDisposable
 {
     public const string Name = "MeshClient";
 
+    /// <summary>OpenTelemetry's recommended boundaries for <c>http.client.request.duration</c>, in seconds (before <see cref="Unattached"/>: static fields start in order).</summary>
+    internal static readonly double[] SecondsBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
     /// <summary>The mesh's spans: one per logical request (client), one per attempt (internal) under it.</summary>
     public static readonly ActivitySource Source = new(Name, typeof(MeshTelemetry).Assembly.GetName().Version?.ToString());
 
@@ -278,6 +281,4 @@ internal sealed partial class MeshTelemetry : IDisposable
         }
     }
 
-    /// <summary>OpenTelemetry's recommended boundaries for <c>http.client.request.duration</c>, in seconds.</summary>
-    internal static readonly double[] SecondsBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 }
