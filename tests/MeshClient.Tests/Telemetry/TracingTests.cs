@@ -167,6 +167,21 @@ public sealed class TracingTests
         Assert.Equal(TracePropagation.W3C | TracePropagation.B3Single, harness.Runtime.Telemetry.Settings.PropagationFor("other.example.com"));
     }
 
+    [Fact]
+    public void BindConfiguration_InvalidPropagation_ReportedWithTheKey()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Mesh:Telemetry:Propagation"] = "w3c, zipkin",
+        }).Build();
+        var options = new MeshOptions();
+
+        MeshConfigurationBinding.TryBind(configuration.GetSection("Mesh"), options, "Mesh");
+
+        var finding = Assert.Single(options.SourceDiagnostics);
+        Assert.Equal("Mesh: Mesh:Telemetry:Propagation: 'w3c, zipkin' is not a valid trace propagation; use None, W3C, B3Multi or B3Single, or several separated by commas.", finding.Message);
+    }
+
     /// <summary>Records every MeshClient span (all tests' spans: filter by trace).</summary>
     private sealed class SpanRecorder : IDisposable
     {
