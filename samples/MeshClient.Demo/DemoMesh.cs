@@ -29,7 +29,14 @@ internal static class DemoMesh
 
         // Sidecar-like: every client of the factory goes through the mesh, and hosts that no
         // external service declares are refused before any DNS lookup or connection (REGISTRY_ONLY).
-        services.AddMesh(mesh => mesh.OutboundTrafficPolicy = OutboundTrafficPolicy.RegistryOnly);
+        services.AddMesh(mesh =>
+        {
+            mesh.OutboundTrafficPolicy = OutboundTrafficPolicy.RegistryOnly;
+
+            // Istio's metric names and labels beside the OpenTelemetry-style ones (recorded only while a listener, such as --prometheus, is attached).
+            mesh.Telemetry.IstioCompatibleMetrics = true;
+            mesh.Telemetry.SourceWorkload = "meshclient-demo";
+        });
         services.ConfigureHttpClientDefaults(client => client.AddMeshHandlers());
 
         // The weather API: three instances, weighted 2/1/1, that the application calls by name.

@@ -2,14 +2,16 @@ using System.Globalization;
 
 namespace MeshClient.Demo;
 
-/// <summary>The demo's command line: <c>--duration &lt;seconds&gt;</c> (or <c>--duration=5</c>) and <c>--workers &lt;n&gt;</c>.</summary>
-internal sealed record DemoOptions(TimeSpan Duration, int Workers)
+/// <summary>The demo's command line: <c>--duration &lt;seconds&gt;</c> (or <c>--duration=5</c>), <c>--workers &lt;n&gt;</c> and <c>--prometheus</c>.</summary>
+internal sealed record DemoOptions(TimeSpan Duration, int Workers, bool Prometheus = false)
 {
     public const string Usage = """
         Usage: dotnet run --project samples/MeshClient.Demo [-- options]
 
           --duration <seconds>   how long to drive traffic (default 15; also --duration=5)
           --workers <n>          concurrent callers (default 4)
+          --prometheus           expose the MeshClient metrics on http://127.0.0.1:<port>/metrics (OpenTelemetry
+                                 Prometheus exporter) while the demo runs, and print a few lines of the scrape
           --help                 show this text
         """;
 
@@ -57,6 +59,9 @@ internal sealed record DemoOptions(TimeSpan Duration, int Workers)
                     }
 
                     options = options with { Workers = workers };
+                    break;
+                case "--prometheus" when inlineValue is null:
+                    options = options with { Prometheus = true };
                     break;
                 default:
                     error = $"Unknown argument '{args[i]}'.\n\n" + Usage;

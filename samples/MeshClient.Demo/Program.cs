@@ -50,6 +50,13 @@ try
     Console.WriteLine($"  outbound traffic policy REGISTRY_ONLY: {DemoMesh.BlockedHost} is not declared");
     Console.WriteLine();
 
+    using var prometheus = options.Prometheus ? PrometheusEndpoint.Start() : null;
+    if (prometheus is not null)
+    {
+        Console.WriteLine($"Prometheus metrics (OpenTelemetry exporter): {prometheus.Url}");
+        Console.WriteLine();
+    }
+
     await using var provider = DemoMesh.Build(weather, quotes, deadPort);
     var statistics = provider.GetRequiredService<MeshStatistics>();
     var traffic = new TrafficStats();
@@ -79,7 +86,13 @@ try
 
     // The last 504s reached the application before their instance noticed the abort: let it catch up.
     await QuotesService.SettleAsync(quotes, limit: TrafficDriver.SlowQuoteDelay * 2);
-    return Summary.Print(clock.Elapsed, options.Workers, traffic, statistics, weather, quotes) ? 0 : 1;
+    var passed = Summary.Print(clock.Elapsed, options.Workers, traffic, statistics, weather, quotes);
+    if (prometheus is not null)
+    {
+        await prometheus.PrintScrapeAsync();
+    }
+
+    return passed ? 0 : 1;
 }
 finally
 {

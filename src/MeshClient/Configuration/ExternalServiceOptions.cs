@@ -96,5 +96,13 @@ public sealed class ExternalServiceOptions
     /// <value>Defaults to <see langword="null"/>: no fallback.</value>
     public FallbackOptions? Fallback { get; set; }
 
+    /// <summary>
+    /// Gets or sets the trace-context headers sent to this service, instead of the mesh's
+    /// (<see cref="MeshTelemetryOptions.Propagation"/>). <see cref="Configuration.TracePropagation.None"/>
+    /// sends no trace ids and no generated <c>x-request-id</c>: for external parties that should not see them.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: the mesh's setting.</value>
+    public TracePropagation? TracePropagation { get; set; }
+
     internal string DisplayName => Name ?? (Hosts.Count > 0 ? Hosts[0] : "(unnamed)");
 }

@@ -118,6 +118,10 @@ public sealed class MeshOptions
     /// <value>Istio's defaults; <c>Mesh:Dns</c> in configuration.</value>
     public DnsOptions Dns { get; } = new();
 
+    /// <summary>Gets the telemetry settings: metric names and labels, trace propagation, request ids.</summary>
+    /// <value>OpenTelemetry-style metrics, W3C propagation and generated <c>x-request-id</c>s; <c>Mesh:Telemetry</c> in configuration.</value>
+    public MeshTelemetryOptions Telemetry { get; } = new();
+
     /// <summary>Gets the external services of the mesh.</summary>
     /// <value>Empty by default; <c>AddMeshExternalService</c> and configuration sources add to it.</value>
     public IList<ExternalServiceOptions> ExternalServices { get; } = new List<ExternalServiceOptions>();

@@ -76,6 +76,10 @@ internal sealed class ClusterConnections : IDisposable
             // Endpoints are explicit addresses; only unknown hosts under ALLOW_ANY keep the
             // application's usual (environment) proxy.
             UseProxy = _definition.Key == ClusterKey.Passthrough,
+
+            // The mesh writes the trace headers itself, per attempt and per service (Telemetry/TracePropagators):
+            // no System.Net.Http DiagnosticsHandler here, so no second client span and no headers behind its back.
+            ActivityHeadersPropagator = null,
         };
 
         if (wire.MaxConnectionsPerEndpoint > 0)

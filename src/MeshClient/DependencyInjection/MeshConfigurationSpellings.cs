@@ -22,6 +22,8 @@ internal static class MeshConfigurationSpellings
 
     private static readonly EnumSpelling Tls = new EnumSpelling<TlsMode>("TLS mode", IstioNames.TryParseTlsMode, IstioNames.Format);
 
+    private static readonly EnumSpelling Propagation = new FlagsSpelling<TracePropagation>("trace propagation");
+
     /// <summary>Gets the enum-valued keys of an <see cref="ExternalServiceOptions"/> section; <c>*</c> is a list index.</summary>
     public static EnumField[] ExternalServiceFields { get; } =
     [
@@ -45,6 +47,7 @@ internal static class MeshConfigurationSpellings
         new("OutboundTrafficPolicy", Outbound),
         new("FailureMode", FailureMode),
         new("Dns:LookupFamily", LookupFamily),
+        new("Telemetry:Propagation", Propagation),
         .. ExternalServiceFields.Select(static f => new EnumField("ExternalServices:*:" + f.Path, f.Spelling)),
     ];
 
@@ -182,5 +185,31 @@ internal static class MeshConfigurationSpellings
             var istio = JoinOr(Enum.GetValues<TEnum>().Select(formatIstio).Where(static s => s.Length > 0));
             return $"'{text}' is not a valid {noun}; use {istio} (or the C# names {names}).";
         }
+    }
+
+    /// <summary>A flags enum: one C# name or several, comma-separated (<c>W3C, B3Multi</c>), any case.</summary>
+    private sealed class FlagsSpelling<TEnum>(string noun) : EnumSpelling
+        where TEnum : struct, Enum
+    {
+        private static readonly EnumSpelling<TEnum> Single = new(string.Empty, null, null);
+
+        public override string? ToCSharpName(string text)
+        {
+            var names = new List<string>();
+            foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+            {
+                if (Single.ToCSharpName(part) is not { } name)
+                {
+                    return null;
+                }
+
+                names.Add(name);
+            }
+
+            return string.Join(", ", names);
+        }
+
+        public override string Describe(string text) =>
+            $"'{text}' is not a valid {noun}; use {JoinOr(Enum.GetNames<TEnum>())}, or several separated by commas.";
     }
 }

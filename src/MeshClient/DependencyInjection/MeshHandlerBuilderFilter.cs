@@ -36,6 +36,9 @@ internal sealed partial class MeshHandlerBuilderFilter : IHttpMessageHandlerBuil
             // Resolved here, not in the constructor: creating the factory for a client without the
             // mesh must not build (and so validate) the mesh.
             var runtime = builder.Services.GetRequiredService<MeshRuntime>();
+            // Outside in: telemetry sees what the caller gets (a fallback served included), then the
+            // fallback cache, then routing and the attempts.
+            builder.AdditionalHandlers.Add(new MeshClient.Telemetry.MeshTelemetryHandler(runtime.Telemetry));
             builder.AdditionalHandlers.Add(new MeshClient.Fallback.MeshFallbackHandler(runtime, builder.Services));
             builder.AdditionalHandlers.Add(new MeshRoutingHandler(runtime));
         };

@@ -156,7 +156,8 @@ public static class MeshServiceCollectionExtensions
             provider.GetServices<IClusterPolicyFactory>(),
             provider.GetService<MeshClient.Resilience.RetryJitter>(),
             provider.GetService<IDnsLookup>(),
-            provider.GetServices<IMeshEndpointResolver>()));
+            provider.GetServices<IMeshEndpointResolver>(),
+            provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton(static provider => new MeshStatistics(provider.GetRequiredService<MeshRuntime>()));
         MeshFallbackBuilderExtensions.AddFallbackServices(services);
         services.AddSingleton<IValidateOptions<MeshStartupValidator.Marker>, MeshStartupValidator>();

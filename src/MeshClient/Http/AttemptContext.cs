@@ -81,6 +81,7 @@ internal sealed partial class AttemptContext
     {
         _cluster = null;
         cluster.EndAttempt(in _pick, _pool, in _admission, in outcome);
+        EndTelemetry(cluster, in outcome);
         _pick = default;
         _pool = null;
         _admission = default;

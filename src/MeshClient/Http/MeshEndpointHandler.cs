@@ -40,7 +40,7 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
             || !request.Options.TryGetValue(AttemptContext.Key, out var attempt))
         {
             // No MeshRoutingHandler above this one (the handler used on its own): route here, through one.
-            _standalone ??= new HttpMessageInvoker(new MeshRoutingHandler(_runtime) { InnerHandler = new Attempts(this) }, disposeHandler: true);
+            _standalone ??= new HttpMessageInvoker(new Telemetry.MeshTelemetryHandler(_runtime.Telemetry) { InnerHandler = new MeshRoutingHandler(_runtime) { InnerHandler = new Attempts(this) } }, disposeHandler: true);
             return _standalone.SendAsync(request, cancellationToken);
         }
 
@@ -157,6 +157,7 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
         }
 
         attempt.Started(cluster, pick, pool, admission, start);
+        runtime.Telemetry.OnAttemptStarted(request, result, attempt, cluster, pick.Endpoint);
         if (admission.MustWait)
         {
             return SendWhenAdmittedAsync(admission.Waiter!, connections, request, cancellationToken);
@@ -187,6 +188,7 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
     {
         cluster.Release();
         attempt.NotStarted();
+        cluster.Telemetry.OnOverflow(cluster);
         return Task.FromException<HttpResponseMessage>(new AttemptFailedException(MeshResponseFlags.UpstreamOverflow, endpoint, null));
     }
 

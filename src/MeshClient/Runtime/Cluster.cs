@@ -105,6 +105,9 @@ internal sealed class Cluster : IDisposable
     /// <summary>The runtime's logger (for the cluster's policies).</summary>
     internal ILogger Logger => _services.Logger;
 
+    /// <summary>The runtime's metrics, spans and trace headers.</summary>
+    internal Telemetry.MeshTelemetry Telemetry => _services.Telemetry;
+
     /// <summary>
     /// For resolution NONE (and unknown hosts): the connection pool to the requested host (on the
     /// <c>targetPort</c>, if one is set); <see langword="null"/> for clusters with endpoints.
@@ -378,6 +381,7 @@ internal sealed class Cluster : IDisposable
                 _state = Build(_state.Definition, _state);
             }
 
+            Telemetry.OnAvailabilityChanged(this, endpoint, reason, unavailable);
             return true;
         }
     }

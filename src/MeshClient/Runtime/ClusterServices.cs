@@ -17,8 +17,10 @@ internal sealed class ClusterServices
         IReadOnlyList<IClusterPolicyFactory>? policyFactories = null,
         ILogger? logger = null,
         IDnsLookup? dns = null,
-        IEnumerable<IMeshEndpointResolver>? resolvers = null)
+        IEnumerable<IMeshEndpointResolver>? resolvers = null,
+        Telemetry.MeshTelemetry? telemetry = null)
     {
+        Telemetry = telemetry ?? MeshClient.Telemetry.MeshTelemetry.Unattached;
         Dns = dns ?? SharedDns;
         var byName = new Dictionary<string, IDnsLookup>(StringComparer.OrdinalIgnoreCase);
         foreach (var resolver in resolvers ?? [])
@@ -45,6 +47,9 @@ internal sealed class ClusterServices
     public IReadOnlyList<IClusterPolicyFactory> PolicyFactories { get; }
 
     public ILogger Logger { get; }
+
+    /// <summary>The runtime's metrics, spans and trace headers.</summary>
+    public Telemetry.MeshTelemetry Telemetry { get; }
 
     /// <summary>The resolver of the DNS resolutions (DnsClient on the configured name servers).</summary>
     public IDnsLookup Dns { get; }

@@ -42,13 +42,15 @@ internal sealed partial class MeshRuntime : IDisposable
         IEnumerable<IClusterPolicyFactory>? policyFactories = null,
         Resilience.RetryJitter? retryJitter = null,
         IDnsLookup? dns = null,
-        IEnumerable<IMeshEndpointResolver>? resolvers = null)
+        IEnumerable<IMeshEndpointResolver>? resolvers = null,
+        System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
     {
         _retryJitter = retryJitter ?? Resilience.RetryJitter.Shared;
         ArgumentNullException.ThrowIfNull(options);
         _logger = logger ?? (ILogger)NullLogger.Instance;
         TimeProvider = timeProvider ?? TimeProvider.System;
-        _clusterServices = new ClusterServices(TimeProvider, handlerFactory, pickerFactory, policyFactories?.ToArray(), _logger, dns, resolvers);
+        Telemetry = new Telemetry.MeshTelemetry(options, meterFactory, _logger, TimeProvider);
+        _clusterServices = new ClusterServices(TimeProvider, handlerFactory, pickerFactory, policyFactories?.ToArray(), _logger, dns, resolvers, Telemetry);
         Passthrough = new Cluster(MeshSnapshot.PassthroughDefinition(), _clusterServices);
 
         var diagnostics = MeshOptionsValidator.Validate(options.CurrentValue, [.. _clusterServices.Resolvers.Keys]);
@@ -56,11 +58,13 @@ internal sealed partial class MeshRuntime : IDisposable
         if (errors.Count > 0)
         {
             Passthrough.Dispose();
+            Telemetry.Dispose();
             throw new MeshConfigurationException(errors);
         }
 
         LogWarnings(diagnostics);
         Mirrors = new Http.MirrorSender(this);
+        Telemetry.Attach(this);
         _state = Swap(MeshSnapshot.Build(options.CurrentValue));
         _subscription = options.OnChange((o, name) =>
         {
@@ -77,6 +81,9 @@ internal sealed partial class MeshRuntime : IDisposable
     public Cluster Passthrough { get; }
 
     public RuntimeState State => _state;
+
+    /// <summary>The mesh's metrics, spans and trace headers (the <c>MeshClient</c> meter and activity source).</summary>
+    public Telemetry.MeshTelemetry Telemetry { get; }
 
     /// <summary>Sends the copies of mirrored routes.</summary>
     public Http.MirrorSender Mirrors { get; } = null!;
@@ -199,6 +206,7 @@ internal sealed partial class MeshRuntime : IDisposable
             _clusters.Clear();
             Passthrough.Dispose();
             Mirrors.Dispose();
+            Telemetry.Dispose();
         }
     }
 
