@@ -56,7 +56,7 @@ internal sealed class ClusterConnections : IDisposable
     public HttpMessageInvoker Create(UpstreamTarget target, WireSettings wire)
     {
         var handler = _factory?.Create(_definition, target) ?? CreateSocketsHandler(target, wire);
-        return new HttpMessageInvoker(handler, disposeHandler: true);
+        return new HttpMessageInvoker(EgressProxyConnections.Wrap(handler, wire), disposeHandler: true);
     }
 
     private SocketsHttpHandler CreateSocketsHandler(UpstreamTarget target, WireSettings wire)
@@ -121,7 +121,11 @@ internal sealed class ClusterConnections : IDisposable
             handler.ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, keepalive, cancellationToken);
         }
 
-        if (wire.Tls is { } tls)
+        if (wire.Proxy is { } proxy)
+        {
+            EgressProxyConnections.Configure(handler, proxy, target, keepalive, wire.Tls is { } proxiedTls ? TlsSource(proxiedTls) : null);
+        }
+        else if (wire.Tls is { } tls)
         {
             TlsConnections.Configure(handler, target, TlsSource(tls), keepalive);
         }
