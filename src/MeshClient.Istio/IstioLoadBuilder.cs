@@ -17,6 +17,7 @@ internal sealed class IstioLoadBuilder
     private readonly List<(DestinationRulePolicy Policy, ObjectReader Reader)> _rules = [];
     private readonly List<(OutboundTrafficPolicy Mode, YamlNode Node, ObjectReader Reader)> _modes = [];
     private readonly List<VirtualServicePolicy> _virtualServices = [];
+    private readonly EgressProxyMapper _egressProxies = new();
 
     public List<string> Files { get; } = [];
 
@@ -66,6 +67,13 @@ internal sealed class IstioLoadBuilder
         {
             resource.Status = IstioResourceStatus.Rejected;
             reader.Required(root, string.IsNullOrEmpty(apiVersion) ? "apiVersion" : "kind", $"{where} is not a Kubernetes object: apiVersion and kind are required.");
+            return;
+        }
+
+        if (EgressProxyMapper.Handles(apiVersion, kind))
+        {
+            CheckTopLevel(reader, root, metadata);
+            resource.Status = _egressProxies.Read(reader, root, apiVersion) ? IstioResourceStatus.Mapped : IstioResourceStatus.Rejected;
             return;
         }
 
@@ -139,6 +147,7 @@ internal sealed class IstioLoadBuilder
 
         ApplyDestinationRules();
         ApplyVirtualServices();
+        _egressProxies.Apply(options, options.ExternalServices);
         var services = new Dictionary<ExternalServiceOptions, IstioResource>(ReferenceEqualityComparer.Instance);
         foreach (var (resource, service, _) in _services)
         {
