@@ -56,7 +56,13 @@ internal sealed class ClusterConnections : IDisposable
     public HttpMessageInvoker Create(UpstreamTarget target, WireSettings wire)
     {
         var handler = _factory?.Create(_definition, target) ?? CreateSocketsHandler(target, wire);
-        return new HttpMessageInvoker(EgressProxyConnections.Wrap(handler, wire), disposeHandler: true);
+        if (wire.Proxy is not null)
+        {
+            // Only then: a pool without a proxy does not even load the proxy's types (a cold first request stays fast).
+            handler = EgressProxyConnections.Wrap(handler, wire);
+        }
+
+        return new HttpMessageInvoker(handler, disposeHandler: true);
     }
 
     private SocketsHttpHandler CreateSocketsHandler(UpstreamTarget target, WireSettings wire)
