@@ -19,6 +19,8 @@ internal sealed class IstioLoadBuilder
     private readonly List<VirtualServicePolicy> _virtualServices = [];
     private readonly List<FallbackPolicyRule> _fallbacks = [];
 
+    private readonly EgressProxyMapper _egressProxies = new();
+
     public List<string> Files { get; } = [];
 
     public List<IstioDiagnostic> Diagnostics { get; } = [];
@@ -74,6 +76,13 @@ internal sealed class IstioLoadBuilder
         {
             CheckTopLevel(reader, root, metadata);
             resource.Status = FallbackPolicyMapper.Map(reader, root, resource, _fallbacks) ? IstioResourceStatus.Mapped : IstioResourceStatus.Rejected;
+            return;
+        }
+
+        if (EgressProxyMapper.Handles(apiVersion, kind))
+        {
+            CheckTopLevel(reader, root, metadata);
+            resource.Status = _egressProxies.Read(reader, root, apiVersion) ? IstioResourceStatus.Mapped : IstioResourceStatus.Rejected;
             return;
         }
 
@@ -148,6 +157,7 @@ internal sealed class IstioLoadBuilder
         ApplyDestinationRules();
         ApplyVirtualServices();
         FallbackPolicyMapper.Apply(_fallbacks, _services.Where(static s => !s.HostsMissing).Select(static s => s.Service));
+        _egressProxies.Apply(options, options.ExternalServices);
         var services = new Dictionary<ExternalServiceOptions, IstioResource>(ReferenceEqualityComparer.Instance);
         foreach (var (resource, service, _) in _services)
         {

@@ -116,6 +116,11 @@ public sealed class IstioLoadResult
         {
             target.OutboundTrafficPolicy = mode;
         }
+
+        if (Options.EgressProxy is { } proxy)
+        {
+            target.EgressProxy = proxy; // an EgressProxy object with host "*"
+        }
     }
 
     /// <summary>Turns a core finding about a service into a diagnostic of its object, using the finding's structured parts.</summary>

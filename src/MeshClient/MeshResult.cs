@@ -53,6 +53,16 @@ public sealed class MeshResult
     /// <summary>Gets the external service that handled the request, or <see langword="null"/> for an unregistered host.</summary>
     public string? Service => TargetCluster?.ServiceName;
 
+    /// <summary>
+    /// Gets the host the application asked for (Istio's <c>destination_service</c>). It differs from
+    /// <see cref="Service"/> and <see cref="Cluster"/> when a route sends the request to another
+    /// service, such as an egress gateway: then they and <see cref="Endpoint"/> name the gateway.
+    /// </summary>
+    public string? DestinationService => RequestUri?.IdnHost;
+
+    /// <summary>The request's URI when it was routed (no copy: the host is read only when asked for).</summary>
+    internal Uri? RequestUri { get; set; }
+
     /// <summary>Gets Envoy's name of the cluster, for example <c>outbound|443||api.example.com</c>, <c>PassthroughCluster</c> or <c>BlackHoleCluster</c>.</summary>
     public string? Cluster => TargetCluster is { } cluster ? cluster.Name
         : (Flags & MeshResponseFlags.NoRouteFound) != 0 ? BlackHoleCluster : null;

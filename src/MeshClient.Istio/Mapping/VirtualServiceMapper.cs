@@ -33,9 +33,11 @@ internal static class VirtualServiceMapper
             for (var i = 0; i < http.Children.Count; i++)
             {
                 // A delegating route (warned "not supported yet" by the schema walk) is left out.
-                if (http.Children[i] is YamlMappingNode rule && YamlNodes.IsNull(YamlNodes.Get(rule, "delegate")))
+                // So is a route whose every match block is bound to gateways other than 'mesh' (the gateway's business).
+                if (http.Children[i] is YamlMappingNode rule && YamlNodes.IsNull(YamlNodes.Get(rule, "delegate"))
+                    && MapRoute(reader, rule, $"spec.http[{i}]", resource) is { } route)
                 {
-                    routes.Add(MapRoute(reader, rule, $"spec.http[{i}]", resource));
+                    routes.Add(route);
                     indexes.Add(i);
                 }
             }
@@ -86,7 +88,7 @@ internal static class VirtualServiceMapper
         return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"http[{index}]{fieldPath.AsSpan(end + 1)}");
     }
 
-    private static HttpRouteOptions MapRoute(ObjectReader reader, YamlMappingNode rule, string path, IstioResource resource)
+    private static HttpRouteOptions? MapRoute(ObjectReader reader, YamlMappingNode rule, string path, IstioResource resource)
     {
         var route = new HttpRouteOptions
         {
@@ -98,16 +100,26 @@ internal static class VirtualServiceMapper
 
         if (reader.Sequence(rule, "match", path + ".match") is { } matches)
         {
+            var gatewayOnly = 0;
             for (var j = 0; j < matches.Children.Count; j++)
             {
-                if (matches.Children[j] is YamlMappingNode block)
+                if (matches.Children[j] is YamlMappingNode block && EgressGatewayMatches.IsForGatewaysOnly(reader, block, $"{path}.match[{j}]"))
                 {
-                    route.Match.Add(MapMatch(reader, block, $"{path}.match[{j}]"));
+                    gatewayOnly++;
+                }
+                else if (matches.Children[j] is YamlMappingNode mapped)
+                {
+                    route.Match.Add(MapMatch(reader, mapped, $"{path}.match[{j}]"));
                 }
                 else
                 {
                     reader.Error(matches.Children[j], $"{path}.match[{j}]", $"{path}.match[{j}]: Invalid value: expected an object, found {YamlNodes.Describe(matches.Children[j])}.");
                 }
+            }
+
+            if (gatewayOnly > 0 && route.Match.Count == 0)
+            {
+                return null;
             }
         }
 
@@ -235,7 +247,7 @@ internal static class VirtualServiceMapper
         MapStringMatches(reader, block, "headers", path, match.Headers);
         MapStringMatches(reader, block, "withoutHeaders", path, match.WithoutHeaders);
         MapStringMatches(reader, block, "queryParams", path, match.QueryParams);
-        foreach (var proxyOnly in (ReadOnlySpan<string>)["sourceLabels", "sourceNamespace", "gateways"])
+        foreach (var proxyOnly in (ReadOnlySpan<string>)["sourceLabels", "sourceNamespace"])
         {
             if (YamlNodes.Get(block, proxyOnly) is { } node && !YamlNodes.IsNull(node))
             {

@@ -104,5 +104,12 @@ public sealed class ExternalServiceOptions
     /// <value>Defaults to <see langword="null"/>: the mesh's setting.</value>
     public TracePropagation? TracePropagation { get; set; }
 
+    /// <summary>
+    /// Gets or sets the HTTP forward proxy this service's calls go through; it replaces
+    /// <see cref="MeshOptions.EgressProxy"/> for this service (its <see cref="EgressProxyOptions.NoProxy"/> is not used).
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: the mesh-wide proxy, if any. A MeshClient extension.</value>
+    public EgressProxyOptions? EgressProxy { get; set; }
+
     internal string DisplayName => Name ?? (Hosts.Count > 0 ? Hosts[0] : "(unnamed)");
 }

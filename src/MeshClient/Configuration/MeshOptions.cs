@@ -122,6 +122,15 @@ public sealed class MeshOptions
     /// <value>OpenTelemetry-style metrics, W3C propagation and generated <c>x-request-id</c>s; <c>Mesh:Telemetry</c> in configuration.</value>
     public MeshTelemetryOptions Telemetry { get; } = new();
 
+    /// <summary>
+    /// Gets or sets the HTTP forward proxy that every external service's calls leave through, except
+    /// services with their own <see cref="ExternalServiceOptions.EgressProxy"/>, hosts in
+    /// <see cref="EgressProxyOptions.NoProxy"/> and services located <see cref="ServiceLocation.MeshInternal"/>.
+    /// Unknown hosts (ALLOW_ANY) keep the environment's proxy.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: no proxy. A MeshClient extension; see <c>docs/egress-gateway.md</c>.</value>
+    public EgressProxyOptions? EgressProxy { get; set; }
+
     /// <summary>Gets the external services of the mesh.</summary>
     /// <value>Empty by default; <c>AddMeshExternalService</c> and configuration sources add to it.</value>
     public IList<ExternalServiceOptions> ExternalServices { get; } = new List<ExternalServiceOptions>();

@@ -58,6 +58,7 @@ internal static class MeshOptionsValidator
             results.Add(error ? MeshConfigurationDiagnostic.Error(path + rest) : MeshConfigurationDiagnostic.Warning(path + rest)));
 
         DnsOptionsValidator.Validate(options.Dns, results);
+        EgressProxyOptionsValidator.ValidateMesh(options, results);
 
         // A field a source (the Istio loader) already reported an error for is not reported again.
         var reported = new HashSet<(string Source, string FieldPath)>();
@@ -150,6 +151,8 @@ internal static class MeshOptionsValidator
             RouteOptionsValidator.Validate(service.Route, "route", Findings);
             HttpRouteValidator.Validate(service, Findings);
             FallbackOptionsValidator.Validate(service.Fallback, "fallback", Findings);
+
+            EgressProxyOptionsValidator.ValidateService(service, Findings, credentialsDirectory);
         }
 
         private ServiceFindings Findings => new(service, results, reported);

@@ -56,6 +56,12 @@ internal sealed class ClusterConnections : IDisposable
     public HttpMessageInvoker Create(UpstreamTarget target, WireSettings wire)
     {
         var handler = _factory?.Create(_definition, target) ?? CreateSocketsHandler(target, wire);
+        if (wire.Proxy is not null)
+        {
+            // Only then: a pool without a proxy does not even load the proxy's types (a cold first request stays fast).
+            handler = EgressProxyConnections.Wrap(handler, wire);
+        }
+
         return new HttpMessageInvoker(handler, disposeHandler: true);
     }
 
@@ -125,7 +131,11 @@ internal sealed class ClusterConnections : IDisposable
             handler.ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, keepalive, cancellationToken);
         }
 
-        if (wire.Tls is { } tls)
+        if (wire.Proxy is { } proxy)
+        {
+            EgressProxyConnections.Configure(handler, proxy, target, keepalive, wire.Tls is { } proxiedTls ? TlsSource(proxiedTls) : null);
+        }
+        else if (wire.Tls is { } tls)
         {
             TlsConnections.Configure(handler, target, TlsSource(tls), keepalive);
         }

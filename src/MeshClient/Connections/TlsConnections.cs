@@ -25,13 +25,7 @@ internal static class TlsConnections
 
     public static void Configure(SocketsHttpHandler handler, UpstreamTarget target, TlsMaterialSource source, WireSettings.TcpKeepalive? keepalive)
     {
-        var settings = source.Settings;
-        handler.SslOptions.RemoteCertificateValidationCallback = (sender, certificate, chain, _) => CheckApplicationTls(source, target, sender, certificate, chain);
-        if (settings.Mode == Configuration.TlsMode.Mutual)
-        {
-            handler.SslOptions.LocalCertificateSelectionCallback = (_, _, _, _, _) => source.Current.ClientCertificate!;
-        }
-
+        ConfigureHandshake(handler, target, source);
         handler.ConnectCallback = async (context, cancellationToken) =>
         {
             var host = context.DnsEndPoint.Host;
@@ -51,6 +45,16 @@ internal static class TlsConnections
                 throw;
             }
         };
+    }
+
+    /// <summary>The checks and client certificate of the handler's own handshakes (<c>https://</c> requests, and every request through an egress proxy's tunnel).</summary>
+    public static void ConfigureHandshake(SocketsHttpHandler handler, UpstreamTarget target, TlsMaterialSource source)
+    {
+        handler.SslOptions.RemoteCertificateValidationCallback = (sender, certificate, chain, _) => CheckApplicationTls(source, target, sender, certificate, chain);
+        if (source.Settings.Mode == Configuration.TlsMode.Mutual)
+        {
+            handler.SslOptions.LocalCertificateSelectionCallback = (_, _, _, _, _) => source.Current.ClientCertificate!;
+        }
     }
 
     /// <summary>TLS origination: the handshake on the endpoint's connection, with the reason of a failure in the exception and the log.</summary>

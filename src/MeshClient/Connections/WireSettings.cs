@@ -39,6 +39,9 @@ internal sealed record WireSettings
     /// <summary>TCP keep-alive on the sockets (Istio <c>tcp.tcpKeepalive</c>), or <see langword="null"/> to leave the socket's default (off).</summary>
     public TcpKeepalive? Keepalive { get; init; }
 
+    /// <summary>The egress proxy every connection goes through (<see cref="MeshOptions.EgressProxy"/>, <see cref="ExternalServiceOptions.EgressProxy"/>), or <see langword="null"/> for none.</summary>
+    public ProxySettings? Proxy { get; init; }
+
     /// <summary>The wire settings of validated <paramref name="options"/>.</summary>
     public static WireSettings From(ConnectionPoolOptions? options)
     {

@@ -50,7 +50,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
             return base.SendAsync(request, cancellationToken);
         }
 
-        var result = new MeshResult { CallerToken = cancellationToken };
+        var result = new MeshResult { CallerToken = cancellationToken, RequestUri = uri };
         request.Options.Set(MeshResponseExtensions.ResultKey, result);
         var state = _runtime.State;
         var route = MeshRouter.Route(_runtime, state, request, uri, out var matched, out var blocked);

@@ -81,6 +81,8 @@ internal sealed class MeshSnapshot
     /// <summary>Builds the clusters (each service's host and port, then the subsets routes use) and the virtual hosts.</summary>
     private sealed class SnapshotBuilder(MeshOptions options)
     {
+        private MeshOptions Mesh => options; // the subset lookup below names its own SubsetOptions 'options'
+
         private readonly List<ClusterDefinition> _clusters = [];
         private readonly Dictionary<ClusterKey, (ExternalServiceOptions Service, ServicePortOptions Port)> _owners = [];
         private readonly Dictionary<string, ExternalServiceOptions> _exactHosts = new(StringComparer.OrdinalIgnoreCase);
@@ -124,7 +126,7 @@ internal sealed class MeshSnapshot
                             continue; // a duplicate declaration: the first one wins (validation warned)
                         }
 
-                        var cluster = BuildCluster(service, port, key, service.TrafficPolicy, null, _tlsFiles, _dns);
+                        var cluster = EgressProxyClusters.Apply(BuildCluster(service, port, key, service.TrafficPolicy, null, _tlsFiles, _dns), service, port, options);
                         _clusters.Add(cluster);
                         entries.Add((host, port.Number, cluster));
                     }
@@ -205,7 +207,7 @@ internal sealed class MeshSnapshot
                 }
 
                 _owners[key] = (service, servicePort);
-                _clusters.Add(BuildCluster(service, servicePort, key, Merge(service.TrafficPolicy, options.TrafficPolicy), options.Labels, _tlsFiles, _dns));
+                _clusters.Add(EgressProxyClusters.Apply(BuildCluster(service, servicePort, key, Merge(service.TrafficPolicy, options.TrafficPolicy), options.Labels, _tlsFiles, _dns), service, servicePort, Mesh));
             }
 
             return new RouteDestination(key, host, 1, null, null, null) { Port = number };

@@ -1,0 +1,60 @@
+using System.Net;
+using MeshClient.Configuration;
+using MeshClient.Model;
+
+namespace MeshClient.Connections;
+
+/// <summary>
+/// The egress proxy of a cluster, part of its <see cref="WireSettings"/> (a change replaces the pools).
+/// Compared by value; <see cref="ToString"/> never shows the credentials.
+/// </summary>
+internal sealed record ProxySettings
+{
+    /// <summary>The credential files of a <see cref="EgressProxyOptions.CredentialName"/> directory (Kubernetes basic-auth secret keys).</summary>
+    internal const string UserNameFile = "username";
+
+    internal const string PasswordFile = "password";
+
+    public required Uri Address { get; init; }
+
+    public string? UserName { get; init; }
+
+    public string? Password { get; init; }
+
+    /// <summary>The port the proxy connects to on the external host (the service port's <c>targetPort</c>), or <see langword="null"/> for the request's.</summary>
+    public int? TargetPort { get; init; }
+
+    /// <summary>The cluster's one endpoint: the proxy (an IP address, or a name resolved when a connection opens).</summary>
+    public EndpointDefinition Endpoint =>
+        IPAddress.TryParse(Address.IdnHost, out var ip)
+            ? new EndpointDefinition(ip, Address.Port, 1, null)
+            : new EndpointDefinition(Address.IdnHost, Address.Port, 1, null);
+
+    /// <summary>The credentials, or <see langword="null"/> for none.</summary>
+    public NetworkCredential? Credentials => UserName is null ? null : new NetworkCredential(UserName, Password);
+
+    /// <summary>Settings from validated options; the files of a <see cref="EgressProxyOptions.CredentialName"/> are read now.</summary>
+    /// <exception cref="IOException">A credential file cannot be read (validation checked that it exists).</exception>
+    public static ProxySettings From(EgressProxyOptions options, int? targetPort, string? credentialsDirectory)
+    {
+        var userName = options.UserName;
+        var password = options.Password;
+        if (!string.IsNullOrEmpty(options.CredentialName))
+        {
+            var directory = TlsSettings.CredentialDirectory(options.CredentialName, credentialsDirectory);
+            userName = File.ReadAllText(Path.Combine(directory, UserNameFile)).TrimEnd('\r', '\n');
+            password = File.ReadAllText(Path.Combine(directory, PasswordFile)).TrimEnd('\r', '\n');
+        }
+
+        return new ProxySettings
+        {
+            Address = new Uri(options.Address!, UriKind.Absolute),
+            UserName = string.IsNullOrEmpty(userName) ? null : userName,
+            Password = password,
+            TargetPort = targetPort,
+        };
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => UserName is null ? Address.GetLeftPart(UriPartial.Authority) : Address.GetLeftPart(UriPartial.Authority) + " (with credentials)";
+}

@@ -1,0 +1,78 @@
+using MeshClient.Configuration;
+using MeshClient.Connections;
+
+namespace MeshClient.Model;
+
+/// <summary>
+/// Puts a cluster behind its egress proxy: the service's own proxy, else the mesh-wide one for a
+/// MESH_EXTERNAL service whose host is not in <see cref="EgressProxyOptions.NoProxy"/>. The cluster's
+/// one endpoint becomes the proxy (STATIC), so that its policies and results are the proxy's and the
+/// mesh never resolves the external host; its other settings stay.
+/// </summary>
+internal static class EgressProxyClusters
+{
+    public static ClusterDefinition Apply(ClusterDefinition cluster, ExternalServiceOptions service, ServicePortOptions port, MeshOptions options)
+    {
+        var proxy = service.EgressProxy;
+        if (proxy is null && options.EgressProxy is { } meshWide && service.Location == ServiceLocation.MeshExternal && !Bypasses(meshWide, cluster.Key.Host))
+        {
+            proxy = meshWide;
+        }
+
+        if (proxy is null)
+        {
+            return cluster;
+        }
+
+        var settings = ProxySettings.From(proxy, port.TargetPort, options.CredentialsDirectory);
+        return new ClusterDefinition(
+            cluster.Key,
+            cluster.ServiceName,
+            ServiceResolution.Static,
+            cluster.Protocol,
+            cluster.LoadBalancer,
+            null,
+            [settings.Endpoint],
+            cluster.Wire with { Proxy = settings },
+            cluster.OutlierDetection,
+            cluster.LoadBalancing,
+            cluster.Limits)
+        {
+            RetryBudget = cluster.RetryBudget,
+        };
+    }
+
+    /// <summary><c>NO_PROXY</c> matching: <c>*</c>; <c>example.com</c> (itself and subdomains); <c>.example.com</c> or <c>*.example.com</c> (subdomains).</summary>
+    internal static bool Bypasses(EgressProxyOptions proxy, string host)
+    {
+        foreach (var raw in proxy.NoProxy)
+        {
+            var entry = raw.Trim();
+            if (entry == "*")
+            {
+                return true;
+            }
+
+            var subdomainsOnly = entry.StartsWith('.') || entry.StartsWith("*.", StringComparison.Ordinal);
+            var domain = entry.TrimStart('*').TrimStart('.');
+            if (domain.Length == 0)
+            {
+                continue;
+            }
+
+            if (!subdomainsOnly && string.Equals(host, domain, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+
+            if (host.Length > domain.Length + 1
+                && host.EndsWith(domain, StringComparison.OrdinalIgnoreCase)
+                && host[host.Length - domain.Length - 1] == '.')
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
