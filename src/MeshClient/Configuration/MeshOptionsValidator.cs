@@ -149,6 +149,7 @@ internal static class MeshOptionsValidator
             TlsOptionsValidator.ValidateService(service, Findings, credentialsDirectory);
             RouteOptionsValidator.Validate(service.Route, "route", Findings);
             HttpRouteValidator.Validate(service, Findings);
+            HealthCheckOptionsValidator.Validate(service, "healthCheck", Findings);
         }
 
         private ServiceFindings Findings => new(service, results, reported);
