@@ -42,8 +42,9 @@ internal sealed partial class ActiveHealthChecker : IClusterPolicy
     private readonly Func<double> _random;
     private readonly object _gate = new();
     private readonly Dictionary<MeshEndpoint, Probe> _probes = new(ReferenceEqualityComparer.Instance);
-    private readonly SemaphoreSlim _slots = new(MaxConcurrentChecks, MaxConcurrentChecks);
+    private readonly Queue<Probe> _waiting = new();
     private readonly CancellationTokenSource _stopping = new();
+    private int _running;
     private bool _disposed;
 
     public ActiveHealthChecker(ClusterPolicyContext context, HealthCheckSettings settings, Func<MeshEndpoint, CancellationToken, ValueTask>? tcpConnect = null, Func<double>? random = null)
@@ -59,7 +60,16 @@ internal sealed partial class ActiveHealthChecker : IClusterPolicy
     public HealthCheckSettings Settings { get; }
 
     /// <summary>The checks in flight (tests).</summary>
-    internal int InFlight => MaxConcurrentChecks - _slots.CurrentCount;
+    internal int InFlight
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _running;
+            }
+        }
+    }
 
     /// <summary>The endpoints being checked (tests).</summary>
     internal int Probes
@@ -158,6 +168,7 @@ internal sealed partial class ActiveHealthChecker : IClusterPolicy
             }
 
             _probes.Clear();
+            _waiting.Clear();
         }
 
         _stopping.Cancel();
@@ -171,8 +182,62 @@ internal sealed partial class ActiveHealthChecker : IClusterPolicy
         return next < MinimumDelay ? MinimumDelay : next;
     }
 
-    /// <summary>Runs one check of <paramref name="probe"/>'s endpoint and applies its result; never throws.</summary>
+    /// <summary>
+    /// A probe's timer fired: its check starts now if fewer than <see cref="MaxConcurrentChecks"/> are in
+    /// flight, otherwise it waits its turn (started by the check that ends first, in order).
+    /// </summary>
+    private void Start(Probe probe)
+    {
+        lock (_gate)
+        {
+            if (_disposed || probe.IsStopped)
+            {
+                return;
+            }
+
+            if (_running >= MaxConcurrentChecks)
+            {
+                _waiting.Enqueue(probe);
+                return;
+            }
+
+            _running++;
+        }
+
+        _ = RunAsync(probe);
+    }
+
+    /// <summary>Runs one check of <paramref name="probe"/>'s endpoint (a slot is held) and applies its result; never throws.</summary>
     private async Task RunAsync(Probe probe)
+    {
+        while (true)
+        {
+            await RunOneAsync(probe).ConfigureAwait(false);
+            lock (_gate)
+            {
+                // Hand the slot to the next probe waiting for one, if any.
+                Probe? next = null;
+                while (!_disposed && _waiting.TryDequeue(out var waiting))
+                {
+                    if (!waiting.IsStopped)
+                    {
+                        next = waiting;
+                        break;
+                    }
+                }
+
+                if (next is null)
+                {
+                    _running--;
+                    return;
+                }
+
+                probe = next;
+            }
+        }
+    }
+
+    private async Task RunOneAsync(Probe probe)
     {
         CancellationToken stopping;
         lock (_gate)
@@ -188,17 +253,7 @@ internal sealed partial class ActiveHealthChecker : IClusterPolicy
         var endpoint = probe.Endpoint;
         try
         {
-            await _slots.WaitAsync(stopping).ConfigureAwait(false);
-            bool passed;
-            try
-            {
-                passed = await CheckAsync(endpoint, stopping).ConfigureAwait(false);
-            }
-            finally
-            {
-                _slots.Release();
-            }
-
+            var passed = await CheckAsync(endpoint, stopping).ConfigureAwait(false);
             if (stopping.IsCancellationRequested || probe.IsStopped || endpoint.IsRetired)
             {
                 return;
@@ -384,6 +439,6 @@ internal sealed partial class ActiveHealthChecker : IClusterPolicy
             _timer?.Dispose();
         }
 
-        private void Fire() => _ = checker.RunAsync(this);
+        private void Fire() => checker.Start(this);
     }
 }
