@@ -1,4 +1,5 @@
 using MeshClient.Configuration;
+using MeshClient.Tool;
 
 namespace MeshClient.Istio.Tests;
 
@@ -170,6 +171,28 @@ public sealed class HealthCheckPolicyMappingTests
         Assert.All(result.Diagnostics, d => Assert.False(d.IsError));
         Assert.Contains("already takes its health checks from HealthCheckPolicy", result.Diagnostics[0].Message);
         Assert.Contains("'other.example.com' matches no ServiceEntry host", result.Diagnostics[1].Message);
+    }
+
+    [Fact]
+    public void Validate_Tool_ReportsHealthCheckPolicyErrorsWithFieldPaths()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"meshclient-health-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(file, Service + "apiVersion: meshclient.io/v1alpha1\nkind: HealthCheckPolicy\nmetadata: {name: h}\nspec:\n  host: api.example.com\n  healthyThreshold: 0\n  tcp: {}\n");
+        try
+        {
+            using var output = new StringWriter();
+            using var error = new StringWriter();
+
+            var code = Program.Run(["validate", file], output, error);
+
+            Assert.Equal(Program.ErrorsFound, code);
+            Assert.Contains($"Error [{file}:", output.ToString());
+            Assert.Contains("HealthCheckPolicy h: spec.healthyThreshold must be at least 1 (was '0').", output.ToString());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Fact]
