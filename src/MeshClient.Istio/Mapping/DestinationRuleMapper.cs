@@ -41,8 +41,8 @@ internal static class DestinationRuleMapper
         if (policy is not null
             && reader.Mapping(policy, "loadBalancer", "spec.trafficPolicy.loadBalancer") is { } loadBalancer)
         {
-            ValidateWarmup(reader, loadBalancer);
             options = MapLoadBalancer(reader, loadBalancer, "spec.trafficPolicy.loadBalancer");
+            options.Warmup = MapWarmup(reader, loadBalancer);
         }
 
         var tls = policy is null ? null : TlsMapper.Map(reader, policy, "spec.trafficPolicy");
@@ -234,29 +234,51 @@ internal static class DestinationRuleMapper
         return result;
     }
 
-    // Istio CRD rules for warmup (destinationrule-invalid.yaml): duration required, minimumPercent 0-100, aggression >= 1.
-    private static void ValidateWarmup(ObjectReader reader, YamlMappingNode loadBalancer)
+    /// <summary>
+    /// <c>warmup</c> (Istio CRD rules, destinationrule-invalid.yaml: duration required, minimumPercent
+    /// 0-100, aggression ≥ 1), or the older <c>warmupDurationSecs</c> when there is no <c>warmup</c>.
+    /// </summary>
+    private static WarmupOptions? MapWarmup(ObjectReader reader, YamlMappingNode loadBalancer)
     {
-        const string Path = "spec.trafficPolicy.loadBalancer.warmup";
+        const string Parent = "spec.trafficPolicy.loadBalancer";
+        const string Path = Parent + ".warmup";
         if (reader.Mapping(loadBalancer, "warmup", Path) is not { } warmup)
         {
-            return;
+            return IstioFields.Duration(reader, loadBalancer, "warmupDurationSecs", Parent) is { } seconds ? new WarmupOptions { Duration = seconds } : null;
         }
 
+        var valid = true;
         if (YamlNodes.IsNull(YamlNodes.Get(warmup, "duration")))
         {
             reader.Required(warmup, Path + ".duration", "warmup needs a duration.");
+            valid = false;
         }
 
-        if (reader.Double(warmup, "minimumPercent", Path + ".minimumPercent") is { } percent and (< 0 or > 100))
+        var duration = IstioFields.Duration(reader, warmup, "duration", Path);
+        var options = new WarmupOptions { Duration = duration ?? TimeSpan.Zero };
+        if (reader.Double(warmup, "minimumPercent", Path + ".minimumPercent") is { } percent)
         {
-            reader.Error(YamlNodes.Get(warmup, "minimumPercent")!, Path + ".minimumPercent", $"{Path}.minimumPercent: Invalid value: {percent}: must be between 0 and 100.");
+            if (percent is < 0 or > 100)
+            {
+                reader.Error(YamlNodes.Get(warmup, "minimumPercent")!, Path + ".minimumPercent", $"{Path}.minimumPercent: Invalid value: {percent}: must be between 0 and 100.");
+                valid = false;
+            }
+
+            options.MinimumPercent = percent;
         }
 
-        if (reader.Double(warmup, "aggression", Path + ".aggression") is { } aggression and < 1)
+        if (reader.Double(warmup, "aggression", Path + ".aggression") is { } aggression)
         {
-            reader.Error(YamlNodes.Get(warmup, "aggression")!, Path + ".aggression", $"{Path}.aggression: Invalid value: {aggression}: must be at least 1.");
+            if (aggression < 1)
+            {
+                reader.Error(YamlNodes.Get(warmup, "aggression")!, Path + ".aggression", $"{Path}.aggression: Invalid value: {aggression}: must be at least 1.");
+                valid = false;
+            }
+
+            options.Aggression = aggression;
         }
+
+        return valid && duration is not null ? options : null;
     }
 }
 

@@ -33,8 +33,8 @@ internal static class IstioSchemas
             F("failover", List(Object(F("from"), F("to")))),
             F("failoverPriority", StringList),
             F("enabled")), NotSupported),
-        F("warmupDurationSecs", Duration, NotSupported),
-        F("warmup", Object(F("duration", Duration), F("minimumPercent"), F("aggression")), NotSupported),
+        F("warmupDurationSecs", Duration),
+        F("warmup", Object(F("duration", Duration), F("minimumPercent"), F("aggression"))),
         // Newest field (istio/api HEAD); its sub-fields are not modelled, so they are not checked.
         F("zoneAwareLbSetting", Any, NotSupported));
 

@@ -29,4 +29,8 @@ public sealed class LoadBalancerOptions
     /// <summary>Gets or sets the tuning of <see cref="LoadBalancerAlgorithm.PeakEwma"/> (a MeshClient extension).</summary>
     /// <value>Defaults to a decay of 10 seconds and a default round-trip time of 30 milliseconds (Linkerd's).</value>
     public PeakEwmaOptions PeakEwma { get; set; } = new();
+
+    /// <summary>Gets or sets slow start for endpoints that join the service (round robin and least request only).</summary>
+    /// <value>Defaults to <see langword="null"/>, off (Istio <c>warmup</c>, or the older <c>warmupDurationSecs</c>).</value>
+    public WarmupOptions? Warmup { get; set; }
 }

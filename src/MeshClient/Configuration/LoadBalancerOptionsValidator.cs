@@ -35,6 +35,29 @@ internal static class LoadBalancerOptionsValidator
             }
         }
 
+        if (loadBalancer.Warmup is { } warmup)
+        {
+            if (warmup.Duration <= TimeSpan.Zero)
+            {
+                findings.Error(path + ".warmup.duration", $" is required and must be positive (was '{DurationValidator.Format(warmup.Duration)}').");
+            }
+
+            if (!(warmup.MinimumPercent is >= 0 and <= 100))
+            {
+                findings.Error(path + ".warmup.minimumPercent", $" must be between 0 and 100 (was {warmup.MinimumPercent.ToString(CultureInfo.InvariantCulture)}).");
+            }
+
+            if (!(warmup.Aggression >= 1) || double.IsInfinity(warmup.Aggression))
+            {
+                findings.Error(path + ".warmup.aggression", $" must be at least 1 (was {warmup.Aggression.ToString(CultureInfo.InvariantCulture)}).");
+            }
+
+            if (loadBalancer.ConsistentHash is not null || algorithm is not (LoadBalancerAlgorithm.RoundRobin or LoadBalancerAlgorithm.LeastRequest or LoadBalancerAlgorithm.Unspecified))
+            {
+                findings.Warning(path + ".warmup", $" applies to ROUND_ROBIN and LEAST_REQUEST only; it is ignored for {(loadBalancer.ConsistentHash is not null ? "consistentHash" : IstioNames.Format(algorithm))}.");
+            }
+        }
+
         if (loadBalancer.PeakEwma is { } ewma)
         {
             Range(ewma.Decay, TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1), path + ".peakEwma.decay", findings);

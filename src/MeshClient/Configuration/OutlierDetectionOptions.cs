@@ -81,4 +81,18 @@ public sealed class OutlierDetectionOptions
     /// </summary>
     /// <value>Defaults to empty (Istio <c>outlierDetectionHttpErrorCodes</c>).</value>
     public IList<int> HttpErrorCodes { get; } = [];
+
+    /// <summary>
+    /// Gets or sets Envoy's success-rate ejection (endpoints well below the cluster's mean success rate
+    /// over an interval); <see langword="null"/> turns it off.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>, off, as in Istio (which does not expose it).</value>
+    public SuccessRateEjectionOptions? SuccessRate { get; set; }
+
+    /// <summary>
+    /// Gets or sets Envoy's failure-percentage ejection (endpoints failing at least a share of their
+    /// requests over an interval); <see langword="null"/> turns it off.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>, off, as in Istio (which does not expose it).</value>
+    public FailurePercentageEjectionOptions? FailurePercentage { get; set; }
 }

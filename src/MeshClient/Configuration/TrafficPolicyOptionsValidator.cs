@@ -54,8 +54,29 @@ internal static class TrafficPolicyOptionsValidator
             }
         }
 
+        if (outlier.SuccessRate is { } successRate)
+        {
+            var at = path + ".successRate";
+            NotNegative(successRate.MinimumHosts, at + ".minimumHosts", findings);
+            AtLeastOne(successRate.RequestVolume, at + ".requestVolume", findings);
+            NotNegative(successRate.StdevFactor, at + ".stdevFactor", findings);
+            Percent(successRate.EnforcementPercentage, at + ".enforcementPercentage", findings);
+            TooFewHosts(successRate.MinimumHosts, at + ".minimumHosts", staticEndpoints, findings);
+        }
+
+        if (outlier.FailurePercentage is { } failurePercentage)
+        {
+            var at = path + ".failurePercentage";
+            Percent(failurePercentage.Threshold, at + ".threshold", findings);
+            NotNegative(failurePercentage.MinimumHosts, at + ".minimumHosts", findings);
+            AtLeastOne(failurePercentage.RequestVolume, at + ".requestVolume", findings);
+            Percent(failurePercentage.EnforcementPercentage, at + ".enforcementPercentage", findings);
+            TooFewHosts(failurePercentage.MinimumHosts, at + ".minimumHosts", staticEndpoints, findings);
+        }
+
         var localOriginRule = outlier.SplitExternalLocalOriginErrors && (outlier.ConsecutiveLocalOriginFailures ?? OutlierDetectionDefaults.ConsecutiveLocalOriginFailures) > 0;
-        if (outlier.Consecutive5xxErrors == 0 && outlier.ConsecutiveGatewayErrors == 0 && !localOriginRule)
+        var statisticalRule = outlier.SuccessRate is { EnforcementPercentage: > 0 } || outlier.FailurePercentage is { EnforcementPercentage: > 0 };
+        if (outlier.Consecutive5xxErrors == 0 && outlier.ConsecutiveGatewayErrors == 0 && !localOriginRule && !statisticalRule)
         {
             findings.Warning(path, " ejects nothing: consecutive5xxErrors and consecutiveGatewayErrors are 0 (and no local-origin rule is on).");
         }
@@ -66,6 +87,23 @@ internal static class TrafficPolicyOptionsValidator
             findings.Warning(path + ".maxEjectionPercent", string.Create(
                 CultureInfo.InvariantCulture,
                 $" {outlier.MaxEjectionPercent} ejects no endpoint of {count}: an endpoint is ejected only while 100 × (ejected + 1) / endpoints ≤ maxEjectionPercent, so it must be at least {needed}; raise it or set AlwaysEjectOneHost."));
+        }
+    }
+
+    private static void AtLeastOne(int value, string path, ServiceFindings findings)
+    {
+        if (value < 1)
+        {
+            findings.Error(path, FormattableString.Invariant($" must be at least 1 (was '{value}')."));
+        }
+    }
+
+    /// <summary>The statistical rules' trap: fewer STATIC endpoints than the rule needs with volume, so it never runs.</summary>
+    private static void TooFewHosts(int minimumHosts, string path, int? staticEndpoints, ServiceFindings findings)
+    {
+        if (staticEndpoints is { } count and > 0 && count < minimumHosts)
+        {
+            findings.Warning(path, FormattableString.Invariant($" is {minimumHosts}, but the service has {count} endpoint(s): this rule never ejects anything; lower minimumHosts or rely on the consecutive rules."));
         }
     }
 

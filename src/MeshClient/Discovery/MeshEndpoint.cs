@@ -41,6 +41,9 @@ internal sealed class MeshEndpoint
 
     public EndpointDefinition Definition => _definition;
 
+    /// <summary>When the endpoint joined its cluster, in ticks of the cluster's <see cref="TimeProvider"/> (slow start counts from it).</summary>
+    public long JoinedTimestamp { get; init; }
+
     /// <summary>The outlier-detection state (counters, ejection), kept as long as the endpoint.</summary>
     public EndpointHealth Health { get; } = new();
 

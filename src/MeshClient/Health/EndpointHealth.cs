@@ -16,6 +16,8 @@ internal sealed class EndpointHealth
     private int _ejectTimeBackoff;
     private long _ejections;
     private long _lastEjectionTimestamp;
+    private long _intervalRequests;
+    private long _intervalSuccesses;
 
     /// <summary>Whether outlier detection has the endpoint out of the load balancer.</summary>
     public bool IsEjected => _ejected;
@@ -104,6 +106,31 @@ internal sealed class EndpointHealth
         {
             Volatile.Write(ref _ejectTimeBackoff, _ejectTimeBackoff - 1);
         }
+    }
+
+    /// <summary>
+    /// A request's result for the statistical rules (Envoy's external-origin success-rate monitor):
+    /// counted in the current interval's bucket.
+    /// </summary>
+    public void CountRequest(bool success)
+    {
+        Interlocked.Increment(ref _intervalRequests);
+        if (success)
+        {
+            Interlocked.Increment(ref _intervalSuccesses);
+        }
+    }
+
+    /// <summary>
+    /// The sweep closes the interval: returns its requests and successes and starts a new one. Under
+    /// the detector's lock. (Successes are taken first, so a request counted in between can only make
+    /// the closed interval look worse by one, never better.)
+    /// </summary>
+    public (long Requests, long Successes) CloseInterval()
+    {
+        var successes = Interlocked.Exchange(ref _intervalSuccesses, 0);
+        var requests = Interlocked.Exchange(ref _intervalRequests, 0);
+        return (requests, Math.Min(successes, requests));
     }
 
     // Skips the write (and the cache-line traffic) when the counter is already 0, the usual case.

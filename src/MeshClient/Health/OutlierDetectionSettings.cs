@@ -25,6 +25,16 @@ internal sealed class OutlierDetectionSettings : IEquatable<OutlierDetectionSett
         MaxEjectionPercent = options.MaxEjectionPercent;
         AlwaysEjectOneHost = options.AlwaysEjectOneHost;
         MinHealthPercent = options.MinHealthPercent;
+        if (options.SuccessRate is { } successRate)
+        {
+            SuccessRate = new(successRate.MinimumHosts, successRate.RequestVolume, successRate.StdevFactor, successRate.EnforcementPercentage);
+        }
+
+        if (options.FailurePercentage is { } failurePercentage)
+        {
+            FailurePercentage = new(failurePercentage.Threshold, failurePercentage.MinimumHosts, failurePercentage.RequestVolume, failurePercentage.EnforcementPercentage);
+        }
+
         if (options.HttpErrorCodes.Count > 0)
         {
             // 100-599 (validated): a bitmap indexed by status code, read without allocation on the request path.
@@ -60,6 +70,15 @@ internal sealed class OutlierDetectionSettings : IEquatable<OutlierDetectionSett
     /// <summary>The panic threshold in percent; 0 never panics.</summary>
     public int MinHealthPercent { get; }
 
+    /// <summary>Success-rate ejection, or <see langword="null"/> when off.</summary>
+    public SuccessRateSettings? SuccessRate { get; }
+
+    /// <summary>Failure-percentage ejection, or <see langword="null"/> when off.</summary>
+    public FailurePercentageSettings? FailurePercentage { get; }
+
+    /// <summary>Whether the endpoints count their requests and successes per interval (for either statistical rule).</summary>
+    public bool CountsRequests => SuccessRate is not null || FailurePercentage is not null;
+
     /// <summary>The status codes that count as errors (indexed by code), or <see langword="null"/> for every 5xx.</summary>
     public bool[]? ErrorCodes { get; }
 
@@ -85,9 +104,17 @@ internal sealed class OutlierDetectionSettings : IEquatable<OutlierDetectionSett
         && MaxEjectionPercent == other.MaxEjectionPercent
         && AlwaysEjectOneHost == other.AlwaysEjectOneHost
         && MinHealthPercent == other.MinHealthPercent
+        && SuccessRate == other.SuccessRate
+        && FailurePercentage == other.FailurePercentage
         && (ErrorCodes is null ? other.ErrorCodes is null : other.ErrorCodes is not null && ErrorCodes.AsSpan().SequenceEqual(other.ErrorCodes));
 
     public override bool Equals(object? obj) => Equals(obj as OutlierDetectionSettings);
 
     public override int GetHashCode() => HashCode.Combine(Consecutive5xxErrors, ConsecutiveGatewayErrors, Interval, BaseEjectionTime, MaxEjectionPercent, MinHealthPercent);
 }
+
+/// <summary>Validated <see cref="SuccessRateEjectionOptions"/>.</summary>
+internal sealed record SuccessRateSettings(int MinimumHosts, int RequestVolume, int StdevFactor, int EnforcementPercentage);
+
+/// <summary>Validated <see cref="FailurePercentageEjectionOptions"/>.</summary>
+internal sealed record FailurePercentageSettings(int Threshold, int MinimumHosts, int RequestVolume, int EnforcementPercentage);

@@ -27,11 +27,13 @@ internal sealed partial class OutlierDetector : IClusterPolicy
     private readonly object _gate = new();
     private readonly ITimer _timer;
     private readonly ILogger _logger;
+    private readonly Func<double> _random;
     private bool _disposed;
     private long _ejectionsOverflow;
 
-    public OutlierDetector(ClusterPolicyContext context, OutlierDetectionSettings settings)
+    public OutlierDetector(ClusterPolicyContext context, OutlierDetectionSettings settings, Func<double>? random = null)
     {
+        _random = random ?? Random.Shared.NextDouble;
         _context = context;
         _logger = context.Logger;
         Settings = settings;
@@ -82,6 +84,11 @@ internal sealed partial class OutlierDetector : IClusterPolicy
             return; // cancelled, or the caller's own error: neither success nor failure
         }
 
+        if (settings.CountsRequests)
+        {
+            health.CountRequest(code < 500);
+        }
+
         if (code < 500)
         {
             health.OnSuccess();
@@ -116,7 +123,7 @@ internal sealed partial class OutlierDetector : IClusterPolicy
             case OutlierEjectionReason.ConsecutiveGatewayFailure:
                 health.ResetGateway();
                 break;
-            default:
+            case OutlierEjectionReason.ConsecutiveLocalOriginFailure:
                 health.ResetLocalOrigin();
                 break;
         }
@@ -187,6 +194,11 @@ internal sealed partial class OutlierDetector : IClusterPolicy
                     LogRestored(_logger, endpoint.Authority, _context.ClusterName, ejectedFor);
                 }
             }
+
+            if (Settings.CountsRequests)
+            {
+                EjectStatisticalOutliers(Settings);
+            }
         }
     }
 
@@ -211,6 +223,84 @@ internal sealed partial class OutlierDetector : IClusterPolicy
             LogRestoredByActiveCheck(_logger, endpoint.Authority, _context.ClusterName, ejectedFor);
         }
     }
+
+    /// <summary>
+    /// Envoy's <c>processSuccessRateEjections</c> for the interval that just closed: the success rate of
+    /// every endpoint with enough volume; with enough such endpoints, success-rate ejection (below
+    /// <c>mean − stdev × factor / 1000</c>) and failure-percentage ejection (failures ≥ threshold), each
+    /// within <c>maxEjectionPercent</c> and rolled against its enforcement percentage.
+    /// </summary>
+    private void EjectStatisticalOutliers(OutlierDetectionSettings settings)
+    {
+        var endpoints = _context.Endpoints;
+        var rates = new double[endpoints.Length]; // success rate in percent; NaN: not enough volume
+        var volumes = new long[endpoints.Length];
+        var successRateHosts = 0;
+        var failurePercentageHosts = 0;
+        var sum = 0.0;
+        var minimumVolume = Math.Min(settings.SuccessRate?.RequestVolume ?? int.MaxValue, settings.FailurePercentage?.RequestVolume ?? int.MaxValue);
+        for (var i = 0; i < endpoints.Length; i++)
+        {
+            var (requests, successes) = endpoints[i].Health.CloseInterval();
+            rates[i] = double.NaN;
+            volumes[i] = 0;
+            if (requests < minimumVolume || requests == 0)
+            {
+                continue;
+            }
+
+            rates[i] = 100.0 * successes / requests;
+            if (settings.SuccessRate is { } sr && requests >= sr.RequestVolume)
+            {
+                successRateHosts++;
+                sum += rates[i];
+            }
+
+            if (settings.FailurePercentage is { } fp && requests >= fp.RequestVolume)
+            {
+                failurePercentageHosts++;
+            }
+
+            volumes[i] = requests;
+        }
+
+        if (settings.SuccessRate is { } successRate && successRateHosts >= successRate.MinimumHosts && successRateHosts > 0)
+        {
+            var mean = sum / successRateHosts;
+            var variance = 0.0;
+            for (var i = 0; i < endpoints.Length; i++)
+            {
+                if (!double.IsNaN(rates[i]) && volumes[i] >= successRate.RequestVolume)
+                {
+                    variance += (rates[i] - mean) * (rates[i] - mean);
+                }
+            }
+
+            var threshold = mean - (Math.Sqrt(variance / successRateHosts) * successRate.StdevFactor / 1000.0);
+            for (var i = 0; i < endpoints.Length; i++)
+            {
+                if (!double.IsNaN(rates[i]) && volumes[i] >= successRate.RequestVolume && rates[i] < threshold && Enforced(successRate.EnforcementPercentage))
+                {
+                    TryEject(endpoints[i], OutlierEjectionReason.SuccessRate);
+                }
+            }
+        }
+
+        if (settings.FailurePercentage is { } failurePercentage && failurePercentageHosts >= failurePercentage.MinimumHosts && failurePercentageHosts > 0)
+        {
+            for (var i = 0; i < endpoints.Length; i++)
+            {
+                // Envoy compares with >= (its proto's wording; gRFC A50 says >).
+                if (!double.IsNaN(rates[i]) && volumes[i] >= failurePercentage.RequestVolume && 100.0 - rates[i] >= failurePercentage.Threshold && Enforced(failurePercentage.EnforcementPercentage))
+                {
+                    TryEject(endpoints[i], OutlierEjectionReason.FailurePercentage);
+                }
+            }
+        }
+    }
+
+    /// <summary>Envoy's <c>featureEnabled(enforcing_*)</c>: a <paramref name="percent"/> chance.</summary>
+    private bool Enforced(int percent) => percent >= 100 || (percent > 0 && _random() * 100 < percent);
 
     /// <summary>Outlier detection was turned off for the cluster: every endpoint it ejected goes back in.</summary>
     internal static void RestoreAll(ClusterPolicyContext context)

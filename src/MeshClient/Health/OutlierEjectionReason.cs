@@ -11,4 +11,10 @@ internal enum OutlierEjectionReason
 
     /// <summary><c>consecutiveLocalOriginFailures</c> consecutive connect failures, resets or timeouts in split mode.</summary>
     ConsecutiveLocalOriginFailure,
+
+    /// <summary>The success rate over the last interval fell below the cluster's mean minus the configured standard deviations.</summary>
+    SuccessRate,
+
+    /// <summary>The failure percentage over the last interval reached the configured threshold.</summary>
+    FailurePercentage,
 }

@@ -6,6 +6,7 @@ namespace MeshClient.Http;
 internal sealed partial class AttemptContext
 {
     private ClusterRetryBudget? _heldBudget;
+    private Runtime.Cluster? _heldSlot;
 
     /// <summary>The request the attempts send (a copy, for a hedged attempt).</summary>
     public HttpRequestMessage? Request { get; set; }
@@ -27,8 +28,12 @@ internal sealed partial class AttemptContext
 
     public bool IsHedged { get; set; }
 
-    /// <summary>Holds a retry slot of <paramref name="budget"/> until <see cref="EndRetry"/>.</summary>
-    public void HoldRetry(ClusterRetryBudget budget) => _heldBudget = budget;
+    /// <summary>Holds a retry slot of <paramref name="budget"/>, and one of <paramref name="cluster"/>'s <c>maxRetries</c> slots, until <see cref="EndRetry"/>.</summary>
+    public void HoldRetry(ClusterRetryBudget budget, Runtime.Cluster cluster)
+    {
+        _heldBudget = budget;
+        _heldSlot = cluster;
+    }
 
     /// <summary>The retry that held a budget slot is over (its attempt ended, or the request did).</summary>
     public void EndRetry()
@@ -37,6 +42,12 @@ internal sealed partial class AttemptContext
         {
             _heldBudget = null;
             budget.End();
+        }
+
+        if (_heldSlot is { } cluster)
+        {
+            _heldSlot = null;
+            cluster.EndRetry();
         }
     }
 }

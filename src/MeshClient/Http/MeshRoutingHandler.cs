@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MeshClient.Configuration;
 using MeshClient.Resilience;
 using MeshClient.Runtime;
@@ -217,11 +218,12 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                             }
                         }
 
+                        Outcome<HttpResponseMessage> outcome;
                         try
                         {
                             var response = await state.Handler.SendAttemptAsync(request, context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
                             attempt.Succeeded(response);
-                            return Outcome.FromResult(response);
+                            outcome = Outcome.FromResult(response);
                         }
 #pragma warning disable CA1031 // Not swallowed: an outcome carries it to the pipeline, and it is turned into the result below.
                         catch (Exception ex)
@@ -232,11 +234,16 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                                 callerToken = context.CancellationToken; // another attempt won: abandoned, not failed
                             }
 
-                            return Outcome.FromException<HttpResponseMessage>(attempt.Failed(ex, callerToken, context.CancellationToken));
+                            outcome = Outcome.FromException<HttpResponseMessage>(attempt.Failed(ex, callerToken, context.CancellationToken));
                         }
+
+                        // The first attempt ran outside the retry strategy: enter it only for an outcome it may retry.
+                        return state.Retries is { } retries && retries.Retriable(in outcome, request)
+                            ? await state.Handler.RetryAsync(retries, outcome, context, request, state.Result, attempt).ConfigureAwait(context.ContinueOnCapturedContext)
+                            : outcome;
                     },
                     context,
-                    (Handler: this, Request: request, Result: result, Attempt: attempt, Hedging: hedging)).ConfigureAwait(false);
+                    (Handler: this, Request: request, Result: result, Attempt: attempt, Hedging: hedging, Retries: attempt.Route?.Retries)).ConfigureAwait(false);
 
                 if (hedging && outcome.Result?.RequestMessage?.Options.TryGetValue(AttemptContext.Key, out var winner) == true)
                 {
@@ -314,6 +321,48 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
 
     private Task<HttpResponseMessage> SendAttemptAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         base.SendAsync(request, cancellationToken);
+
+    /// <summary>
+    /// The route's retry strategy, entered after a first attempt whose outcome it may retry (inside the
+    /// route timeout, on its token): Polly decides on that outcome first — replayed, not sent again —
+    /// then runs the retries as if it had run the first attempt itself.
+    /// </summary>
+    private async ValueTask<Outcome<HttpResponseMessage>> RetryAsync(RouteRetries retries, Outcome<HttpResponseMessage> first, ResilienceContext outer, HttpRequestMessage request, MeshResult result, AttemptContext attempt)
+    {
+        var context = ResilienceContextPool.Shared.Get(outer.OperationKey, outer.ContinueOnCapturedContext, outer.CancellationToken);
+        context.Properties.Set(RetryDecider.AttemptKey, attempt);
+        try
+        {
+            return await retries.Pipeline.ExecuteOutcomeAsync(
+                static async (context, state) =>
+                {
+                    if (state.First.Value is { } replayed)
+                    {
+                        state.First.Value = null;
+                        return replayed;
+                    }
+
+                    try
+                    {
+                        var response = await state.Handler.SendAttemptAsync(state.Request, context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
+                        state.Attempt.Succeeded(response);
+                        return Outcome.FromResult(response);
+                    }
+#pragma warning disable CA1031 // Not swallowed: an outcome carries it to the pipeline.
+                    catch (Exception ex)
+#pragma warning restore CA1031
+                    {
+                        return Outcome.FromException<HttpResponseMessage>(state.Attempt.Failed(ex, state.Result.CallerToken, context.CancellationToken));
+                    }
+                },
+                context,
+                (Handler: this, Request: request, Result: result, Attempt: attempt, First: new StrongBox<Outcome<HttpResponseMessage>?>(first))).ConfigureAwait(outer.ContinueOnCapturedContext);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
 
     /// <summary>Before the first attempt of a route with a retry policy: the request's retry state, its body made sendable again, the budget's deposit.</summary>
     private static ValueTask PrepareRetriesAsync(RetryPolicy retry, HttpRequestMessage request, MeshResult result, AttemptContext attempt, CancellationToken cancellationToken)

@@ -45,7 +45,7 @@ internal sealed class EndpointPickerFactory : IEndpointPickerFactory
                 : new RingHashPicker(available, key, random, settings.MinimumRingSize);
         }
 
-        return settings.Algorithm switch
+        EndpointPicker picker = settings.Algorithm switch
         {
             LoadBalancerAlgorithm.RoundRobin => new RoundRobinPicker(available, _random?.Next() ?? 0),
             LoadBalancerAlgorithm.Random => new RandomPicker(available, random),
@@ -56,6 +56,10 @@ internal sealed class EndpointPickerFactory : IEndpointPickerFactory
                 new LeastRequestPicker(available, random, settings.ChoiceCount, settings.ActiveRequestBias),
             _ => throw new InvalidOperationException($"Load-balancing policy {settings.Algorithm} has no picker (validation should have rejected it)."),
         };
+
+        return settings.SlowStart is { } slowStart && picker is RoundRobinPicker or LeastRequestPicker
+            ? new SlowStartPicker(available, picker, slowStart, _timeProvider, _random ?? new Random(23), picker is LeastRequestPicker ? settings.ActiveRequestBias : 0)
+            : picker;
     }
 
     /// <summary>Each endpoint's latency tracker: kept across rebuilds, replaced when the clock or the settings change. Under the cluster's writer.</summary>

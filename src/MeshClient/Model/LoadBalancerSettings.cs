@@ -32,6 +32,9 @@ internal sealed record LoadBalancerSettings
 
     public int MaglevTableSize { get; init; } = LoadBalancerDefaults.MaglevTableSize;
 
+    /// <summary>Slow start for round robin and least request, or <see langword="null"/> when off.</summary>
+    public SlowStartSettings? SlowStart { get; init; }
+
     /// <summary>The settings of validated options (<see langword="null"/> options are the defaults).</summary>
     public static LoadBalancerSettings From(LoadBalancerOptions? options)
     {
@@ -53,6 +56,9 @@ internal sealed record LoadBalancerSettings
             Maglev = hash?.Maglev is not null,
             MinimumRingSize = hash?.RingHash?.MinimumRingSize ?? LoadBalancerDefaults.MinimumRingSize,
             MaglevTableSize = hash?.Maglev?.TableSize ?? LoadBalancerDefaults.MaglevTableSize,
+            SlowStart = options.Warmup is { } warmup && hash is null && algorithm is LoadBalancerAlgorithm.RoundRobin or LoadBalancerAlgorithm.LeastRequest
+                ? new SlowStartSettings(warmup.Duration, warmup.MinimumPercent, warmup.Aggression)
+                : null,
         };
     }
 
@@ -95,3 +101,6 @@ internal enum HashKeySource
     /// <summary>A query parameter (Istio <c>httpQueryParameterName</c>).</summary>
     QueryParameter,
 }
+
+/// <summary>Validated <see cref="WarmupOptions"/>: the window, the smallest share in percent, the aggression.</summary>
+internal sealed record SlowStartSettings(TimeSpan Window, double MinimumPercent, double Aggression);

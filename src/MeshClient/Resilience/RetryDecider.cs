@@ -161,7 +161,16 @@ internal sealed class RetryDecider(RetryPolicy policy, TimeProvider time, RetryJ
                     return new(false);
             }
 
-            attempt.HoldRetry(budget);
+            // Istio connectionPool.http.maxRetries: retries in flight across the cluster (Envoy's
+            // upstream_rq_retry_overflow, flag UO), after the budget, as Envoy checks both.
+            if (!cluster.TryStartRetry())
+            {
+                budget.End();
+                result.Flags |= MeshResponseFlags.UpstreamOverflow;
+                return new(false);
+            }
+
+            attempt.HoldRetry(budget, cluster);
         }
 
         result.RecordRetry(args.AttemptNumber + 1, outcome.Exception is AttemptFailedException failed ? failed.Endpoint : attempt.Endpoint, Reason(matched, outcome));

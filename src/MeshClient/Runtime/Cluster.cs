@@ -522,7 +522,7 @@ internal sealed class Cluster : IDisposable
             }
             else
             {
-                endpoints[i] = new MeshEndpoint(endpointDefinition, CreatePool(endpointDefinition, definition.Wire));
+                endpoints[i] = new MeshEndpoint(endpointDefinition, CreatePool(endpointDefinition, definition.Wire)) { JoinedTimestamp = _services.TimeProvider.GetTimestamp() };
                 ActiveHealthChecker.OnNewEndpoint(definition, endpoints[i]);
             }
 

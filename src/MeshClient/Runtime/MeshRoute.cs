@@ -12,11 +12,12 @@ internal sealed class MeshRoute
 {
     private readonly WeightedSchedule? _schedule;
 
-    public MeshRoute(RouteDefinition definition, RouteTarget[] targets, ResiliencePipeline<HttpResponseMessage>? pipeline)
+    public MeshRoute(RouteDefinition definition, RouteTarget[] targets, RoutePipelines pipelines)
     {
         Definition = definition;
         Targets = targets;
-        Pipeline = pipeline;
+        Pipeline = pipelines.Pipeline;
+        Retries = pipelines.Retries;
         if (targets.Length > 1)
         {
             var weights = new int[targets.Length];
@@ -36,11 +37,29 @@ internal sealed class MeshRoute
     /// <summary>The route's pipeline, or <see langword="null"/> when it has no policy, so that a request without one pays nothing for it.</summary>
     public ResiliencePipeline<HttpResponseMessage>? Pipeline { get; }
 
+    /// <summary>
+    /// The retry strategy on its own, entered from inside <see cref="Pipeline"/> (the route timeout)
+    /// only when the first attempt's outcome is retriable; <see langword="null"/> when the retries (if
+    /// any) are inside <see cref="Pipeline"/> (hedging, a per-try timeout, no route timeout).
+    /// </summary>
+    public RouteRetries? Retries { get; }
+
     /// <summary>The mirrors bound to their clusters (a <see langword="null"/> cluster: none, the copy is dropped).</summary>
     public RouteTarget[] Mirrors { get; init; } = [];
 
     /// <summary>The destination for the next request (by weight when there are several).</summary>
     public RouteTarget SelectTarget() => _schedule is null ? Targets[0] : Targets[_schedule.Next()];
+}
+
+/// <summary>A route's pipelines (see <see cref="MeshRoute.Pipeline"/> and <see cref="MeshRoute.Retries"/>).</summary>
+internal readonly record struct RoutePipelines(ResiliencePipeline<HttpResponseMessage>? Pipeline, RouteRetries? Retries);
+
+/// <summary>A retry strategy entered after a retriable first attempt, and the decider it runs (to tell whether to enter it).</summary>
+internal sealed record RouteRetries(ResiliencePipeline<HttpResponseMessage> Pipeline, Resilience.RetryDecider Decider)
+{
+    /// <summary>Whether the policy retries <paramref name="outcome"/> (Polly's predicate says the rest: limits, budget, safety).</summary>
+    public bool Retriable(in Outcome<HttpResponseMessage> outcome, HttpRequestMessage request) =>
+        (Decider.Conditions(in outcome, request) & Decider.Policy.Conditions) != 0;
 }
 
 /// <summary>A route destination bound to its live cluster (<see langword="null"/>: no such cluster).</summary>

@@ -20,7 +20,7 @@ internal static class RouteBinder
     public static RuntimeState Bind(MeshSnapshot snapshot, Dictionary<ClusterKey, Cluster> clusters, Cluster passthrough, TimeProvider timeProvider, RetryJitter? jitter = null)
     {
         jitter ??= RetryJitter.Shared;
-        var pipelines = new Dictionary<(TimeSpan?, string?), ResiliencePipeline<HttpResponseMessage>>();
+        var pipelines = new Dictionary<(TimeSpan?, string?), RoutePipelines>();
         var hosts = new List<(string, int, MeshVirtualHost)>();
         foreach (var (host, port, definition) in snapshot.VirtualHosts.Entries)
         {
@@ -42,10 +42,10 @@ internal static class RouteBinder
         return new RuntimeState(
             snapshot,
             HostTable<MeshVirtualHost>.Build(hosts),
-            new MeshRoute(passthroughRoute, passthroughTargets, Pipeline(passthroughRoute, pipelines, timeProvider, jitter)));
+            new MeshRoute(passthroughRoute, passthroughTargets, Pipelines(passthroughRoute, pipelines, timeProvider, jitter)));
     }
 
-    private static MeshRoute Bind(RouteDefinition definition, Dictionary<ClusterKey, Cluster> clusters, Dictionary<(TimeSpan?, string?), ResiliencePipeline<HttpResponseMessage>> pipelines, TimeProvider timeProvider, RetryJitter jitter)
+    private static MeshRoute Bind(RouteDefinition definition, Dictionary<ClusterKey, Cluster> clusters, Dictionary<(TimeSpan?, string?), RoutePipelines> pipelines, TimeProvider timeProvider, RetryJitter jitter)
     {
         var mirrors = new RouteTarget[definition.Mirrors.Length];
         for (var i = 0; i < mirrors.Length; i++)
@@ -63,8 +63,8 @@ internal static class RouteBinder
         }
 
         var pipeline = definition.Fault is { } fault
-            ? FaultPipeline(fault, timeProvider, FaultRandom)
-            : Pipeline(definition, pipelines, timeProvider, jitter);
+            ? new RoutePipelines(FaultPipeline(fault, timeProvider, FaultRandom), null)
+            : Pipelines(definition, pipelines, timeProvider, jitter);
         return new MeshRoute(definition, targets, pipeline) { Mirrors = mirrors };
     }
 
@@ -116,20 +116,28 @@ internal static class RouteBinder
     }
 
     /// <summary>
-    /// The route's pipeline, outside in: the total timeout (it spans every attempt and back-off), then
-    /// retries (or hedging), then the per-try timeout; the callback below is one attempt, which picks
-    /// an endpoint. <see langword="null"/> when the route has no policy at all.
+    /// The route's pipelines, outside in: the total timeout (it spans every attempt and back-off), then
+    /// retries (or hedging), then the per-try timeout; the callback is one attempt, which picks an
+    /// endpoint. <see langword="null"/> when the route has no policy at all.
     /// </summary>
-    private static ResiliencePipeline<HttpResponseMessage>? Pipeline(RouteDefinition route, Dictionary<(TimeSpan?, string?), ResiliencePipeline<HttpResponseMessage>> pipelines, TimeProvider timeProvider, RetryJitter jitter)
+    /// <remarks>
+    /// A plain retry policy (no hedging, no per-try timeout: Istio's default) gets two pipelines
+    /// instead of one: the total timeout around the attempts, and the retry strategy on its own,
+    /// which the first attempt enters only when its outcome is one the policy retries
+    /// (<see cref="RoutePipelines.Retries"/>). Polly then decides on that outcome exactly as if it had
+    /// run the attempt itself, so the behaviour is the same, and the common case — the first attempt
+    /// succeeds — does not pay for the retry strategy's frame.
+    /// </remarks>
+    private static RoutePipelines Pipelines(RouteDefinition route, Dictionary<(TimeSpan?, string?), RoutePipelines> pipelines, TimeProvider timeProvider, RetryJitter jitter)
     {
         var retry = route.Retry;
         if (route.Timeout is null && retry is null)
         {
-            return null;
+            return default;
         }
 
         var key = (route.Timeout, retry?.Key);
-        if (!pipelines.TryGetValue(key, out var pipeline))
+        if (!pipelines.TryGetValue(key, out var built))
         {
             var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider };
             if (route.Timeout is { } timeout)
@@ -137,12 +145,18 @@ internal static class RouteBinder
                 builder.AddTimeout(Timeout(timeout));
             }
 
+            ResiliencePipeline<HttpResponseMessage>? retries = null;
+            RetryDecider? decider = null;
             if (retry is not null)
             {
-                var decider = new RetryDecider(retry, timeProvider, jitter);
+                decider = new RetryDecider(retry, timeProvider, jitter);
                 if (retry.IsHedging)
                 {
                     builder.AddHedging(decider.HedgingOptions());
+                }
+                else if (retry.MaxRetries > 0 && retry.PerTryTimeout is null && route.Timeout is not null)
+                {
+                    retries = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }.AddRetry(decider.RetryOptions()).Build();
                 }
                 else if (retry.MaxRetries > 0)
                 {
@@ -155,11 +169,11 @@ internal static class RouteBinder
                 }
             }
 
-            pipeline = builder.Build();
-            pipelines[key] = pipeline;
+            built = new RoutePipelines(builder.Build(), retries is null ? null : new RouteRetries(retries, decider!));
+            pipelines[key] = built;
         }
 
-        return pipeline;
+        return built;
     }
 
     /// <summary>

@@ -91,6 +91,34 @@ public sealed class RetryBudgetTests
     }
 
     [Fact]
+    public async Task ConnectionPoolMaxRetries_InFlightAcrossTheCluster_NextRetryRefusedUO_SlotReturned()
+    {
+        using var mesh = new RetryTestMesh(
+            route => route.Retries = new HttpRetryOptions { RetryOn = "503", Attempts = 2 },
+            service: s => s.TrafficPolicy.ConnectionPool = new ConnectionPoolOptions { Http = new HttpConnectionPoolOptions { MaxRetries = 1 } });
+        mesh.Then(RetryTestMesh.Status(503), mesh.Hang()); // request A: its retry hangs, holding the one slot
+        using var cancelA = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var a = mesh.Client.GetAsync("https://api.example.com/", cancelA.Token);
+        await mesh.Reached.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal(1, mesh.Cluster.Admission.ActiveRetries);
+
+        mesh.Then(RetryTestMesh.Status(503)); // request B fails and may not retry
+        using (var b = await mesh.Client.GetAsync("https://api.example.com/", Ct))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, b.StatusCode);
+            Assert.Equal(MeshResponseFlags.UpstreamOverflow, b.GetMeshResult()!.Flags);
+            Assert.Equal(1, b.GetMeshResult()!.Attempts);
+        }
+
+        Assert.Equal(1, mesh.Cluster.Admission.RetryOverflows);
+        Assert.Equal(0, mesh.Cluster.RetryBudget.Overflows); // refused by maxRetries, not by the budget
+        await cancelA.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => a.WaitAsync(TimeSpan.FromSeconds(10), Ct));
+        Assert.Equal(0, mesh.Cluster.Admission.ActiveRetries);
+        mesh.AssertIdle();
+    }
+
+    [Fact]
     public async Task TokenBudgetSpent_NoRetry_FlagURX()
     {
         using var mesh = new RetryTestMesh(

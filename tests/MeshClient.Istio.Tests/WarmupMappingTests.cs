@@ -1,0 +1,84 @@
+namespace MeshClient.Istio.Tests;
+
+/// <summary>DestinationRule <c>loadBalancer.warmup</c> and <c>warmupDurationSecs</c> mapped to slow start.</summary>
+[Trait("Area", "LoadBalancing")]
+public sealed class WarmupMappingTests
+{
+    private const string Service = """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: {name: api}
+        spec:
+          hosts: [api.example.com]
+          resolution: STATIC
+          ports: [{number: 80, name: http, protocol: HTTP}]
+          endpoints: [{address: 10.0.0.1}, {address: 10.0.0.2}]
+        ---
+
+        """;
+
+    [Fact]
+    public void LoadYaml_Warmup_MapsEveryField()
+    {
+        const string Rule = """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: api}
+            spec:
+              host: api.example.com
+              trafficPolicy:
+                loadBalancer:
+                  simple: ROUND_ROBIN
+                  warmup: {duration: 1m30s, minimumPercent: 20, aggression: 1.5}
+            """;
+
+        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+
+        Assert.Empty(result.Validate());
+        Assert.DoesNotContain(result.Diagnostics, d => d.Message.Contains("warmup", StringComparison.Ordinal));
+        var warmup = Assert.Single(result.Options.ExternalServices).TrafficPolicy.LoadBalancer!.Warmup!;
+        Assert.Equal((TimeSpan.FromSeconds(90), 20.0, 1.5), (warmup.Duration, warmup.MinimumPercent, warmup.Aggression));
+    }
+
+    [Fact]
+    public void LoadYaml_WarmupDurationSecs_TheOlderField_MapsTheWindow()
+    {
+        const string Rule = """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: api}
+            spec:
+              host: api.example.com
+              trafficPolicy:
+                loadBalancer: {simple: LEAST_REQUEST, warmupDurationSecs: 45s}
+            """;
+
+        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+
+        Assert.Empty(result.Validate());
+        var warmup = Assert.Single(result.Options.ExternalServices).TrafficPolicy.LoadBalancer!.Warmup!;
+        Assert.Equal((TimeSpan.FromSeconds(45), 10.0, 1.0), (warmup.Duration, warmup.MinimumPercent, warmup.Aggression));
+    }
+
+    [Fact]
+    public void LoadYaml_InvalidWarmup_IstioMessages_NothingMapped()
+    {
+        const string Rule = """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: api}
+            spec:
+              host: api.example.com
+              trafficPolicy:
+                loadBalancer:
+                  warmup: {minimumPercent: 120, aggression: 0.5}
+            """;
+
+        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+
+        var errors = result.Diagnostics.Where(d => d.IsError).Select(d => d.Message).ToArray();
+        Assert.Contains(errors, m => m.Contains("spec.trafficPolicy.loadBalancer.warmup.duration: Required value", StringComparison.Ordinal));
+        Assert.Contains(errors, m => m.Contains("spec.trafficPolicy.loadBalancer.warmup.minimumPercent: Invalid value: 120", StringComparison.Ordinal));
+        Assert.Contains(errors, m => m.Contains("spec.trafficPolicy.loadBalancer.warmup.aggression: Invalid value: 0.5", StringComparison.Ordinal));
+    }
+}
