@@ -57,6 +57,7 @@ try
 
     await driver.WarmUpAsync();
     PrintFirstAnswers(traffic);
+    await FallbackDemo.RunAsync();
 
     using var stop = new CancellationTokenSource(options.Duration);
     Console.CancelKeyPress += (_, e) =>

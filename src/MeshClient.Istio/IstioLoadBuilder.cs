@@ -18,6 +18,7 @@ internal sealed class IstioLoadBuilder
     private readonly List<(OutboundTrafficPolicy Mode, YamlNode Node, ObjectReader Reader)> _modes = [];
     private readonly List<VirtualServicePolicy> _virtualServices = [];
     private readonly List<HealthCheckPolicy> _healthChecks = [];
+    private readonly List<FallbackPolicyRule> _fallbacks = [];
 
     public List<string> Files { get; } = [];
 
@@ -76,6 +77,13 @@ internal sealed class IstioLoadBuilder
             var healthCheck = HealthCheckPolicyMapper.Map(reader, root, resource);
             resource.Status = healthCheck is null ? IstioResourceStatus.Rejected : IstioResourceStatus.Mapped;
             _healthChecks.AddRange(healthCheck is null ? [] : [healthCheck]);
+            return;
+        }
+
+        if (apiVersion == FallbackPolicyMapper.ApiVersion && kind == FallbackPolicyMapper.Kind)
+        {
+            CheckTopLevel(reader, root, metadata);
+            resource.Status = FallbackPolicyMapper.Map(reader, root, resource, _fallbacks) ? IstioResourceStatus.Mapped : IstioResourceStatus.Rejected;
             return;
         }
 
@@ -150,6 +158,7 @@ internal sealed class IstioLoadBuilder
         ApplyDestinationRules();
         ApplyVirtualServices();
         HealthCheckPolicyMapper.Apply(_healthChecks, options.ExternalServices);
+        FallbackPolicyMapper.Apply(_fallbacks, _services.Where(static s => !s.HostsMissing).Select(static s => s.Service));
         var services = new Dictionary<ExternalServiceOptions, IstioResource>(ReferenceEqualityComparer.Instance);
         foreach (var (resource, service, _) in _services)
         {

@@ -96,5 +96,12 @@ public sealed class ExternalServiceOptions
     /// <value>Empty by default.</value>
     public IList<HttpRouteOptions> Http { get; } = new List<HttpRouteOptions>();
 
+    /// <summary>
+    /// Gets or sets the fallback to cache: when set, successful responses are cached and served when the
+    /// service fails (a MeshClient extension; YAML <c>kind: FallbackPolicy</c>).
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: no fallback.</value>
+    public FallbackOptions? Fallback { get; set; }
+
     internal string DisplayName => Name ?? (Hosts.Count > 0 ? Hosts[0] : "(unnamed)");
 }

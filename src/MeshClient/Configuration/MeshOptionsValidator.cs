@@ -150,6 +150,7 @@ internal static class MeshOptionsValidator
             RouteOptionsValidator.Validate(service.Route, "route", Findings);
             HttpRouteValidator.Validate(service, Findings);
             HealthCheckOptionsValidator.Validate(service, "healthCheck", Findings);
+            FallbackOptionsValidator.Validate(service.Fallback, "fallback", Findings);
         }
 
         private ServiceFindings Findings => new(service, results, reported);

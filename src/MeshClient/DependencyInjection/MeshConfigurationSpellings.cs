@@ -36,6 +36,7 @@ internal static class MeshConfigurationSpellings
         new("TrafficPolicy:PortLevelSettings:*:Tls:Mode", Tls),
         new("Subsets:*:TrafficPolicy:Tls:Mode", Tls),
         new("Subsets:*:TrafficPolicy:PortLevelSettings:*:Tls:Mode", Tls),
+        new("Fallback:OnFlags", MeshClient.Fallback.ResponseFlagsSpelling.Instance),
     ];
 
     /// <summary>Gets the enum-valued keys of a <see cref="MeshOptions"/> section; <c>*</c> is a list index.</summary>

@@ -36,6 +36,7 @@ internal sealed partial class MeshHandlerBuilderFilter : IHttpMessageHandlerBuil
             // Resolved here, not in the constructor: creating the factory for a client without the
             // mesh must not build (and so validate) the mesh.
             var runtime = builder.Services.GetRequiredService<MeshRuntime>();
+            builder.AdditionalHandlers.Add(new MeshClient.Fallback.MeshFallbackHandler(runtime, builder.Services));
             builder.AdditionalHandlers.Add(new MeshRoutingHandler(runtime));
         };
     }

@@ -159,6 +159,7 @@ public static class MeshServiceCollectionExtensions
             provider.GetService<IDnsLookup>(),
             provider.GetServices<IMeshEndpointResolver>()));
         services.TryAddSingleton(static provider => new MeshStatistics(provider.GetRequiredService<MeshRuntime>()));
+        MeshFallbackBuilderExtensions.AddFallbackServices(services);
         services.AddSingleton<IValidateOptions<MeshStartupValidator.Marker>, MeshStartupValidator>();
         services.AddOptions<MeshStartupValidator.Marker>().ValidateOnStart();
     }

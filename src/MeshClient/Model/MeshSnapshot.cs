@@ -73,6 +73,9 @@ internal sealed class MeshSnapshot
     public TimeSpan? PassthroughTimeout { get; private init; }
 
     /// <summary>Builds a snapshot from options that passed validation.</summary>
+    /// <summary>The fallback-to-cache policies by host and port (<see cref="Fallback.MeshFallbackHandler"/>).</summary>
+    public HostTable<Fallback.FallbackPolicy> Fallbacks { get; private init; } = HostTable<Fallback.FallbackPolicy>.Empty;
+
     public static MeshSnapshot Build(MeshOptions options) => new SnapshotBuilder(options).Build();
 
     /// <summary>Builds the clusters (each service's host and port, then the subsets routes use) and the virtual hosts.</summary>
@@ -154,6 +157,7 @@ internal sealed class MeshSnapshot
                 PassthroughTimeout = defaultTimeout,
                 MaxConcurrentMirrors = options.MaxConcurrentMirrors,
                 MaxMirroredBodyBytes = options.MaxMirroredBodyBytes,
+                Fallbacks = Fallback.FallbackPolicy.BuildTable(options),
             };
         }
 

@@ -1,0 +1,364 @@
+using System.Net;
+using System.Net.Http.Headers;
+using MeshClient.Configuration;
+
+namespace MeshClient.Tests.Fallback;
+
+[Trait("Area", "Fallback")]
+public sealed class MeshFallbackHandlerTests
+{
+    [Fact]
+    public async Task Send_ServiceDownAfterSuccess_ServesCachedResponseMarked()
+    {
+        using var mesh = new FallbackTestMesh();
+        var (fresh, body) = await mesh.GetAsync();
+        Assert.Equal("v1", body);
+        Assert.Null(fresh.Headers.Contains("x-mesh-fallback") ? "marked" : null);
+        await mesh.StoredAsync(1);
+
+        mesh.Upstream = FallbackTestMesh.Down;
+        mesh.Time.Advance(TimeSpan.FromSeconds(42));
+        var (served, servedBody) = await mesh.GetAsync();
+
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Equal("v1", servedBody);
+        Assert.Equal("stale", Assert.Single(served.Headers.GetValues("x-mesh-fallback")));
+        Assert.Equal(TimeSpan.FromSeconds(42), served.Headers.Age);
+        var result = served.GetMeshResult()!;
+        Assert.True(result.FromCache);
+        Assert.True((result.Flags & MeshResponseFlags.UpstreamConnectionFailure) != 0, result.ToString());
+        Assert.Contains("UF", served.Headers.GetValues("x-mesh-response-flags").Single(), StringComparison.Ordinal);
+        Assert.Equal("text/plain; charset=utf-8", served.Content.Headers.ContentType!.ToString());
+        Assert.Equal(1, mesh.Cache.ServedCount);
+    }
+
+    [Fact]
+    public async Task Send_ServiceRecovers_FreshResponsesAgain()
+    {
+        using var mesh = new FallbackTestMesh();
+        await mesh.GetAsync();
+        await mesh.StoredAsync(1);
+        mesh.Upstream = FallbackTestMesh.Down;
+        Assert.True((await mesh.GetAsync()).Response.GetMeshResult()!.FromCache);
+
+        mesh.Upstream = FallbackTestMesh.Ok("v2");
+        var (response, body) = await mesh.GetAsync();
+
+        Assert.Equal("v2", body);
+        Assert.False(response.GetMeshResult()!.FromCache);
+        Assert.False(response.Headers.Contains("x-mesh-fallback"));
+    }
+
+    [Fact]
+    public async Task Send_PastTtlPlusMaxStale_FailureGoesThrough()
+    {
+        using var mesh = new FallbackTestMesh(f =>
+        {
+            f.Ttl = TimeSpan.FromMinutes(1);
+            f.MaxStale = TimeSpan.FromMinutes(2);
+        });
+        await mesh.GetAsync();
+        await mesh.StoredAsync(1);
+        mesh.Upstream = FallbackTestMesh.Down;
+
+        mesh.Time.Advance(TimeSpan.FromMinutes(3));
+        Assert.True((await mesh.GetAsync()).Response.GetMeshResult()!.FromCache); // exactly at the end of the window
+
+        mesh.Time.Advance(TimeSpan.FromSeconds(1));
+        var (response, _) = await mesh.GetAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.False(response.GetMeshResult()!.FromCache);
+    }
+
+    [Fact]
+    public async Task Send_MaxAgeAndStaleIfError_ShortenTheWindow()
+    {
+        using var mesh = new FallbackTestMesh();
+        mesh.Upstream = FallbackTestMesh.Ok("v1", r => r.Headers.CacheControl = CacheControlHeaderValue.Parse("max-age=10, stale-if-error=20"));
+        await mesh.GetAsync();
+        await mesh.StoredAsync(1);
+        mesh.Upstream = FallbackTestMesh.Down;
+
+        mesh.Time.Advance(TimeSpan.FromSeconds(30));
+        Assert.True((await mesh.GetAsync()).Response.GetMeshResult()!.FromCache);
+        mesh.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.False((await mesh.GetAsync()).Response.GetMeshResult()!.FromCache);
+    }
+
+    [Theory]
+    [InlineData("no-store")]
+    [InlineData("private, max-age=60")]
+    public async Task Send_NoStoreOrPrivate_NotCached(string cacheControl)
+    {
+        using var mesh = new FallbackTestMesh();
+        mesh.Upstream = FallbackTestMesh.Ok("secret", r => r.Headers.CacheControl = CacheControlHeaderValue.Parse(cacheControl));
+        await mesh.GetAsync();
+        mesh.Upstream = FallbackTestMesh.Down;
+
+        var (response, body) = await mesh.GetAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.DoesNotContain("secret", body, StringComparison.Ordinal);
+        Assert.Equal(0, mesh.Cache.StoredCount);
+    }
+
+    [Fact]
+    public async Task Send_BodyOverMaxBodyBytes_NotCached()
+    {
+        using var mesh = new FallbackTestMesh(f => f.MaxBodyBytes = 4);
+        mesh.Upstream = FallbackTestMesh.Ok("12345");
+        Assert.Equal("12345", (await mesh.GetAsync()).Body); // the caller still gets all of it
+        mesh.Upstream = FallbackTestMesh.Down;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await mesh.GetAsync()).Response.StatusCode);
+        Assert.Equal(0, mesh.Cache.StoredCount);
+    }
+
+    [Fact]
+    public async Task Send_StreamedBodyOverMaxBodyBytes_NotCachedAndCallerReadsAll()
+    {
+        using var mesh = new FallbackTestMesh(f => f.MaxBodyBytes = 4);
+        mesh.Upstream = (_, _) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new MemoryStream("123456789"u8.ToArray())) });
+        using var response = await mesh.Client.GetAsync("http://api.example.com/big", HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+        Assert.Equal("123456789", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        mesh.Upstream = FallbackTestMesh.Down;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await mesh.GetAsync("/big")).Response.StatusCode);
+        Assert.Equal(0, mesh.Cache.StoredCount);
+    }
+
+    [Fact]
+    public async Task Send_CallerStopsReadingBeforeTheEnd_NothingStored()
+    {
+        using var mesh = new FallbackTestMesh();
+        mesh.Upstream = (_, _) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new MemoryStream("123456789"u8.ToArray())) });
+        using (var response = await mesh.Client.GetAsync("http://api.example.com/part", HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken))
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(3, await stream.ReadAsync(new byte[3], TestContext.Current.CancellationToken));
+        }
+
+        mesh.Upstream = FallbackTestMesh.Down;
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await mesh.GetAsync("/part")).Response.StatusCode);
+        Assert.Equal(0, mesh.Cache.StoredCount);
+    }
+
+    [Fact]
+    public async Task Send_UpstreamStatus503_ServesCached()
+    {
+        using var mesh = new FallbackTestMesh();
+        await mesh.GetAsync();
+        await mesh.StoredAsync(1);
+        mesh.Upstream = FallbackTestMesh.Status(503);
+
+        var (response, body) = await mesh.GetAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("v1", body);
+        Assert.True(response.GetMeshResult()!.FromCache);
+    }
+
+    [Fact]
+    public async Task Send_UpstreamStatusNotConfigured_FailureGoesThrough()
+    {
+        using var mesh = new FallbackTestMesh(f => f.StatusCodes.Add(500));
+        await mesh.GetAsync();
+        await mesh.StoredAsync(1);
+        mesh.Upstream = FallbackTestMesh.Status(404);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await mesh.GetAsync()).Response.StatusCode);
+        mesh.Upstream = FallbackTestMesh.Status(500);
+        Assert.Equal(HttpStatusCode.OK, (await mesh.GetAsync()).Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Send_DifferentPathOrQuery_NotServedAnotherResponse()
+    {
+        using var mesh = new FallbackTestMesh();
+        await mesh.GetAsync("/items?id=1");
+        await mesh.StoredAsync(1);
+        mesh.Upstream = FallbackTestMesh.Down;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await mesh.GetAsync("/items?id=2")).Response.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await mesh.GetAsync("/other?id=1")).Response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await mesh.GetAsync("/items?id=1")).Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Send_VaryHeader_KeyedByItsValue()
+    {
+        using var mesh = new FallbackTestMesh(f => f.VaryHeaders.Add("Accept-Language"));
+        mesh.Upstream = FallbackTestMesh.Ok("bonjour", r => r.Headers.Vary.Add("Accept-Language"));
+        await mesh.GetAsync(prepare: r => r.Headers.AcceptLanguage.ParseAdd("fr"));
+        await mesh.StoredAsync(1);
+        mesh.Upstream = FallbackTestMesh.Down;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await mesh.GetAsync(prepare: r => r.Headers.AcceptLanguage.ParseAdd("de"))).Response.StatusCode);
+        Assert.Equal("bonjour", (await mesh.GetAsync(prepare: r => r.Headers.AcceptLanguage.ParseAdd("fr"))).Body);
+    }
+
+    [Fact]
+    public async Task Send_ResponseVariesOnUnlistedHeader_NotCached()
+    {
+        using var mesh = new FallbackTestMesh();
+        mesh.Upstream = FallbackTestMesh.Ok("x", r => r.Headers.Vary.Add("X-Tenant"));
+        await mesh.GetAsync();
+        mesh.Upstream = FallbackTestMesh.Down;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await mesh.GetAsync()).Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Send_AuthorizationWithoutOptIn_NeitherCachedNorServed()
+    {
+        using var mesh = new FallbackTestMesh();
+        await mesh.GetAsync(prepare: r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "alice"));
+        await mesh.GetAsync(); // anonymous: cached
+        await mesh.StoredAsync(1);
+        mesh.Upstream = FallbackTestMesh.Down;
+
+        var (response, _) = await mesh.GetAsync(prepare: r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "alice"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Send_CredentialsOptedIn_OneCallersResponseNeverServedToAnother()
+    {
+        using var mesh = new FallbackTestMesh(f => f.CacheAuthorizedRequests = true);
+        mesh.Upstream = (request, _) => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)
+        {
+            Content = new StringContent("private to " + (request.Headers.Authorization?.Parameter ?? request.Headers.GetValues("Cookie").Single())),
+        });
+        await mesh.GetAsync(prepare: r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "alice"));
+        await mesh.GetAsync(prepare: r => r.Headers.Add("Cookie", "session=carol"));
+        await mesh.StoredAsync(2);
+        mesh.Upstream = FallbackTestMesh.Down;
+
+        Assert.Equal("private to alice", (await mesh.GetAsync(prepare: r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "alice"))).Body);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await mesh.GetAsync(prepare: r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "bob"))).Response.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await mesh.GetAsync()).Response.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await mesh.GetAsync(prepare: r => r.Headers.Add("Cookie", "session=dave"))).Response.StatusCode);
+        Assert.Equal("private to session=carol", (await mesh.GetAsync(prepare: r => r.Headers.Add("Cookie", "session=carol"))).Body);
+    }
+
+    [Fact]
+    public async Task Send_SetCookieResponse_NotCached()
+    {
+        using var mesh = new FallbackTestMesh();
+        mesh.Upstream = FallbackTestMesh.Ok("x", r => r.Headers.Add("Set-Cookie", "session=1"));
+        await mesh.GetAsync();
+        mesh.Upstream = FallbackTestMesh.Down;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await mesh.GetAsync()).Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Send_Post_NotCachedByDefault()
+    {
+        using var mesh = new FallbackTestMesh();
+        using (var post = await mesh.Client.PostAsync("http://api.example.com/items?id=1", new StringContent("x"), TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+        }
+
+        mesh.Upstream = FallbackTestMesh.Down;
+        using var failed = await mesh.Client.PostAsync("http://api.example.com/items?id=1", new StringContent("x"), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        Assert.Equal(0, mesh.Cache.StoredCount);
+    }
+
+    [Fact]
+    public async Task Send_HeadRequest_CachedWithoutBody()
+    {
+        using var mesh = new FallbackTestMesh();
+        using (var head = await mesh.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "http://api.example.com/h"), TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        }
+
+        await mesh.StoredAsync(1);
+        mesh.Upstream = FallbackTestMesh.Down;
+        using var served = await mesh.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "http://api.example.com/h"), TestContext.Current.CancellationToken);
+        Assert.True(served.GetMeshResult()!.FromCache);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await mesh.GetAsync("/h")).Response.StatusCode); // GET is another key
+    }
+
+    [Fact]
+    public async Task Send_CallerCancelled_NeverServedFromCache()
+    {
+        using var mesh = new FallbackTestMesh();
+        await mesh.GetAsync();
+        await mesh.StoredAsync(1);
+        using var caller = new CancellationTokenSource();
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        mesh.Upstream = async (_, ct) =>
+        {
+            reached.TrySetResult();
+            await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+            return new HttpResponseMessage(HttpStatusCode.OK);
+        };
+
+        var sending = mesh.Client.GetAsync("http://api.example.com/items?id=1", caller.Token);
+        await reached.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await caller.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
+        Assert.Equal(0, mesh.Cache.ServedCount);
+    }
+
+    [Fact]
+    public async Task Send_ThrowMode_CachedResponseInsteadOfException()
+    {
+        using var mesh = new FallbackTestMesh(mesh: m => m.FailureMode = MeshFailureMode.Throw);
+        await mesh.GetAsync();
+        await mesh.StoredAsync(1);
+        mesh.Upstream = FallbackTestMesh.Down;
+
+        var (response, body) = await mesh.GetAsync();
+        Assert.Equal("v1", body);
+        Assert.True(response.GetMeshResult()!.FromCache);
+
+        await Assert.ThrowsAsync<MeshUpstreamException>(() => mesh.GetAsync("/never-cached"));
+    }
+
+    [Fact]
+    public async Task Send_NothingCached_UserFallbackSynthesizes()
+    {
+        FallbackContext? seen = null;
+        using var mesh = new FallbackTestMesh(respond: context =>
+        {
+            seen = context;
+            return ValueTask.FromResult<HttpResponseMessage?>(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("[]") });
+        });
+        mesh.Upstream = FallbackTestMesh.Down;
+
+        var (response, body) = await mesh.GetAsync("/list");
+
+        Assert.Equal("[]", body);
+        Assert.Equal("synthesized", response.Headers.GetValues("x-mesh-fallback").Single());
+        Assert.False(response.GetMeshResult()!.FromCache);
+        Assert.Equal("api.example.com", seen!.Service);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, seen.Failure!.StatusCode);
+        Assert.True((seen.Result.Flags & MeshResponseFlags.UpstreamConnectionFailure) != 0);
+    }
+
+    [Fact]
+    public async Task Send_UserFallbackReturnsNull_FailureGoesThrough()
+    {
+        using var mesh = new FallbackTestMesh(respond: _ => ValueTask.FromResult<HttpResponseMessage?>(null));
+        mesh.Upstream = FallbackTestMesh.Down;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await mesh.GetAsync()).Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Send_OnFlagsNone_ConnectionFailureGoesThrough()
+    {
+        using var mesh = new FallbackTestMesh(f => f.OnFlags = MeshResponseFlags.None);
+        await mesh.GetAsync();
+        await mesh.StoredAsync(1);
+        mesh.Upstream = FallbackTestMesh.Down;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await mesh.GetAsync()).Response.StatusCode);
+    }
+}
