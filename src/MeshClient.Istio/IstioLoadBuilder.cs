@@ -17,6 +17,7 @@ internal sealed class IstioLoadBuilder
     private readonly List<(DestinationRulePolicy Policy, ObjectReader Reader)> _rules = [];
     private readonly List<(OutboundTrafficPolicy Mode, YamlNode Node, ObjectReader Reader)> _modes = [];
     private readonly List<VirtualServicePolicy> _virtualServices = [];
+    private readonly List<HealthCheckPolicy> _healthChecks = [];
     private readonly List<FallbackPolicyRule> _fallbacks = [];
 
     private readonly EgressProxyMapper _egressProxies = new();
@@ -69,6 +70,15 @@ internal sealed class IstioLoadBuilder
         {
             resource.Status = IstioResourceStatus.Rejected;
             reader.Required(root, string.IsNullOrEmpty(apiVersion) ? "apiVersion" : "kind", $"{where} is not a Kubernetes object: apiVersion and kind are required.");
+            return;
+        }
+
+        if (HealthCheckPolicyMapper.Handles(apiVersion, kind))
+        {
+            CheckTopLevel(reader, root, metadata);
+            var healthCheck = HealthCheckPolicyMapper.Map(reader, root, resource);
+            resource.Status = healthCheck is null ? IstioResourceStatus.Rejected : IstioResourceStatus.Mapped;
+            _healthChecks.AddRange(healthCheck is null ? [] : [healthCheck]);
             return;
         }
 
@@ -156,6 +166,7 @@ internal sealed class IstioLoadBuilder
 
         ApplyDestinationRules();
         ApplyVirtualServices();
+        HealthCheckPolicyMapper.Apply(_healthChecks, options.ExternalServices);
         FallbackPolicyMapper.Apply(_fallbacks, _services.Where(static s => !s.HostsMissing).Select(static s => s.Service));
         _egressProxies.Apply(options, options.ExternalServices);
         var services = new Dictionary<ExternalServiceOptions, IstioResource>(ReferenceEqualityComparer.Instance);

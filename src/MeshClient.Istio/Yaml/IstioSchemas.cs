@@ -208,6 +208,18 @@ internal static class IstioSchemas
             F("egressProxy", Destination, NotSupported))),
         F("inboundConnectionPool", ConnectionPool, NotApplicable, "MeshClient handles outbound calls only."));
 
+    /// <summary>MeshClient's <c>HealthCheckPolicy.spec</c> (<c>meshclient.io/v1alpha1</c>): active health checks for a host.</summary>
+    public static readonly Schema HealthCheckPolicySpec = Object(
+        F("host"),
+        F("interval"),
+        F("intervalJitter"),
+        F("timeout"),
+        F("unhealthyThreshold"),
+        F("healthyThreshold"),
+        F("noTrafficUntilHealthy"),
+        F("http", Object(F("path"), F("method"), F("expectedStatuses", List(Object(F("start"), F("end")))), F("headers", LabelMap))),
+        F("tcp", Object()));
+
     private static Field F(string name, Schema? schema = null, FieldSupport support = Used, string? detail = null) =>
         new(name, schema ?? Scalar, support, detail);
 }

@@ -68,6 +68,13 @@ public sealed class ExternalServiceOptions
     public TrafficPolicyOptions TrafficPolicy { get; set; } = new();
 
     /// <summary>
+    /// Gets or sets the active health checks of the service's endpoints (a MeshClient extension; in
+    /// YAML, a <c>HealthCheckPolicy</c> of <c>meshclient.io/v1alpha1</c> for the service's host).
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: no active checks, as in Istio.</value>
+    public HealthCheckOptions? HealthCheck { get; set; }
+
+    /// <summary>
     /// Gets or sets the service's default route: the shorthand for one catch-all route to the whole
     /// service (today its timeout). Used when <see cref="Http"/> is empty.
     /// </summary>

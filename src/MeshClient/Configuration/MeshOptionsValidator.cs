@@ -150,6 +150,7 @@ internal static class MeshOptionsValidator
             TlsOptionsValidator.ValidateService(service, Findings, credentialsDirectory);
             RouteOptionsValidator.Validate(service.Route, "route", Findings);
             HttpRouteValidator.Validate(service, Findings);
+            HealthCheckOptionsValidator.Validate(service, "healthCheck", Findings);
             FallbackOptionsValidator.Validate(service.Fallback, "fallback", Findings);
 
             EgressProxyOptionsValidator.ValidateService(service, Findings, credentialsDirectory);

@@ -17,6 +17,7 @@ internal static class MeshConfigurationBinding
         try
         {
             configuration.Bind(target, static b => b.ErrorOnUnknownConfiguration = true);
+            HealthCheckBinding.Apply(configuration, target);
             return valid;
         }
         catch (InvalidOperationException ex)
@@ -41,7 +42,9 @@ internal static class MeshConfigurationBinding
         var bound = valid ? target : new MeshOptions();
         try
         {
+            var before = bound.ExternalServices.Count;
             configuration.Bind(bound, static b => b.ErrorOnUnknownConfiguration = true);
+            HealthCheckBinding.Apply(configuration, bound, before);
         }
         catch (InvalidOperationException ex)
         {

@@ -146,6 +146,7 @@ public static class MeshServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, MeshHandlerBuilderFilter>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterPolicyFactory, OutlierDetectorFactory>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterPolicyFactory, ActiveHealthCheckerFactory>());
         services.TryAddSingleton<IDnsLookup, DnsClientLookup>();
         services.TryAddSingleton(static provider => new MeshRuntime(
             provider.GetRequiredService<IOptionsMonitor<MeshOptions>>(),

@@ -47,6 +47,9 @@ internal sealed class MeshEndpoint
     /// <summary>The outlier-detection state (counters, ejection), kept as long as the endpoint.</summary>
     public EndpointHealth Health { get; } = new();
 
+    /// <summary>The active-health state (status, consecutive results, check counters), kept as long as the endpoint.</summary>
+    internal EndpointActiveHealth ActiveHealth { get; } = new();
+
     public EndpointKey Key => _definition.Key;
 
     public string Authority => _definition.Authority;

@@ -40,6 +40,11 @@ internal sealed class ClusterPolicyContext
     public bool SetUnavailable(MeshEndpoint endpoint, EndpointUnavailability reason, bool unavailable) =>
         _cluster.SetUnavailable(endpoint, reason, unavailable);
 
+    /// <summary>The cluster's policy of type <typeparamref name="T"/>, or <see langword="null"/> (active health asks for the outlier detector).</summary>
+    public T? Policy<T>()
+        where T : class, IClusterPolicy =>
+        _cluster.FindPolicy<T>();
+
     /// <summary>A timer on the cluster's <see cref="TimeProvider"/>, disposed with the cluster.</summary>
     public ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
         _cluster.CreateTimer(callback, state, dueTime, period);

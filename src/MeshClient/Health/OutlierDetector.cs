@@ -203,6 +203,28 @@ internal sealed partial class OutlierDetector : IClusterPolicy
     }
 
     /// <summary>
+    /// A passing active health check on an endpoint that active health considers healthy lets it back in
+    /// at once and clears its counters — Envoy's <c>successful_active_health_check_uneject_host</c>, on by
+    /// default. The ejection multiplier stays (it decays at the sweeps, as after any un-ejection).
+    /// </summary>
+    internal void UnejectAfterActiveCheck(MeshEndpoint endpoint)
+    {
+        lock (_gate)
+        {
+            var health = endpoint.Health;
+            if (_disposed || !health.IsEjected)
+            {
+                return;
+            }
+
+            var ejectedFor = _context.TimeProvider.GetElapsedTime(health.LastEjectionTimestamp);
+            health.Uneject();
+            _context.SetUnavailable(endpoint, EndpointUnavailability.Ejected, false);
+            LogRestoredByActiveCheck(_logger, endpoint.Authority, _context.ClusterName, ejectedFor);
+        }
+    }
+
+    /// <summary>
     /// Envoy's <c>processSuccessRateEjections</c> for the interval that just closed: the success rate of
     /// every endpoint with enough volume; with enough such endpoints, success-rate ejection (below
     /// <c>mean − stdev × factor / 1000</c>) and failure-percentage ejection (failures ≥ threshold), each
@@ -329,6 +351,9 @@ internal sealed partial class OutlierDetector : IClusterPolicy
 
     [LoggerMessage(102, LogLevel.Debug, "Outlier detection did not eject endpoint {Endpoint} of {Cluster} ({Reason}): maxEjectionPercent {MaxEjectionPercent} allows no more with {Ejected} of {Endpoints} endpoints ejected.")]
     private static partial void LogEjectionOverflow(ILogger logger, string endpoint, string cluster, OutlierEjectionReason reason, int maxEjectionPercent, int ejected, int endpoints);
+
+    [LoggerMessage(104, LogLevel.Information, "Outlier detection let endpoint {Endpoint} of {Cluster} back in after {Ejected}: an active health check passed.")]
+    private static partial void LogRestoredByActiveCheck(ILogger logger, string endpoint, string cluster, TimeSpan ejected);
 
     [LoggerMessage(103, LogLevel.Error, "Outlier detection sweep failed on {Cluster}.")]
     private static partial void LogSweepFailed(ILogger logger, string cluster, Exception exception);

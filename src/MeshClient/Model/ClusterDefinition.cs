@@ -90,6 +90,9 @@ internal sealed class ClusterDefinition
     /// <summary>The cluster's retry budget (<see cref="TrafficPolicyOptions.RetryBudget"/>), or <see langword="null"/> for none.</summary>
     public Resilience.RetryBudgetSettings? RetryBudget { get; init; }
 
+    /// <summary>The active health checks (<see cref="ExternalServiceOptions.HealthCheck"/>), or <see langword="null"/> for none.</summary>
+    public HealthCheckSettings? HealthCheck { get; init; }
+
     public bool IsPassthrough => Resolution == ServiceResolution.None;
 
     /// <summary>Whether a reload can keep the live cluster as it is.</summary>
@@ -105,6 +108,7 @@ internal sealed class ClusterDefinition
         && Limits == other.Limits
         && Equals(OutlierDetection, other.OutlierDetection)
         && Equals(RetryBudget, other.RetryBudget)
+        && Equals(HealthCheck, other.HealthCheck)
         && Endpoints.SequenceEqual(other.Endpoints)
         && DnsTargets.SequenceEqual(other.DnsTargets)
         && Equals(Dns, other.Dns)

@@ -331,6 +331,7 @@ internal sealed class MeshSnapshot
             resolver: service.Resolver)
         {
             RetryBudget = Resilience.RetryBudgetSettings.From(policy.RetryBudget),
+            HealthCheck = HealthCheckSettings.From(service.HealthCheck, key.Host, key.Port, port.Protocol),
         };
     }
 

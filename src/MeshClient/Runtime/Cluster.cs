@@ -333,6 +333,7 @@ internal sealed class Cluster : IDisposable
             _resolved = resolved;
             var previous = _state;
             _state = Build(previous.Definition, previous);
+            UpdatePolicies(); // the policies see the new endpoints (active health checks start on them)
             LogEndpointChanges(previous.Endpoints, _state.Endpoints);
             RetireDropped(previous.Endpoints, _state.Endpoints);
         }
@@ -396,6 +397,21 @@ internal sealed class Cluster : IDisposable
             _timers.Add(timer);
             return timer;
         }
+    }
+
+    /// <summary>See <see cref="ClusterPolicyContext.Policy{T}"/>.</summary>
+    internal T? FindPolicy<T>()
+        where T : class, IClusterPolicy
+    {
+        foreach (var policy in _policies)
+        {
+            if (policy is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 
     public bool TryAcquire()
@@ -511,6 +527,7 @@ internal sealed class Cluster : IDisposable
             else
             {
                 endpoints[i] = new MeshEndpoint(endpointDefinition, CreatePool(endpointDefinition, definition.Wire)) { JoinedTimestamp = _services.TimeProvider.GetTimestamp() };
+                ActiveHealthChecker.OnNewEndpoint(definition, endpoints[i]);
             }
 
             if (definition.Limits.Scope == ConnectionPoolScope.Endpoint)
