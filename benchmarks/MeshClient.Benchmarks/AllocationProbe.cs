@@ -34,6 +34,7 @@ internal static class AllocationProbe
                 mesh.DefaultTimeout = null;
             });
             Probe("mesh, retries, no timeout", handler, mesh => mesh.DefaultTimeout = null);
+            Probe("mesh, defaults without generated x-request-id", handler, mesh => mesh.Telemetry.GenerateRequestId = false);
         }
     }
 
