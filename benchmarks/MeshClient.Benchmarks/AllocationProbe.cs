@@ -63,13 +63,15 @@ internal static class AllocationProbe
         }
 
         var before = GC.GetTotalAllocatedBytes(precise: true);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         for (var i = 0; i < Requests; i++)
         {
             Send(client);
         }
 
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         var bytes = (GC.GetTotalAllocatedBytes(precise: true) - before) / Requests;
-        Console.WriteLine($"  {name,-50} {bytes,6} B/request");
+        Console.WriteLine($"  {name,-50} {bytes,6} B/request  ~{elapsed.TotalNanoseconds / Requests,8:F0} ns/request (rough)");
     }
 
     private static void Send(HttpClient client)

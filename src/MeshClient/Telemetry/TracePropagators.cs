@@ -23,7 +23,7 @@ internal static class TracePropagators
     {
         if (requestId && !headers.NonValidated.Contains(RequestId))
         {
-            headers.TryAddWithoutValidation(RequestId, Guid.NewGuid().ToString());
+            headers.TryAddWithoutValidation(RequestId, RequestIds.NewId());
         }
 
         if (activity is null)
