@@ -13,23 +13,23 @@ internal static class RequestIds
     private const int BufferSize = 16 * 256;
 
     [ThreadStatic]
-    private static byte[]? t_buffer;
+    private static byte[]? _buffer;
 
     [ThreadStatic]
-    private static int t_next;
+    private static int _next;
 
     public static string NewId()
     {
-        var buffer = t_buffer;
-        var next = t_next;
+        var buffer = _buffer;
+        var next = _next;
         if (buffer is null || next >= BufferSize)
         {
-            buffer = t_buffer ??= new byte[BufferSize];
+            buffer = _buffer ??= new byte[BufferSize];
             RandomNumberGenerator.Fill(buffer);
             next = 0;
         }
 
-        t_next = next + 16;
+        _next = next + 16;
         Span<byte> bytes = stackalloc byte[16];
         buffer.AsSpan(next, 16).CopyTo(bytes);
         buffer.AsSpan(next, 16).Clear(); // an id once handed out is not kept in memory
