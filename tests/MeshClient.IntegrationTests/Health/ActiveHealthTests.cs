@@ -138,6 +138,31 @@ public sealed class ActiveHealthTests
         Assert.All(a.CheckSchemes, scheme => Assert.Equal("https", scheme));
     }
 
+    [Fact]
+    public async Task TlsOrigination_ChecksOnAnHttpPort_GoOverTheOriginatedTls()
+    {
+        using var pki = new TlsFiles();
+        using var certificate = pki.Server(["api.example.com"]);
+        var backend = new Backend();
+        await using var upstream = await Upstream.StartAsync("tls", certificate, backend.HandleAsync);
+        using var mesh = new MeshHost(services => services.AddMeshExternalService("api.example.com", s =>
+        {
+            s.Resolution = ServiceResolution.Static;
+            s.Ports.Add(new ServicePortOptions(80, "http", ServiceProtocol.Http) { TargetPort = upstream.Port });
+            s.Endpoints.Add(new ServiceEndpointOptions("127.0.0.1", 1));
+            s.TrafficPolicy.Tls = new TlsOptions { Mode = TlsMode.Simple, CaCertificates = pki.CaPath };
+            s.HealthCheck = Checks(unhealthy: 1, healthy: 1);
+        }));
+        var cluster = ClusterOf(mesh);
+
+        await Upstream.WaitUntilAsync(() => backend.PassedChecks > 0, Wait, "a passing check over the originated TLS");
+        Assert.All(backend.CheckSchemes, scheme => Assert.Equal("https", scheme)); // the server saw TLS, the check was http://
+        Assert.Contains("api.example.com", upstream.SniNames);
+
+        backend.Mode = BackendMode.Unavailable;
+        await Upstream.WaitUntilAsync(() => cluster.AvailableEndpoints.Length == 0, Wait, "the endpoint taken out by a 503 inside the originated TLS");
+    }
+
     private static HealthCheckOptions Checks(int unhealthy, int healthy) => new()
     {
         Interval = TimeSpan.FromMilliseconds(100),
