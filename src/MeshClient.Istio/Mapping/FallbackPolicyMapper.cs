@@ -103,52 +103,8 @@ internal static class FallbackPolicyMapper
     }
 
     /// <summary>Gives each valid policy to the services that declare its host; the first policy for a service wins.</summary>
-    public static void Apply(List<FallbackPolicyRule> policies, IEnumerable<ExternalServiceOptions> services)
-    {
-        if (policies.Count == 0)
-        {
-            return;
-        }
-
-        var byHost = new Dictionary<string, List<ExternalServiceOptions>>(StringComparer.OrdinalIgnoreCase);
-        foreach (var service in services)
-        {
-            foreach (var host in service.Hosts)
-            {
-                if (!byHost.TryGetValue(host, out var list))
-                {
-                    byHost[host] = list = [];
-                }
-
-                if (list.Count == 0 || !ReferenceEquals(list[^1], service))
-                {
-                    list.Add(service);
-                }
-            }
-        }
-
-        var claimed = new Dictionary<ExternalServiceOptions, IstioResource>(ReferenceEqualityComparer.Instance);
-        foreach (var policy in policies)
-        {
-            if (!byHost.TryGetValue(policy.Host, out var matched))
-            {
-                policy.Reader.Warning(policy.Node, "spec.host", $"spec.host '{DiagnosticText.Cut(policy.Host)}' matches no ServiceEntry host, so the FallbackPolicy has no effect.");
-                continue;
-            }
-
-            foreach (var service in matched)
-            {
-                if (claimed.TryGetValue(service, out var first))
-                {
-                    policy.Reader.Warning(policy.Node, "spec.host", $"spec.host '{DiagnosticText.Cut(policy.Host)}': ServiceEntry {DiagnosticText.Cut(service.Name)} already takes its fallback from FallbackPolicy {DiagnosticText.Cut(first.DisplayName)} ({first.Location}); the first one wins.");
-                    continue;
-                }
-
-                claimed[service] = policy.Resource;
-                service.Fallback = policy.Options;
-            }
-        }
-    }
+    public static void Apply(List<FallbackPolicyRule> policies, IEnumerable<ExternalServiceOptions> services) =>
+        ExtensionPolicies.Apply(policies, services, "FallbackPolicy has no effect.", "fallback from FallbackPolicy", static (service, policy) => service.Fallback = policy.Options);
 
     private static void MapFlags(ObjectReader reader, YamlMappingNode spec, FallbackOptions options)
     {
@@ -234,4 +190,4 @@ internal static class FallbackPolicyMapper
 }
 
 /// <summary>A valid FallbackPolicy: the host it applies to, its options, and the <c>spec.host</c> node for warnings.</summary>
-internal sealed record FallbackPolicyRule(IstioResource Resource, string Host, FallbackOptions Options, YamlNode Node, ObjectReader Reader);
+internal sealed record FallbackPolicyRule(IstioResource Resource, string Host, FallbackOptions Options, YamlNode HostNode, ObjectReader Reader) : IExtensionPolicy;

@@ -5,7 +5,7 @@ using YamlDotNet.RepresentationModel;
 namespace MeshClient.Istio.Mapping;
 
 /// <summary>A valid <c>HealthCheckPolicy</c>: the host it applies to and its checks.</summary>
-internal sealed record HealthCheckPolicy(IstioResource Resource, string Host, YamlNode HostNode, HealthCheckOptions Options, ObjectReader Reader);
+internal sealed record HealthCheckPolicy(IstioResource Resource, string Host, YamlNode HostNode, HealthCheckOptions Options, ObjectReader Reader) : IExtensionPolicy;
 
 /// <summary>
 /// MeshClient's extension kind <c>HealthCheckPolicy</c> (<c>apiVersion: meshclient.io/v1alpha1</c>):
@@ -95,52 +95,8 @@ internal static class HealthCheckPolicyMapper
     }
 
     /// <summary>Links each policy to the ServiceEntries with its host; the first policy for an entry wins.</summary>
-    public static void Apply(IReadOnlyList<HealthCheckPolicy> policies, IEnumerable<ExternalServiceOptions> services)
-    {
-        if (policies.Count == 0)
-        {
-            return;
-        }
-
-        var byHost = new Dictionary<string, List<ExternalServiceOptions>>(StringComparer.OrdinalIgnoreCase);
-        foreach (var service in services)
-        {
-            foreach (var host in service.Hosts)
-            {
-                if (!byHost.TryGetValue(host, out var list))
-                {
-                    byHost[host] = list = [];
-                }
-
-                if (list.Count == 0 || !ReferenceEquals(list[^1], service))
-                {
-                    list.Add(service);
-                }
-            }
-        }
-
-        var claimed = new Dictionary<ExternalServiceOptions, IstioResource>(ReferenceEqualityComparer.Instance);
-        foreach (var policy in policies)
-        {
-            if (!byHost.TryGetValue(policy.Host, out var matched))
-            {
-                policy.Reader.Warning(policy.HostNode, "spec.host", $"spec.host '{DiagnosticText.Cut(policy.Host)}' matches no ServiceEntry host, so the {Kind} has no effect (MeshClient only knows hosts declared by ServiceEntries).");
-                continue;
-            }
-
-            foreach (var service in matched)
-            {
-                if (claimed.TryGetValue(service, out var first))
-                {
-                    policy.Reader.Warning(policy.HostNode, "spec.host", $"spec.host '{DiagnosticText.Cut(policy.Host)}': ServiceEntry {DiagnosticText.Cut(service.Name)} already takes its health checks from {Kind} {DiagnosticText.Cut(first.DisplayName)} ({first.Location}); the first one wins.");
-                    continue;
-                }
-
-                claimed[service] = policy.Resource;
-                service.HealthCheck = policy.Options;
-            }
-        }
-    }
+    public static void Apply(IReadOnlyList<HealthCheckPolicy> policies, IEnumerable<ExternalServiceOptions> services) =>
+        ExtensionPolicies.Apply(policies, services, $"{Kind} has no effect (MeshClient only knows hosts declared by ServiceEntries).", $"health checks from {Kind}", static (service, policy) => service.HealthCheck = policy.Options);
 
     private static HttpHealthCheckOptions MapHttp(ObjectReader reader, YamlMappingNode http)
     {
