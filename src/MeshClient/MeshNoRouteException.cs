@@ -3,8 +3,10 @@ using System.Net;
 namespace MeshClient;
 
 /// <summary>
-/// The host is not declared by any external service and the outbound traffic policy is
-/// REGISTRY_ONLY (Envoy flag <c>NR</c>, status 502).
+/// The mesh found no route for the request (Envoy flag <c>NR</c>): the host is not declared by any
+/// external service and the outbound traffic policy is REGISTRY_ONLY (status 502); or none of the
+/// host's routes matched (404, <see cref="IsUnmatched"/>); or the request's Host header names another
+/// service than its URI (421, <see cref="HostHeader"/>).
 /// </summary>
 public sealed class MeshNoRouteException : MeshException
 {
@@ -47,6 +49,18 @@ public sealed class MeshNoRouteException : MeshException
         IsUnmatched = true;
     }
 
+    /// <summary>
+    /// Creates the exception for a request whose Host header names another service than its URI
+    /// (421 Misdirected Request).
+    /// </summary>
+    internal MeshNoRouteException(string host, int port, string hostHeader, bool misdirected)
+        : base(MisdirectedMessage(host, port, hostHeader), MeshResponseFlags.NoRouteFound, HttpStatusCode.MisdirectedRequest)
+    {
+        Host = host;
+        Port = port;
+        HostHeader = misdirected ? hostHeader : null;
+    }
+
     /// <summary>Gets the blocked host.</summary>
     public string? Host { get; }
 
@@ -58,6 +72,21 @@ public sealed class MeshNoRouteException : MeshException
     /// (Envoy's 404 <c>NR</c>), rather than blocked by REGISTRY_ONLY (502).
     /// </summary>
     public bool IsUnmatched { get; }
+
+    /// <summary>
+    /// Gets the request's <c>Host</c> header when it named another service than the request URI and
+    /// the request was refused for it (status 421, Misdirected Request); otherwise <see langword="null"/>.
+    /// MeshClient routes on the URI's host, and the Host header decides SNI and the certificate name:
+    /// the two must lead to the same external service.
+    /// </summary>
+    public string? HostHeader { get; }
+
+    internal static string MisdirectedMessage(string host, int port, string hostHeader) =>
+        $"Request to '{Authority(host, port)}' refused: its Host header '{Cut(hostHeader)}' names another service. "
+        + "MeshClient routes on the request URI's host, while the Host header decides SNI and the certificate name, so the two must name the same external service. "
+        + "Put the host you mean in the request URI (the mesh sends it to that service's endpoints), or use a VirtualService authority rewrite to change the Host header.";
+
+    private static string Cut(string value) => value.Length > 100 ? value[..100] + "…" : value;
 
     internal static string NoMatchMessage(string host, int port, string path) =>
         $"No route matched the request to '{Authority(host, port)}{DiagnosticTextPath(path)}': every HTTP route of the host has match conditions and none held. "

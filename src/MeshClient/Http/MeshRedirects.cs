@@ -16,9 +16,12 @@ internal static class MeshRedirects
     /// <summary>Prepares <paramref name="request"/> for the hop to <paramref name="location"/>.</summary>
     public static void PrepareNextHop(HttpRequestMessage request, HttpResponseMessage response, Uri location, string[] removedOnOtherHost)
     {
-        if (removedOnOtherHost.Length > 0 && request.RequestUri is { } from
+        if (request.RequestUri is { } from
             && Uri.Compare(from, location, UriComponents.SchemeAndServer, UriFormat.SafeUnescaped, StringComparison.OrdinalIgnoreCase) != 0)
         {
+            // The Host header belongs to the server it was written for: the next one gets its own
+            // (from the location), as a browser sends it.
+            request.Headers.Host = null;
             foreach (var name in removedOnOtherHost)
             {
                 request.Headers.Remove(name);

@@ -76,6 +76,21 @@ internal static class MeshResponses
         return response;
     }
 
+    /// <summary>
+    /// The application's Host header names another service than the request URI (see
+    /// <see cref="MeshRouter.IsMisdirected"/>): 421 Misdirected Request, flag <c>NR</c>; nothing is sent.
+    /// </summary>
+    public static HttpResponseMessage Misdirected(HttpRequestMessage request, MeshResult result, MeshFailureMode mode, Uri uri, string hostHeader)
+    {
+        result.Flags |= MeshResponseFlags.NoRouteFound;
+        if (mode == MeshFailureMode.Throw)
+        {
+            throw new MeshNoRouteException(uri.IdnHost, uri.Port, hostHeader, misdirected: true) { Result = result };
+        }
+
+        return Create(request, result, HttpStatusCode.MisdirectedRequest, MeshNoRouteException.MisdirectedMessage(uri.IdnHost, uri.Port, hostHeader));
+    }
+
     /// <summary>No route of the host matched the request: Envoy's 404 <c>NR</c> (an empty body, as Envoy's).</summary>
     public static HttpResponseMessage NoRouteMatched(HttpRequestMessage request, MeshResult result, MeshFailureMode mode, Uri uri)
     {

@@ -37,6 +37,46 @@ internal static class MeshRouter
     }
 
     /// <summary>
+    /// Whether the application's <c>Host</c> header <paramref name="hostHeader"/> names another service
+    /// than the request URI: MeshClient routes on the URI's host, while <c>SocketsHttpHandler</c> sends
+    /// the Host header and takes SNI and the certificate name from it, so the two must lead to the same
+    /// external service (or, both undeclared, to the passthrough). Otherwise routing, SNI and the
+    /// certificate check would disagree and, for a host whose connections go where the URI says
+    /// (resolution NONE, the passthrough), the Host header could name an allowed service while the
+    /// connection goes elsewhere.
+    /// </summary>
+    public static bool IsMisdirected(RuntimeState state, Uri uri, string hostHeader)
+    {
+        var host = HostOf(hostHeader);
+        var uriHost = uri.IdnHost;
+        if (host.Equals(uriHost, StringComparison.OrdinalIgnoreCase)
+            || (host.Length == uriHost.Length + 1 && host[^1] == '.' && host.StartsWith(uriHost, StringComparison.OrdinalIgnoreCase)))
+        {
+            return false;
+        }
+
+        // Both hosts of one external service (a ServiceEntry's hosts), or both undeclared (the passthrough).
+        var port = uri.Port;
+        var named = state.VirtualHosts.Match(host.TrimEnd('.'), port);
+        var requested = state.VirtualHosts.Match(uriHost, port);
+        return !(named is null ? requested is null : requested is not null && string.Equals(named.ServiceName, requested.ServiceName, StringComparison.Ordinal));
+    }
+
+    /// <summary>The host of a Host header value: without its port, an IPv6 address without brackets.</summary>
+    internal static string HostOf(string hostHeader)
+    {
+        var value = hostHeader.AsSpan().Trim();
+        if (value.StartsWith("["))
+        {
+            var close = value.IndexOf(']');
+            return (close < 0 ? value[1..] : value[1..close]).ToString();
+        }
+
+        var colon = value.LastIndexOf(':');
+        return (colon < 0 ? value : value[..colon]).ToString();
+    }
+
+    /// <summary>
     /// Acquires <paramref name="cluster"/> for one attempt. A reload may have retired it since the
     /// routing decision; the new state is already published then, so its replacement (the live cluster
     /// with the same key) is used and recorded in <paramref name="result"/>. Returns

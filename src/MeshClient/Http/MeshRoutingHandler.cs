@@ -53,6 +53,14 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         var result = new MeshResult { CallerToken = cancellationToken, RequestUri = uri };
         request.Options.Set(MeshResponseExtensions.ResultKey, result);
         var state = _runtime.State;
+        var firstHop = !request.Options.TryGetValue(AttemptContext.Key, out var attempt);
+        if (firstHop && request.Headers.Host is { } hostHeader && MeshRouter.IsMisdirected(state, uri, hostHeader))
+        {
+            // A redirect hop is not checked: a hop to another server drops the application's Host
+            // header (MeshRedirects), and one on the same server may carry the route's authority rewrite.
+            return Task.FromResult(MeshResponses.Misdirected(request, result, state.FailureMode, uri, hostHeader));
+        }
+
         var route = MeshRouter.Route(_runtime, state, request, uri, out var matched, out var blocked);
         if (route is null)
         {
@@ -80,7 +88,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
 
         result.TargetCluster = cluster;
         RouteRequests.Apply(request, uri, route, matched, target);
-        if (!request.Options.TryGetValue(AttemptContext.Key, out var attempt))
+        if (attempt is null)
         {
             attempt = new AttemptContext(); // a redirect hop reuses the request's
             request.Options.Set(AttemptContext.Key, attempt);

@@ -92,16 +92,17 @@ public sealed class MeshEndpointHandlerTests
     }
 
     [Fact]
-    public async Task Send_ExplicitHostHeader_IsKept()
+    public async Task Send_ExplicitHostHeaderOfTheService_IsKept()
     {
+        // A Host header naming another service is refused (HostHeaderRoutingTests); one naming the same is sent as written.
         using var harness = StaticService();
         using var request = new HttpRequestMessage(HttpMethod.Get, "https://api.example.com/");
-        request.Headers.Host = "custom.example.com";
+        request.Headers.Host = "API.example.com:443";
 
         using var response = await harness.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
 
-        Assert.Equal("custom.example.com", Assert.Single(harness.Handler.Seen).Host);
-        Assert.Equal("custom.example.com", request.Headers.Host);
+        Assert.Equal("API.example.com:443", Assert.Single(harness.Handler.Seen).Host);
+        Assert.Equal("API.example.com:443", request.Headers.Host);
     }
 
     [Theory]
