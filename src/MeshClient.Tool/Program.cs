@@ -13,11 +13,17 @@ internal static class Program
     public const int UsageError = 2;
 
     private const string Usage = """
-        Usage: meshclient validate <file|folder>...
+        Usage: meshclient validate [options] <file|folder>...
 
           Reads Istio YAML (ServiceEntry, DestinationRule, VirtualService, Sidecar) as MeshClient would
           and prints every error and warning with file:line:column. Folders are read non-recursively
           (*.yaml, *.yml).
+
+        Options (the input limits of IstioLoaderOptions; set them as the application does):
+          --max-file-size <bytes>       largest file read (default 4194304)
+          --max-nesting-depth <levels>  deepest YAML nesting (default 100)
+          --max-documents <count>       most YAML documents per file (default 10000)
+          --read-timeout <seconds>      longest wait for one file's read (default 10)
 
         Exit codes: 0 no errors, 1 errors found, 2 usage error.
         """;
@@ -50,9 +56,16 @@ internal static class Program
             return UsageError;
         }
 
+        if (!TryParseOptions(args, out var paths, out var options, out var problem))
+        {
+            error.WriteLine($"meshclient validate: {problem}");
+            error.WriteLine(Usage);
+            return UsageError;
+        }
+
         try
         {
-            return Validate(args[1..], output);
+            return Validate(paths, options, output);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -62,9 +75,69 @@ internal static class Program
         }
     }
 
-    private static int Validate(string[] paths, TextWriter output)
+    /// <summary>Splits the arguments after <c>validate</c> into the limit options and the paths.</summary>
+    private static bool TryParseOptions(string[] args, out List<string> paths, out IstioLoaderOptions options, out string? problem)
     {
-        var result = IstioConfigurationLoader.Load(paths);
+        paths = [];
+        options = new IstioLoaderOptions();
+        problem = null;
+        for (var i = 1; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                paths.Add(arg);
+                continue;
+            }
+
+            if (i + 1 >= args.Length)
+            {
+                problem = $"option '{arg}' needs a value.";
+                return false;
+            }
+
+            var value = args[++i];
+            if (!long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) || number < 1)
+            {
+                problem = $"option '{arg}' needs a positive whole number (was '{(value.Length > 100 ? value[..100] + "…" : value)}').";
+                return false;
+            }
+
+            switch (arg)
+            {
+                case "--max-file-size":
+                    options.MaxFileSize = number;
+                    break;
+                case "--max-nesting-depth" when number <= int.MaxValue:
+                    options.MaxNestingDepth = (int)number;
+                    break;
+                case "--max-documents" when number <= int.MaxValue:
+                    options.MaxDocumentsPerFile = (int)number;
+                    break;
+                case "--read-timeout" when number <= int.MaxValue / 1000:
+                    options.ReadTimeout = TimeSpan.FromSeconds(number);
+                    break;
+                case "--max-nesting-depth" or "--max-documents" or "--read-timeout":
+                    problem = $"option '{arg}' is too large (was '{value}').";
+                    return false;
+                default:
+                    problem = $"unknown option '{arg}'.";
+                    return false;
+            }
+        }
+
+        if (paths.Count == 0)
+        {
+            problem = "at least one file or folder is required.";
+            return false;
+        }
+
+        return true;
+    }
+
+    private static int Validate(List<string> paths, IstioLoaderOptions options, TextWriter output)
+    {
+        var result = IstioConfigurationLoader.Load(paths, options);
         var findings = result.Validate();
         var errors = 0;
         var warnings = 0;

@@ -18,7 +18,46 @@ public sealed class ProgramTests
         Assert.Equal(Program.UsageError, code);
         Assert.Empty(output);
         Assert.StartsWith(expected, error);
-        Assert.Contains("Usage: meshclient validate <file|folder>...", error);
+        Assert.Contains("Usage: meshclient validate [options] <file|folder>...", error);
+    }
+
+    [Theory]
+    [InlineData(new[] { "validate", "--max-file-size" }, "meshclient validate: option '--max-file-size' needs a value.")]
+    [InlineData(new[] { "validate", "--max-file-size", "0", "x.yaml" }, "meshclient validate: option '--max-file-size' needs a positive whole number (was '0').")]
+    [InlineData(new[] { "validate", "--max-documents", "-5", "x.yaml" }, "meshclient validate: option '--max-documents' needs a positive whole number (was '-5').")]
+    [InlineData(new[] { "validate", "--max-nesting-depth", "99999999999", "x.yaml" }, "meshclient validate: option '--max-nesting-depth' is too large (was '99999999999').")]
+    [InlineData(new[] { "validate", "--recursive", "1", "x.yaml" }, "meshclient validate: unknown option '--recursive'.")]
+    [InlineData(new[] { "validate", "--read-timeout", "5" }, "meshclient validate: at least one file or folder is required.")]
+    public void Run_BadOptions_ReturnTwoWithUsage(string[] args, string expected)
+    {
+        var (code, output, error) = Run(args);
+
+        Assert.Equal(Program.UsageError, code);
+        Assert.Empty(output);
+        Assert.StartsWith(expected, error);
+        Assert.Contains("--max-file-size <bytes>", error);
+    }
+
+    [Fact]
+    public void Run_LimitOptions_AppliedAsTheApplicationWould()
+    {
+        using var folder = new TempFolder();
+        var file = folder.Write("se.yaml", ValidServiceEntry);
+        var two = folder.Write("two.yaml", ValidServiceEntry + "---\n" + ValidServiceEntry.Replace("name: api,", "name: api2,"));
+
+        var (tooSmall, tooSmallOutput, _) = Run(["validate", "--max-file-size", "64", file]);
+        var (tooShallow, tooShallowOutput, _) = Run(["validate", "--max-nesting-depth", "2", file]);
+        var (fewDocuments, fewDocumentsOutput, _) = Run(["validate", "--max-documents", "1", two]);
+        var (fits, fitsOutput, _) = Run(["validate", "--max-file-size", "100000", "--max-nesting-depth", "20", "--max-documents", "2", "--read-timeout", "30", file, two]);
+
+        Assert.Equal(Program.ErrorsFound, tooSmall);
+        Assert.Contains($"more than the limit of 64 bytes (IstioLoaderOptions.MaxFileSize)", tooSmallOutput);
+        Assert.Equal(Program.ErrorsFound, tooShallow);
+        Assert.Contains("YAML nesting is deeper than 2 levels (IstioLoaderOptions.MaxNestingDepth)", tooShallowOutput);
+        Assert.Equal(Program.ErrorsFound, fewDocuments);
+        Assert.Contains("the file holds more than 1 YAML documents (IstioLoaderOptions.MaxDocumentsPerFile)", fewDocumentsOutput);
+        Assert.Equal(Program.Success, fits);
+        Assert.Contains("OK: 2 file(s), 3 object(s)", fitsOutput);
     }
 
     [Fact]
