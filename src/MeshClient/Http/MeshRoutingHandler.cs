@@ -115,12 +115,12 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
             }
 
             followsRedirects = true;
-            return CompleteAsync(sending, request, result, attempt, state.FailureMode, redirects, cancellationToken);
+            return CompleteAsync(sending, request, result, attempt, state.FailureMode, redirects, cancellationToken).AsTask();
         }
 
         followsRedirects = true;
         return mirroring is null
-            ? SendAsync(route.Pipeline, capHttp3, request, result, attempt, state.FailureMode, redirects, cancellationToken)
+            ? SendAsync(route.Pipeline, capHttp3, request, result, attempt, state.FailureMode, redirects, cancellationToken).AsTask()
             : SendWhenMirroredAsync(mirroring, route.Pipeline, capHttp3, request, result, attempt, state.FailureMode, redirects, cancellationToken);
     }
 
@@ -171,7 +171,13 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         request.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(ResiliencePipeline<HttpResponseMessage>? pipeline, bool capHttp3, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
+    /// <summary>
+    /// The attempts through the route's pipeline. Like <see cref="CompleteAsync"/>, its state machine
+    /// comes from a pool (<see cref="PoolingAsyncValueTaskMethodBuilder{TResult}"/>): the caller's
+    /// <see cref="ValueTask{TResult}.AsTask"/> allocates a small task instead of a box holding every local.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<HttpResponseMessage> SendAsync(ResiliencePipeline<HttpResponseMessage>? pipeline, bool capHttp3, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
     {
         var askedVersion = request.Version;
         var askedPolicy = request.VersionPolicy;
@@ -214,44 +220,9 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                 }
 
                 var outcome = await pipeline.ExecuteOutcomeAsync(
-                    static async (context, state) =>
-                    {
-                        var (request, attempt) = (state.Request, state.Attempt);
-                        var callerToken = state.Result.CallerToken;
-                        if (state.Hedging)
-                        {
-                            if (context.Properties.TryGetValue(RetryDecider.AttemptKey, out var own))
-                            {
-                                (request, attempt) = (own.Request!, own); // a hedged attempt sends its own copy
-                            }
-                        }
-
-                        Outcome<HttpResponseMessage> outcome;
-                        try
-                        {
-                            var response = await state.Handler.SendAttemptAsync(request, context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
-                            attempt.Succeeded(response);
-                            outcome = Outcome.FromResult(response);
-                        }
-#pragma warning disable CA1031 // Not swallowed: an outcome carries it to the pipeline, and it is turned into the result below.
-                        catch (Exception ex)
-#pragma warning restore CA1031
-                        {
-                            if (state.Hedging && context.CancellationToken.IsCancellationRequested && !attempt.HedgeParentToken.IsCancellationRequested)
-                            {
-                                callerToken = context.CancellationToken; // another attempt won: abandoned, not failed
-                            }
-
-                            outcome = Outcome.FromException<HttpResponseMessage>(attempt.Failed(ex, callerToken, context.CancellationToken));
-                        }
-
-                        // The first attempt ran outside the retry strategy: enter it only for an outcome it may retry.
-                        return state.Retries is { } retries && retries.Retriable(in outcome, request)
-                            ? await state.Handler.RetryAsync(retries, outcome, context, request, state.Result, attempt).ConfigureAwait(context.ContinueOnCapturedContext)
-                            : outcome;
-                    },
+                    AttemptCallback,
                     context,
-                    (Handler: this, Request: request, Result: result, Attempt: attempt, Hedging: hedging, Retries: attempt.Route?.Retries)).ConfigureAwait(false);
+                    new AttemptState(this, request, result, attempt, hedging, attempt.Route?.Retries)).ConfigureAwait(false);
 
                 if (hedging && outcome.Result?.RequestMessage?.Options.TryGetValue(AttemptContext.Key, out var winner) == true)
                 {
@@ -295,6 +266,54 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
             : response;
     }
 
+    private static readonly Func<ResilienceContext, AttemptState, ValueTask<Outcome<HttpResponseMessage>>> AttemptCallback = RunAttemptAsync;
+
+    /// <summary>What the pipeline's callback needs (a struct: passed by value, nothing allocated for it).</summary>
+    private readonly record struct AttemptState(MeshRoutingHandler Handler, HttpRequestMessage Request, MeshResult Result, AttemptContext Attempt, bool Hedging, RouteRetries? Retries);
+
+    /// <summary>
+    /// One attempt inside the route's pipeline. Its state machine comes from a pool
+    /// (<see cref="PoolingAsyncValueTaskMethodBuilder{TResult}"/>): an attempt that waits for the
+    /// network would otherwise allocate its box on every request.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<Outcome<HttpResponseMessage>> RunAttemptAsync(ResilienceContext context, AttemptState state)
+    {
+        var (request, attempt) = (state.Request, state.Attempt);
+        var callerToken = state.Result.CallerToken;
+        if (state.Hedging)
+        {
+            if (context.Properties.TryGetValue(RetryDecider.AttemptKey, out var own))
+            {
+                (request, attempt) = (own.Request!, own); // a hedged attempt sends its own copy
+            }
+        }
+
+        Outcome<HttpResponseMessage> outcome;
+        try
+        {
+            var response = await state.Handler.SendAttemptAsync(request, context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
+            attempt.Succeeded(response);
+            outcome = Outcome.FromResult(response);
+        }
+#pragma warning disable CA1031 // Not swallowed: an outcome carries it to the pipeline, and it is turned into the result below.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            if (state.Hedging && context.CancellationToken.IsCancellationRequested && !attempt.HedgeParentToken.IsCancellationRequested)
+            {
+                callerToken = context.CancellationToken; // another attempt won: abandoned, not failed
+            }
+
+            outcome = Outcome.FromException<HttpResponseMessage>(attempt.Failed(ex, callerToken, context.CancellationToken));
+        }
+
+        // The first attempt ran outside the retry strategy: enter it only for an outcome it may retry.
+        return state.Retries is { } retries && retries.Retriable(in outcome, request)
+            ? await state.Handler.RetryAsync(retries, outcome, context, request, state.Result, attempt).ConfigureAwait(context.ContinueOnCapturedContext)
+            : outcome;
+    }
+
     /// <summary>The request's body had to be buffered for its mirrors' copies first.</summary>
     private async Task<HttpResponseMessage> SendWhenMirroredAsync(Task mirroring, ResiliencePipeline<HttpResponseMessage>? pipeline, bool capHttp3, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
     {
@@ -302,7 +321,8 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         return await SendAsync(pipeline, capHttp3, request, result, attempt, mode, redirects, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<HttpResponseMessage> CompleteAsync(Task<HttpResponseMessage> sending, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<HttpResponseMessage> CompleteAsync(Task<HttpResponseMessage> sending, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try
