@@ -122,7 +122,8 @@ internal static class RouteBinder
     /// </summary>
     /// <remarks>
     /// A plain retry policy (no hedging, no per-try timeout: Istio's default) gets two pipelines
-    /// instead of one: the total timeout around the attempts, and the retry strategy on its own,
+    /// instead of one: the total timeout around the attempts (an empty pipeline when the route has no
+    /// timeout), and the retry strategy on its own,
     /// which the first attempt enters only when its outcome is one the policy retries
     /// (<see cref="RoutePipelines.Retries"/>). Polly then decides on that outcome exactly as if it had
     /// run the attempt itself, so the behaviour is the same, and the common case — the first attempt
@@ -154,7 +155,7 @@ internal static class RouteBinder
                 {
                     builder.AddHedging(decider.HedgingOptions());
                 }
-                else if (retry.MaxRetries > 0 && retry.PerTryTimeout is null && route.Timeout is not null)
+                else if (retry.MaxRetries > 0 && retry.PerTryTimeout is null)
                 {
                     retries = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }.AddRetry(decider.RetryOptions()).Build();
                 }

@@ -28,7 +28,7 @@ public sealed class RetryFastPathTests
         mesh => mesh.DefaultTimeout = TimeSpan.FromMinutes(5));
 
     [Fact]
-    public void PlainPolicyWithARouteTimeout_GetsTheRetryStrategyApart_OthersKeepItInside()
+    public void PlainPolicy_GetsTheRetryStrategyApart_PerTryTimeoutAndHedgingKeepItInside()
     {
         using (var plain = Mesh(new HttpRetryOptions { RetryOn = "5xx", Attempts = 2 }))
         {
@@ -47,8 +47,10 @@ public sealed class RetryFastPathTests
             Assert.Null(hedged.Harness.Runtime.OnlyRoute().Retries);
         }
 
+        // Without a route timeout the first attempt runs in an empty pipeline, the retry strategy apart as well.
         using var withoutTimeout = new RetryTestMesh(route => route.Retries = new HttpRetryOptions { RetryOn = "5xx", Attempts = 2 });
-        Assert.Null(withoutTimeout.Harness.Runtime.OnlyRoute().Retries);
+        Assert.NotNull(withoutTimeout.Harness.Runtime.OnlyRoute().Pipeline);
+        Assert.NotNull(withoutTimeout.Harness.Runtime.OnlyRoute().Retries);
     }
 
     [Theory]
