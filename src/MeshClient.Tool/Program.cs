@@ -15,9 +15,10 @@ internal static class Program
     private const string Usage = """
         Usage: meshclient validate <file|folder>...
 
-          Reads Istio YAML (ServiceEntry, DestinationRule, VirtualService, Sidecar) as MeshClient would
-          and prints every error and warning with file:line:column. Folders are read non-recursively
-          (*.yaml, *.yml).
+          Reads Istio YAML (ServiceEntry, DestinationRule, VirtualService, Sidecar) and MeshClient's
+          extension kinds (meshclient.io/v1alpha1: HealthCheckPolicy, FallbackPolicy, EgressProxy,
+          OutlierPolicy) as MeshClient would and prints every error and warning with file:line:column.
+          Folders are read non-recursively (*.yaml, *.yml).
 
         Exit codes: 0 no errors, 1 errors found, 2 usage error.
         """;
