@@ -1,5 +1,8 @@
 using MeshClient.Configuration;
 using MeshClient.Model;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using static MeshClient.Tests.Routing.RoutingTestSupport;
 
 namespace MeshClient.Tests.Health;
@@ -90,5 +93,41 @@ public sealed class PortLevelOutlierDetectionTests
 
         Assert.Contains("error: External service 'api.example.com': trafficPolicy.portLevelSettings[0].outlierDetection.consecutive5xxErrors must not be negative (was '-1').", messages);
         Assert.Contains("warning: External service 'api.example.com': trafficPolicy.portLevelSettings[0].outlierDetection.maxEjectionPercent 10 ejects no endpoint of 2: an endpoint is ejected only while 100 × (ejected + 1) / endpoints ≤ maxEjectionPercent, so it must be at least 50; raise it or set AlwaysEjectOneHost.", messages);
+    }
+
+    [Fact]
+    public void Snapshot_SubsetTls_WinsOverTheRulesPortLevelTlsForThatPort()
+    {
+        var snapshot = Snapshot(Service(s =>
+        {
+            s.TrafficPolicy.PortLevelSettings.Add(new PortTrafficPolicyOptions { Port = 443, Tls = new TlsOptions { Mode = TlsMode.Simple, Sni = "rule.example.com" } });
+            s.Subsets[0].TrafficPolicy = new TrafficPolicyOptions { Tls = new TlsOptions { Mode = TlsMode.Simple, Sni = "subset.example.com" } };
+            s.Http.Add(Route(To("api.example.com", "v1", 1, 443), To("api.example.com", "v2", 1, 443)));
+        }));
+
+        Assert.Equal("rule.example.com", Cluster(snapshot, "outbound|443||api.example.com").Wire.Tls!.Sni);
+        Assert.Equal("subset.example.com", Cluster(snapshot, "outbound|443|v1|api.example.com").Wire.Tls!.Sni);
+        Assert.Equal("rule.example.com", Cluster(snapshot, "outbound|443|v2|api.example.com").Wire.Tls!.Sni);
+    }
+
+    [Fact]
+    public void BindConfiguration_PortLevelOutlierDetection_Binds()
+    {
+        var configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream("""
+            { "Mesh": { "ExternalServices": [ { "Hosts": [ "api.example.com" ], "TrafficPolicy": { "PortLevelSettings": [
+                { "Port": 8080, "OutlierDetection": { "ConsecutiveGatewayErrors": 2, "BaseEjectionTime": "00:01:00" } } ] } } ] } }
+            """u8.ToArray())).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddMesh().BindConfiguration("Mesh");
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<MeshOptions>>().Value;
+
+        Assert.Empty(options.SourceDiagnostics);
+        var level = Assert.Single(options.ExternalServices[0].TrafficPolicy.PortLevelSettings);
+        Assert.Equal(8080, level.Port);
+        Assert.Equal(2, level.OutlierDetection!.ConsecutiveGatewayErrors);
+        Assert.Equal(TimeSpan.FromMinutes(1), level.OutlierDetection.BaseEjectionTime);
     }
 }
