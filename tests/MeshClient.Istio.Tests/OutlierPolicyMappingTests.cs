@@ -193,6 +193,50 @@ public sealed class OutlierPolicyMappingTests
     }
 
     [Fact]
+    public void LoadYaml_PolicyForAnotherHostOfAnEntry_DoesNotReachEntriesSharingItsRule()
+    {
+        const string Yaml = """
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: both}
+            spec: {hosts: [a.example.com, b.example.com], resolution: DNS, ports: [{number: 80, name: http, protocol: HTTP}]}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: only-a}
+            spec: {hosts: [a.example.com], resolution: DNS, ports: [{number: 80, name: http, protocol: HTTP}]}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: a}
+            spec:
+              host: a.example.com
+              trafficPolicy:
+                outlierDetection: {consecutive5xxErrors: 3}
+                portLevelSettings: [{port: {number: 80}, outlierDetection: {consecutive5xxErrors: 4}}]
+              subsets: [{name: v1, trafficPolicy: {outlierDetection: {consecutive5xxErrors: 6}}}]
+            ---
+            apiVersion: meshclient.io/v1alpha1
+            kind: OutlierPolicy
+            metadata: {name: b}
+            spec: {host: b.example.com, failurePercentage: {threshold: 70}}
+            """;
+
+        var result = IstioConfigurationLoader.LoadYaml(Yaml, "mesh.yaml");
+
+        var both = result.Options.ExternalServices.Single(s => s.Name == "both");
+        var onlyA = result.Options.ExternalServices.Single(s => s.Name == "only-a");
+        Assert.Equal(70, both.TrafficPolicy.OutlierDetection!.FailurePercentage!.Threshold);
+        Assert.Equal(70, both.TrafficPolicy.PortLevelSettings[0].OutlierDetection!.FailurePercentage!.Threshold);
+        Assert.Equal(70, both.Subsets[0].TrafficPolicy!.OutlierDetection!.FailurePercentage!.Threshold);
+        Assert.Equal((3, 4, 6), (both.TrafficPolicy.OutlierDetection.Consecutive5xxErrors, both.TrafficPolicy.PortLevelSettings[0].OutlierDetection!.Consecutive5xxErrors, both.Subsets[0].TrafficPolicy!.OutlierDetection!.Consecutive5xxErrors));
+        Assert.Null(onlyA.TrafficPolicy.OutlierDetection!.FailurePercentage);
+        Assert.Null(onlyA.TrafficPolicy.PortLevelSettings[0].OutlierDetection!.FailurePercentage);
+        Assert.Null(onlyA.Subsets[0].TrafficPolicy!.OutlierDetection!.FailurePercentage);
+        Assert.Equal("v1", both.Subsets[0].Name);
+    }
+
+    [Fact]
     public void LoadYaml_OtherApiVersion_Rejected()
     {
         const string Policy = "apiVersion: meshclient.io/v1\nkind: OutlierPolicy\nmetadata: {name: p}\nspec: {host: api.example.com}\n";

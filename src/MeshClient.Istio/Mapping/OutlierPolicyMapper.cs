@@ -104,41 +104,87 @@ internal static class OutlierPolicyMapper
     public static void Apply(IReadOnlyList<OutlierPolicy> policies, IEnumerable<ExternalServiceOptions> services) =>
         ExtensionPolicies.Apply(policies, services, $"{Kind} has no effect (MeshClient only knows hosts declared by ServiceEntries).", $"outlier settings from {Kind}", Assign);
 
+    /// <summary>
+    /// Completes every outlier detection of the service. A DestinationRule's objects are shared by all the
+    /// services with its host, so each one is copied before it is completed: a policy for another host of
+    /// a service must not reach the services that share its rule.
+    /// </summary>
     private static void Assign(ExternalServiceOptions service, OutlierPolicy policy)
     {
-        if (service.TrafficPolicy.OutlierDetection is null)
+        var own = service.TrafficPolicy.OutlierDetection;
+        if (own is null)
         {
-            service.TrafficPolicy.OutlierDetection = new OutlierDetectionOptions();
             policy.Reader.Warning(policy.HostNode, "spec.host", $"spec.host '{DiagnosticText.Cut(policy.Host)}': ServiceEntry {DiagnosticText.Cut(service.Name)} has no DestinationRule outlierDetection, so the {Kind} turns outlier detection on with Istio's defaults (consecutive5xxErrors 5, baseEjectionTime 30s, maxEjectionPercent 10).");
         }
 
-        Complete(service.TrafficPolicy.OutlierDetection, policy);
-        foreach (var level in service.TrafficPolicy.PortLevelSettings)
+        service.TrafficPolicy.OutlierDetection = Completed(own ?? new OutlierDetectionOptions(), policy);
+        CompletePortLevels(service.TrafficPolicy.PortLevelSettings, policy);
+        for (var i = 0; i < service.Subsets.Count; i++)
         {
-            Complete(level?.OutlierDetection, policy);
-        }
-
-        foreach (var subset in service.Subsets)
-        {
-            Complete(subset?.TrafficPolicy?.OutlierDetection, policy);
-            foreach (var level in subset?.TrafficPolicy?.PortLevelSettings ?? [])
+            if (service.Subsets[i] is not { TrafficPolicy: { } subsetPolicy } subset)
             {
-                Complete(level?.OutlierDetection, policy);
+                continue;
+            }
+
+            var copy = new TrafficPolicyOptions
+            {
+                LoadBalancer = subsetPolicy.LoadBalancer,
+                OutlierDetection = subsetPolicy.OutlierDetection is { } outlier ? Completed(outlier, policy) : null,
+                ConnectionPool = subsetPolicy.ConnectionPool,
+                Tls = subsetPolicy.Tls,
+                RetryBudget = subsetPolicy.RetryBudget,
+            };
+            foreach (var level in subsetPolicy.PortLevelSettings)
+            {
+                copy.PortLevelSettings.Add(level);
+            }
+
+            CompletePortLevels(copy.PortLevelSettings, policy);
+            var replaced = new SubsetOptions { Name = subset.Name, TrafficPolicy = copy };
+            foreach (var (key, value) in subset.Labels)
+            {
+                replaced.Labels[key] = value;
+            }
+
+            service.Subsets[i] = replaced;
+        }
+    }
+
+    private static void CompletePortLevels(IList<PortTrafficPolicyOptions> levels, OutlierPolicy policy)
+    {
+        for (var i = 0; i < levels.Count; i++)
+        {
+            if (levels[i] is { OutlierDetection: { } outlier } level)
+            {
+                levels[i] = new PortTrafficPolicyOptions { Port = level.Port, Tls = level.Tls, OutlierDetection = Completed(outlier, policy) };
             }
         }
     }
 
-    private static void Complete(OutlierDetectionOptions? outlier, OutlierPolicy policy)
+    /// <summary>A copy of <paramref name="outlier"/> with the policy's fields set.</summary>
+    private static OutlierDetectionOptions Completed(OutlierDetectionOptions outlier, OutlierPolicy policy)
     {
-        if (outlier is null)
+        var copy = new OutlierDetectionOptions
         {
-            return;
+            Consecutive5xxErrors = outlier.Consecutive5xxErrors,
+            ConsecutiveGatewayErrors = outlier.ConsecutiveGatewayErrors,
+            SplitExternalLocalOriginErrors = outlier.SplitExternalLocalOriginErrors,
+            ConsecutiveLocalOriginFailures = outlier.ConsecutiveLocalOriginFailures,
+            Interval = outlier.Interval,
+            BaseEjectionTime = outlier.BaseEjectionTime,
+            MaxEjectionTime = policy.MaxEjectionTime ?? outlier.MaxEjectionTime,
+            MaxEjectionPercent = outlier.MaxEjectionPercent,
+            AlwaysEjectOneHost = policy.AlwaysEjectOneHost ?? outlier.AlwaysEjectOneHost,
+            MinHealthPercent = outlier.MinHealthPercent,
+            SuccessRate = policy.SuccessRate ?? outlier.SuccessRate,
+            FailurePercentage = policy.FailurePercentage ?? outlier.FailurePercentage,
+        };
+        foreach (var code in outlier.HttpErrorCodes)
+        {
+            copy.HttpErrorCodes.Add(code);
         }
 
-        outlier.SuccessRate = policy.SuccessRate ?? outlier.SuccessRate;
-        outlier.FailurePercentage = policy.FailurePercentage ?? outlier.FailurePercentage;
-        outlier.MaxEjectionTime = policy.MaxEjectionTime ?? outlier.MaxEjectionTime;
-        outlier.AlwaysEjectOneHost = policy.AlwaysEjectOneHost ?? outlier.AlwaysEjectOneHost;
+        return copy;
     }
 
     /// <summary>A rule block: an object, or present and empty (<c>successRate: {}</c> or <c>successRate:</c>) for the defaults.</summary>
