@@ -17,10 +17,7 @@ internal sealed class IstioLoadBuilder
     private readonly List<(DestinationRulePolicy Policy, ObjectReader Reader)> _rules = [];
     private readonly List<(OutboundTrafficPolicy Mode, YamlNode Node, ObjectReader Reader)> _modes = [];
     private readonly List<VirtualServicePolicy> _virtualServices = [];
-    private readonly List<HealthCheckPolicy> _healthChecks = [];
-    private readonly List<FallbackPolicyRule> _fallbacks = [];
-
-    private readonly EgressProxyMapper _egressProxies = new();
+    private readonly IReadOnlyList<ExtensionKind> _extensions = ExtensionKinds.Create();
 
     public List<string> Files { get; } = [];
 
@@ -73,27 +70,14 @@ internal sealed class IstioLoadBuilder
             return;
         }
 
-        if (HealthCheckPolicyMapper.Handles(apiVersion, kind))
+        foreach (var extension in _extensions)
         {
-            CheckTopLevel(reader, root, metadata);
-            var healthCheck = HealthCheckPolicyMapper.Map(reader, root, resource);
-            resource.Status = healthCheck is null ? IstioResourceStatus.Rejected : IstioResourceStatus.Mapped;
-            _healthChecks.AddRange(healthCheck is null ? [] : [healthCheck]);
-            return;
-        }
-
-        if (apiVersion == FallbackPolicyMapper.ApiVersion && kind == FallbackPolicyMapper.Kind)
-        {
-            CheckTopLevel(reader, root, metadata);
-            resource.Status = FallbackPolicyMapper.Map(reader, root, resource, _fallbacks) ? IstioResourceStatus.Mapped : IstioResourceStatus.Rejected;
-            return;
-        }
-
-        if (EgressProxyMapper.Handles(apiVersion, kind))
-        {
-            CheckTopLevel(reader, root, metadata);
-            resource.Status = _egressProxies.Read(reader, root, apiVersion) ? IstioResourceStatus.Mapped : IstioResourceStatus.Rejected;
-            return;
+            if (extension.Handles(apiVersion, kind))
+            {
+                CheckTopLevel(reader, root, metadata);
+                resource.Status = extension.Read(reader, root, resource) ? IstioResourceStatus.Mapped : IstioResourceStatus.Rejected;
+                return;
+            }
         }
 
         if (!apiVersion.StartsWith(Group, StringComparison.Ordinal)
@@ -166,9 +150,10 @@ internal sealed class IstioLoadBuilder
 
         ApplyDestinationRules();
         ApplyVirtualServices();
-        HealthCheckPolicyMapper.Apply(_healthChecks, options.ExternalServices);
-        FallbackPolicyMapper.Apply(_fallbacks, _services.Where(static s => !s.HostsMissing).Select(static s => s.Service));
-        _egressProxies.Apply(options, options.ExternalServices);
+        foreach (var extension in _extensions)
+        {
+            extension.Apply(options);
+        }
         var services = new Dictionary<ExternalServiceOptions, IstioResource>(ReferenceEqualityComparer.Instance);
         foreach (var (resource, service, _) in _services)
         {

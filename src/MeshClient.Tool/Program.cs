@@ -15,9 +15,10 @@ internal static class Program
     private const string Usage = """
         Usage: meshclient validate [options] <file|folder>...
 
-          Reads Istio YAML (ServiceEntry, DestinationRule, VirtualService, Sidecar) as MeshClient would
-          and prints every error and warning with file:line:column. Folders are read non-recursively
-          (*.yaml, *.yml).
+          Reads Istio YAML (ServiceEntry, DestinationRule, VirtualService, Sidecar) and MeshClient's
+          extension kinds (meshclient.io/v1alpha1: HealthCheckPolicy, FallbackPolicy, EgressProxy,
+          OutlierPolicy) as MeshClient would and prints every error and warning with file:line:column.
+          Folders are read non-recursively (*.yaml, *.yml).
 
         Options (the input limits of IstioLoaderOptions; set them as the application does):
           --max-file-size <bytes>       largest file read (default 4194304)

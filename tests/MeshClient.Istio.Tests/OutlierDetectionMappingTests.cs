@@ -106,4 +106,64 @@ public sealed class OutlierDetectionMappingTests
             ],
             result.Diagnostics.Select(d => d.ToString()));
     }
+
+    [Fact]
+    public void LoadYaml_PortLevelOutlierDetection_MappedForThatPortWithoutWarnings()
+    {
+        const string Rule = """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: api}
+            spec:
+              host: api.example.com
+              trafficPolicy:
+                outlierDetection: {consecutive5xxErrors: 3, maxEjectionPercent: 25}
+                portLevelSettings:
+                - port: {number: 443}
+                  outlierDetection: {consecutiveGatewayErrors: 2, baseEjectionTime: 1m, maxEjectionPercent: 50}
+              subsets:
+              - name: v1
+                trafficPolicy:
+                  portLevelSettings:
+                  - port: {number: 443}
+                    outlierDetection: {consecutive5xxErrors: 9, maxEjectionPercent: 100}
+            """;
+
+        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+
+        Assert.Empty(result.Validate());
+        var service = Assert.Single(result.Options.ExternalServices);
+        var level = Assert.Single(service.TrafficPolicy.PortLevelSettings);
+        Assert.Equal(443, level.Port);
+        Assert.Null(level.Tls);
+        Assert.Equal(2, level.OutlierDetection!.ConsecutiveGatewayErrors);
+        Assert.Equal(TimeSpan.FromMinutes(1), level.OutlierDetection.BaseEjectionTime);
+        Assert.Equal(3, service.TrafficPolicy.OutlierDetection!.Consecutive5xxErrors);
+        Assert.Equal(9, Assert.Single(service.Subsets[0].TrafficPolicy!.PortLevelSettings).OutlierDetection!.Consecutive5xxErrors);
+    }
+
+    [Fact]
+    public void LoadYaml_InvalidPortLevelOutlierDetection_ErrorsAtThePortLevelPath()
+    {
+        const string Rule = """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: api}
+            spec:
+              host: api.example.com
+              trafficPolicy:
+                portLevelSettings:
+                - port: {number: 443}
+                  outlierDetection: {maxEjectionPercent: 120, interval: 1us}
+            """;
+
+        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+
+        Assert.Equal(
+            [
+                "Error [mesh.yaml:18:61] DestinationRule api: spec.trafficPolicy.portLevelSettings[0].outlierDetection.interval: Invalid value: '1us': duration must be greater than 1ms.",
+                "Error [mesh.yaml:18:46] DestinationRule api: spec.trafficPolicy.portLevelSettings[0].outlierDetection.maxEjectionPercent: Invalid value: 120: percentage 120 is not in range 0..100.",
+            ],
+            result.Diagnostics.Select(d => d.ToString()));
+    }
 }

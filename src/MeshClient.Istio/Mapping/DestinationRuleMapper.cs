@@ -294,7 +294,7 @@ internal sealed record DestinationRulePolicy(IstioResource Resource, string Host
     /// <summary>The DR-level <c>trafficPolicy.tls</c>, or <see langword="null"/> when absent.</summary>
     public TlsOptions? Tls { get; init; }
 
-    /// <summary>The <c>trafficPolicy.portLevelSettings</c> entries with a <c>tls</c> block.</summary>
+    /// <summary>The <c>trafficPolicy.portLevelSettings</c> entries with a <c>tls</c> or <c>outlierDetection</c> block.</summary>
     public IReadOnlyList<PortTrafficPolicyOptions> PortLevelSettings { get; init; } = [];
 
     /// <summary>Whether the rule sets anything MeshClient applies.</summary>

@@ -63,7 +63,7 @@ internal static class TlsMapper
         return options;
     }
 
-    /// <summary>The port-level entries that carry <c>tls</c> (the only component MeshClient applies per port).</summary>
+    /// <summary>The port-level entries that carry <c>tls</c> or <c>outlierDetection</c> (the components MeshClient applies per port).</summary>
     public static List<PortTrafficPolicyOptions> MapPortLevel(ObjectReader reader, YamlMappingNode policy, string policyPath)
     {
         var result = new List<PortTrafficPolicyOptions>();
@@ -92,9 +92,12 @@ internal static class TlsMapper
                 continue;
             }
 
-            if (Map(reader, entry, entryPath) is { } tls)
+            // An entry that sets neither tls nor outlierDetection (only components not supported per port yet) is left out.
+            var tls = Map(reader, entry, entryPath);
+            var outlierDetection = OutlierDetectionMapper.Map(reader, entry, entryPath);
+            if (tls is not null || outlierDetection is not null)
             {
-                result.Add(new PortTrafficPolicyOptions { Port = port.Value, Tls = tls });
+                result.Add(new PortTrafficPolicyOptions { Port = port.Value, Tls = tls, OutlierDetection = outlierDetection });
             }
         }
 

@@ -13,4 +13,12 @@ public sealed class PortTrafficPolicyOptions
     /// <summary>Gets or sets the TLS settings of the port; <see langword="null"/> leaves the port without TLS from the mesh.</summary>
     /// <value>Defaults to <see langword="null"/> (Istio <c>portLevelSettings[].tls</c>).</value>
     public TlsOptions? Tls { get; set; }
+
+    /// <summary>
+    /// Gets or sets the outlier detection of the port; <see langword="null"/> leaves the port without outlier
+    /// detection, whatever the service-level <see cref="TrafficPolicyOptions.OutlierDetection"/> says.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/> (Istio <c>portLevelSettings[].outlierDetection</c>).</value>
+    /// <remarks>As in Istio, a port-level entry replaces the service-level components for its port and inherits none of them.</remarks>
+    public OutlierDetectionOptions? OutlierDetection { get; set; }
 }

@@ -9,6 +9,11 @@ internal static class TrafficPolicyOptionsValidator
     {
         LoadBalancerOptionsValidator.Validate(policy?.LoadBalancer, path + ".loadBalancer", findings);
         ValidateOutlierDetection(policy?.OutlierDetection, path + ".outlierDetection", findings, staticEndpoints);
+        for (var i = 0; policy is not null && i < policy.PortLevelSettings.Count; i++)
+        {
+            ValidateOutlierDetection(policy.PortLevelSettings[i]?.OutlierDetection, $"{path}.portLevelSettings[{i}].outlierDetection", findings, staticEndpoints);
+        }
+
         ConnectionPoolOptionsValidator.Validate(policy?.ConnectionPool, path + ".connectionPool", findings);
         RetryOptionsValidator.ValidateBudget(policy?.RetryBudget, path + ".retryBudget", RetryOptionsValidator.To(findings));
     }

@@ -16,6 +16,8 @@ internal sealed class EndpointHealth
     private int _ejectTimeBackoff;
     private long _ejections;
     private long _lastEjectionTimestamp;
+    private long _ejectionDurationTicks;
+    private int _ejectionReason;
     private long _intervalRequests;
     private long _intervalSuccesses;
 
@@ -30,6 +32,12 @@ internal sealed class EndpointHealth
 
     /// <summary>When it was last ejected, in ticks of the cluster's <see cref="TimeProvider"/>.</summary>
     public long LastEjectionTimestamp => Interlocked.Read(ref _lastEjectionTimestamp);
+
+    /// <summary>How long the last ejection was meant to last, as computed when it happened (the endpoint returns at the first sweep after).</summary>
+    public TimeSpan LastEjectionDuration => TimeSpan.FromTicks(Interlocked.Read(ref _ejectionDurationTicks));
+
+    /// <summary>Why the endpoint was last ejected.</summary>
+    public OutlierEjectionReason LastEjectionReason => (OutlierEjectionReason)Volatile.Read(ref _ejectionReason);
 
     public int Consecutive5xx => Volatile.Read(ref _consecutive5xx);
 
@@ -76,7 +84,7 @@ internal sealed class EndpointHealth
     /// The detector ejects the endpoint (Envoy's <c>ejectHost</c>): the multiplier grows while
     /// <c>backoff × base &lt; max + base</c>. Returns the ejection time. Under the detector's lock.
     /// </summary>
-    public TimeSpan Eject(long now, OutlierDetectionSettings settings)
+    public TimeSpan Eject(long now, OutlierDetectionSettings settings, OutlierEjectionReason reason)
     {
         var backoff = _ejectTimeBackoff;
         if (settings.BaseEjectionTime.Ticks * (long)backoff < settings.MaxEjectionTime.Ticks + settings.BaseEjectionTime.Ticks)
@@ -86,8 +94,11 @@ internal sealed class EndpointHealth
 
         Interlocked.Increment(ref _ejections);
         Interlocked.Exchange(ref _lastEjectionTimestamp, now);
+        var duration = settings.EjectionTime(_ejectTimeBackoff);
+        Interlocked.Exchange(ref _ejectionDurationTicks, duration.Ticks);
+        Volatile.Write(ref _ejectionReason, (int)reason);
         _ejected = true;
-        return settings.EjectionTime(_ejectTimeBackoff);
+        return duration;
     }
 
     /// <summary>The detector lets the endpoint back in; the consecutive counters restart (Envoy's <c>checkHostForUneject</c>). Under the detector's lock.</summary>

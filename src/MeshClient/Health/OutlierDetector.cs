@@ -152,7 +152,7 @@ internal sealed partial class OutlierDetector : IClusterPolicy
                 return;
             }
 
-            var duration = health.Eject(_context.TimeProvider.GetTimestamp(), Settings);
+            var duration = health.Eject(_context.TimeProvider.GetTimestamp(), Settings, reason);
             _context.SetUnavailable(endpoint, EndpointUnavailability.Ejected, true);
             LogEjected(_logger, endpoint.Authority, _context.ClusterName, reason, duration, health.Ejections);
         }

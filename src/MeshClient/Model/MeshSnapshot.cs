@@ -126,7 +126,7 @@ internal sealed class MeshSnapshot
                             continue; // a duplicate declaration: the first one wins (validation warned)
                         }
 
-                        var cluster = EgressProxyClusters.Apply(BuildCluster(service, port, key, service.TrafficPolicy, null, _tlsFiles, _dns), service, port, options);
+                        var cluster = EgressProxyClusters.Apply(BuildCluster(service, port, key, PortTrafficPolicies.For(service.TrafficPolicy, null, port.Number), null, _tlsFiles, _dns), service, port, options);
                         _clusters.Add(cluster);
                         entries.Add((host, port.Number, cluster));
                     }
@@ -207,7 +207,7 @@ internal sealed class MeshSnapshot
                 }
 
                 _owners[key] = (service, servicePort);
-                _clusters.Add(EgressProxyClusters.Apply(BuildCluster(service, servicePort, key, Merge(service.TrafficPolicy, options.TrafficPolicy), options.Labels, _tlsFiles, _dns), service, servicePort, Mesh));
+                _clusters.Add(EgressProxyClusters.Apply(BuildCluster(service, servicePort, key, PortTrafficPolicies.For(service.TrafficPolicy, options.TrafficPolicy, servicePort.Number), options.Labels, _tlsFiles, _dns), service, servicePort, Mesh));
             }
 
             return new RouteDestination(key, host, 1, null, null, null) { Port = number };

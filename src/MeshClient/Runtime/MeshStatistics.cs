@@ -19,6 +19,8 @@ public sealed class MeshStatistics
         {
             foreach (var endpoint in cluster.Endpoints)
             {
+                var health = endpoint.Health;
+                var ejected = health.IsEjected;
                 rows.Add(new MeshEndpointStatistics(
                     cluster.ServiceName ?? cluster.Name,
                     cluster.Name,
@@ -27,7 +29,13 @@ public sealed class MeshStatistics
                     endpoint.Requests,
                     endpoint.Successes,
                     endpoint.Failures,
-                    endpoint.InFlight));
+                    endpoint.InFlight)
+                {
+                    IsEjected = ejected,
+                    EjectedUntil = ejected ? EjectedUntil(cluster.TimeProvider, health) : null,
+                    Ejections = health.Ejections,
+                    EjectionReason = ejected ? (MeshEjectionReason)health.LastEjectionReason : null, // same members, same order
+                });
             }
         }
 
@@ -38,6 +46,10 @@ public sealed class MeshStatistics
         });
         return rows;
     }
+
+    /// <summary>The wall-clock time at which the current ejection's time is up, from the cluster's clock.</summary>
+    private static DateTimeOffset EjectedUntil(TimeProvider time, Health.EndpointHealth health) =>
+        time.GetUtcNow() + (health.LastEjectionDuration - time.GetElapsedTime(health.LastEjectionTimestamp));
 
     /// <summary>Gets the connection-pool counters of every cluster (requests in flight and waiting, overflows), ordered by cluster.</summary>
     /// <returns>A snapshot of the counters.</returns>

@@ -1,0 +1,73 @@
+using MeshClient.Configuration;
+using MeshClient.Istio.Yaml;
+using YamlDotNet.RepresentationModel;
+
+namespace MeshClient.Istio.Mapping;
+
+/// <summary>
+/// One MeshClient extension kind (<c>meshclient.io</c>): it reads its objects while the files load and
+/// applies the valid ones once every ServiceEntry and DestinationRule is known. One instance per load.
+/// </summary>
+/// <param name="kind">The kind name, e.g. <c>HealthCheckPolicy</c>.</param>
+/// <param name="servesVersion">Whether an object of the kind with this <c>apiVersion</c> is handed to <paramref name="read"/> (else it is left to the Istio kinds, i.e. ignored).</param>
+/// <param name="read">Reads one object (its top-level fields already checked); <see langword="false"/> when it is rejected.</param>
+/// <param name="apply">Gives what was read to the options (their services are the valid ServiceEntries).</param>
+internal sealed class ExtensionKind(string kind, Func<string, bool> servesVersion, Func<ObjectReader, YamlMappingNode, IstioResource, bool> read, Action<MeshOptions> apply)
+{
+    public string Kind { get; } = kind;
+
+    public bool Handles(string apiVersion, string kind) => kind == Kind && servesVersion(apiVersion);
+
+    public bool Read(ObjectReader reader, YamlMappingNode root, IstioResource resource) => read(reader, root, resource);
+
+    public void Apply(MeshOptions options) => apply(options);
+}
+
+/// <summary>
+/// The registry of MeshClient's extension kinds (<c>apiVersion: meshclient.io/v1alpha1</c>), in the order
+/// they apply. A new kind is one line here plus its mapper.
+/// </summary>
+internal static class ExtensionKinds
+{
+    public const string Group = "meshclient.io/";
+
+    public const string ApiVersion = Group + "v1alpha1";
+
+    /// <summary>A fresh set of kinds for one load (each keeps the objects it reads).</summary>
+    public static IReadOnlyList<ExtensionKind> Create()
+    {
+        var egressProxies = new EgressProxyMapper();
+        var fallbacks = new List<FallbackPolicyRule>();
+        return
+        [
+            PerHost(HealthCheckPolicyMapper.Kind, AnyVersion, HealthCheckPolicyMapper.Map, HealthCheckPolicyMapper.Apply),
+            new(FallbackPolicyMapper.Kind, static v => v == FallbackPolicyMapper.ApiVersion, (reader, root, resource) => FallbackPolicyMapper.Map(reader, root, resource, fallbacks), options => FallbackPolicyMapper.Apply(fallbacks, options.ExternalServices)),
+            new(EgressProxyMapper.Kind, AnyVersion, (reader, root, resource) => egressProxies.Read(reader, root, resource.ApiVersion!), options => egressProxies.Apply(options, options.ExternalServices)),
+            PerHost(OutlierPolicyMapper.Kind, AnyVersion, OutlierPolicyMapper.Map, OutlierPolicyMapper.Apply),
+        ];
+    }
+
+    /// <summary>Every <c>meshclient.io</c> version reaches the mapper, which names the one it serves.</summary>
+    private static bool AnyVersion(string apiVersion) => apiVersion.StartsWith(Group, StringComparison.Ordinal);
+
+    /// <summary>A kind whose valid objects are collected, then applied all at once.</summary>
+    private static ExtensionKind PerHost<TPolicy>(string kind, Func<string, bool> servesVersion, Func<ObjectReader, YamlMappingNode, IstioResource, TPolicy?> map, Action<List<TPolicy>, IList<ExternalServiceOptions>> apply)
+        where TPolicy : class
+    {
+        var policies = new List<TPolicy>();
+        return new ExtensionKind(
+            kind,
+            servesVersion,
+            (reader, root, resource) =>
+            {
+                var policy = map(reader, root, resource);
+                if (policy is not null)
+                {
+                    policies.Add(policy);
+                }
+
+                return policy is not null;
+            },
+            options => apply(policies, options.ExternalServices));
+    }
+}

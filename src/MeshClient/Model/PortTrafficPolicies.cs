@@ -1,0 +1,44 @@
+using MeshClient.Configuration;
+
+namespace MeshClient.Model;
+
+/// <summary>
+/// The traffic policy of one cluster (a service port, perhaps a subset), as Istio's
+/// <c>MergeTrafficPolicy</c> builds it: the service's <c>portLevelSettings</c> entry for the port
+/// replaces its port-level components; then each component the subset sets replaces the result's; then
+/// the subset's own entry for the port replaces the port-level components again. A port-level entry
+/// inherits nothing: a component it leaves out is off for that port (ISTIO-SEMANTICS.md §3.0).
+/// </summary>
+/// <remarks>
+/// MeshClient applies <c>tls</c> and <c>outlierDetection</c> per port; Istio's port-level
+/// <c>loadBalancer</c> and <c>connectionPool</c> are not supported yet, so those stay the service's.
+/// </remarks>
+internal static class PortTrafficPolicies
+{
+    public static TrafficPolicyOptions For(TrafficPolicyOptions service, TrafficPolicyOptions? subset, int port)
+    {
+        var policy = AtPort(service, port);
+        return subset is null ? policy : AtPort(MeshSnapshot.Merge(policy, subset), port);
+    }
+
+    /// <summary><paramref name="policy"/> with its first entry for <paramref name="port"/> applied, or itself when it has none.</summary>
+    private static TrafficPolicyOptions AtPort(TrafficPolicyOptions policy, int port)
+    {
+        foreach (var level in policy.PortLevelSettings)
+        {
+            if (level is not null && level.Port == port)
+            {
+                return new TrafficPolicyOptions
+                {
+                    LoadBalancer = policy.LoadBalancer,
+                    ConnectionPool = policy.ConnectionPool,
+                    RetryBudget = policy.RetryBudget,
+                    Tls = level.Tls,
+                    OutlierDetection = level.OutlierDetection,
+                };
+            }
+        }
+
+        return policy;
+    }
+}
