@@ -1,6 +1,7 @@
 using MeshClient;
 using MeshClient.Configuration;
 using MeshClient.Fallback;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
@@ -27,7 +28,8 @@ public static class MeshFallbackBuilderExtensions
     /// A served response is marked <c>x-mesh-fallback: stale</c> with an <c>Age</c> header, and its
     /// <see cref="MeshResult.FromCache"/> is <see langword="true"/> with the failure's flags kept. Nothing is
     /// served when the caller cancelled. Register <c>IDistributedCache</c> (for example
-    /// <c>AddStackExchangeRedisCache</c>) for the shared level, and <c>AddHybridCache</c> to tune the cache.
+    /// <c>AddStackExchangeRedisCache</c>) for the shared level; the in-memory level keeps at most
+    /// <see cref="FallbackOptions.MaxEntries"/> responses per service.
     /// </remarks>
     public static MeshExternalServiceBuilder AddFallbackCache(
         this MeshExternalServiceBuilder builder,
@@ -55,14 +57,14 @@ public static class MeshFallbackBuilderExtensions
         return builder;
     }
 
-    /// <summary>The cache behind every fallback policy (from C#, appsettings or YAML); HybridCache is built on first use.</summary>
-    internal static void AddFallbackServices(IServiceCollection services)
-    {
-        services.AddHybridCache();
+    /// <summary>
+    /// The cache behind every fallback policy (from C#, appsettings or YAML), built on first use: its own HybridCache
+    /// per service over the application's <c>IDistributedCache</c>, if any (the application's HybridCache is not used).
+    /// </summary>
+    internal static void AddFallbackServices(IServiceCollection services) =>
         services.TryAddSingleton(static provider => new FallbackCache(
-            provider.GetRequiredService<Microsoft.Extensions.Caching.Hybrid.HybridCache>(),
+            provider.GetService<IDistributedCache>(),
             provider.GetService<TimeProvider>(),
-            provider.GetService<ILogger<FallbackCache>>(),
+            provider.GetService<ILoggerFactory>(),
             provider.GetServices<FallbackResponder>()));
-    }
 }

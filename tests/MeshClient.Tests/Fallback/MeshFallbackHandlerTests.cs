@@ -361,4 +361,50 @@ public sealed class MeshFallbackHandlerTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await mesh.GetAsync()).Response.StatusCode);
     }
+
+    [Fact]
+    public async Task Send_UpstreamResetsTheConnection_ServesCachedWithUC()
+    {
+        using var mesh = new FallbackTestMesh();
+        await mesh.GetAsync();
+        await mesh.StoredAsync(1);
+        mesh.Upstream = static (_, _) => Task.FromException<HttpResponseMessage>(new HttpRequestException(HttpRequestError.ResponseEnded, "the server closed the connection"));
+
+        var (response, body) = await mesh.GetAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("v1", body);
+        var result = response.GetMeshResult()!;
+        Assert.True(result.FromCache);
+        Assert.True((result.Flags & MeshResponseFlags.UpstreamConnectionTermination) != 0, result.ToString());
+    }
+
+    [Fact]
+    public async Task Send_MoreUrlsThanMaxEntries_MemoryLevelStaysWithinTheBound()
+    {
+        using var mesh = new FallbackTestMesh(f => f.MaxEntries = 5);
+        for (var i = 0; i < 40; i++)
+        {
+            await mesh.GetAsync("/items?id=" + i);
+            await mesh.StoredAsync(i + 1);
+            Assert.InRange(mesh.Cache.StoreFor(mesh.Harness.Runtime.State.Snapshot.Fallbacks.Match("api.example.com", 80)!).Memory.Count, 0, 5);
+        }
+
+        var store = mesh.Cache.StoreFor(mesh.Harness.Runtime.State.Snapshot.Fallbacks.Match("api.example.com", 80)!);
+        Assert.Equal(5, store.MaxEntries);
+        Assert.InRange(store.Memory.Count, 1, 5);
+
+        // What is still in memory is served; no more than the bound can be.
+        mesh.Upstream = FallbackTestMesh.Down;
+        var served = 0;
+        for (var i = 0; i < 40; i++)
+        {
+            if ((await mesh.GetAsync("/items?id=" + i)).Response.GetMeshResult()!.FromCache)
+            {
+                served++;
+            }
+        }
+
+        Assert.InRange(served, 1, 5);
+    }
 }
