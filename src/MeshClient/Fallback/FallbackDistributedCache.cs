@@ -9,14 +9,18 @@ namespace MeshClient.Fallback;
 /// The fallback's view of the application's <see cref="IDistributedCache"/> (L2, such as Redis): HybridCache
 /// swallows L2 failures, so they are made visible here. A failure is counted
 /// (<c>meshclient.fallback.cache_errors</c>), logged at most once a minute (with how many were held back,
-/// never a key or a value), and answered as a miss or a dropped write; then L2 is left alone for
-/// <see cref="RetryInterval"/>, so that an unreachable server (connect timeouts) does not slow every fallback
-/// down, and tried again after. The memory level keeps working throughout.
+/// never a key or a value), and answered as a miss or a dropped write. Then L2 is left alone: every operation is a
+/// miss or a dropped write at once, so that an unreachable server (its client's timeouts) slows no caller down;
+/// every <see cref="RetryInterval"/> one probe (a read of <see cref="ProbeKey"/>) runs in the background, and when
+/// it succeeds L2 is used again. The memory level keeps working throughout.
 /// </summary>
 internal partial class FallbackDistributedCache : IDistributedCache
 {
     /// <summary>How long L2 is skipped after a failure before it is tried again.</summary>
     public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>What the background probe reads while L2 is failing (nothing is stored under it).</summary>
+    public const string ProbeKey = "meshclient:fallback:probe";
 
     private static readonly TimeSpan LogInterval = TimeSpan.FromMinutes(1);
 
@@ -203,7 +207,10 @@ internal partial class FallbackDistributedCache : IDistributedCache
     protected static bool IsFailure(Exception ex, CancellationToken token) =>
         !(ex is OperationCanceledException && token.IsCancellationRequested);
 
-    /// <summary>Whether L2 is being left alone after a failure (the operation is then a miss or a dropped write).</summary>
+    /// <summary>
+    /// Whether L2 is being left alone after a failure (the operation is then a miss or a dropped write); the first
+    /// operation after each <see cref="RetryInterval"/> starts the background probe.
+    /// </summary>
     protected bool Skip()
     {
         if (Volatile.Read(ref _failing) == 0)
@@ -215,11 +222,27 @@ internal partial class FallbackDistributedCache : IDistributedCache
         var now = _time.GetTimestamp();
         if (now >= retryAt && Interlocked.CompareExchange(ref _retryAt, RetryTimestamp(now), retryAt) == retryAt)
         {
-            return false; // this operation is the retry; the others keep skipping for another interval unless it succeeds
+            ThreadPool.UnsafeQueueUserWorkItem(static cache => _ = cache.ProbeAsync(), this, preferLocal: false);
         }
 
         Interlocked.Increment(ref _skippedCount);
         return true;
+    }
+
+    /// <summary>One read off every caller's path: success lets L2 be used again, a failure counts and waits another interval.</summary>
+    private async Task ProbeAsync()
+    {
+        try
+        {
+            _ = await _inner.GetAsync(ProbeKey, CancellationToken.None).ConfigureAwait(false);
+            Succeeded();
+        }
+#pragma warning disable CA1031 // The probe's failure is the state it reports; nothing may escape to the thread pool.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Failed("probe", ex);
+        }
     }
 
     protected void Succeeded()
