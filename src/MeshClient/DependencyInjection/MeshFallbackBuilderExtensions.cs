@@ -66,5 +66,6 @@ public static class MeshFallbackBuilderExtensions
             provider.GetService<IDistributedCache>(),
             provider.GetService<TimeProvider>(),
             provider.GetService<ILoggerFactory>(),
-            provider.GetServices<FallbackResponder>()));
+            provider.GetServices<FallbackResponder>(),
+            provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
 }

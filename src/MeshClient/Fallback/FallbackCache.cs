@@ -40,15 +40,19 @@ internal sealed partial class FallbackCache : IDisposable
     private readonly ConcurrentDictionary<string, FallbackStore> _stores = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, Func<FallbackContext, ValueTask<HttpResponseMessage?>>> _responders = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, byte> _tooLargeLogged = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Meter _meter = new("MeshClient");
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
     private readonly Counter<long> _served;
     private readonly Counter<long> _stored;
     private long _lastCacheErrorLog = long.MinValue;
     private long _servedCount;
     private long _storedCount;
 
-    public FallbackCache(IDistributedCache? distributed = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IEnumerable<FallbackResponder>? responders = null)
+    public FallbackCache(IDistributedCache? distributed = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IEnumerable<FallbackResponder>? responders = null, IMeterFactory? meterFactory = null)
     {
+        // The application's IMeterFactory when there is one, as MeshTelemetry does (its meter is the factory's to dispose).
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create("MeshClient") ?? new Meter("MeshClient");
         _time = timeProvider ?? TimeProvider.System;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory?.CreateLogger<FallbackCache>() ?? (ILogger)NullLogger.Instance;
@@ -256,7 +260,10 @@ internal sealed partial class FallbackCache : IDisposable
             store.Dispose();
         }
 
-        _meter.Dispose();
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
     }
 
     private sealed class PendingStore(FallbackCache owner, FallbackPolicy policy, string key, HttpResponseMessage response, CacheDirectives directives)

@@ -4,6 +4,7 @@ using System.Text;
 using MeshClient.Fallback;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
@@ -31,6 +32,7 @@ public sealed class FallbackDistributedCacheTests : IDisposable
     [Fact]
     public async Task GetAsync_ServerDown_MissCountedAndLoggedWithoutKeyOrValue()
     {
+        using var errors = new MetricCollector<long>(_meter, "meshclient.fallback.cache_errors");
         var cache = Create();
         _inner.Failure = new InvalidOperationException("connection refused (127.0.0.1:6390)");
 
@@ -38,6 +40,7 @@ public sealed class FallbackDistributedCacheTests : IDisposable
         await cache.SetAsync(Key, Encoding.UTF8.GetBytes("secret-body"), new DistributedCacheEntryOptions(), TestContext.Current.CancellationToken);
 
         Assert.Equal(1, cache.ErrorCount); // the write came during the pause after the failed read
+        Assert.Equal("read", Assert.Single(errors.GetMeasurementSnapshot()).Tags["operation"]);
         Assert.Equal(1, cache.SkippedCount);
         var warning = Assert.Single(Warnings());
         Assert.Equal(64, warning.Id.Id);

@@ -1,6 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Headers;
 using MeshClient.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace MeshClient.Tests.Fallback;
 
@@ -406,5 +409,25 @@ public sealed class MeshFallbackHandlerTests
         }
 
         Assert.InRange(served, 1, 5);
+    }
+
+    [Fact]
+    public async Task Send_StoredAndServed_CountedOnTheMeshClientMeter()
+    {
+        using var mesh = new FallbackTestMesh();
+        var meters = mesh.Harness.Services.GetRequiredService<IMeterFactory>();
+        using var stored = new MetricCollector<long>(meters, "MeshClient", "meshclient.fallback.stored");
+        using var served = new MetricCollector<long>(meters, "MeshClient", "meshclient.fallback.served");
+        await mesh.GetAsync();
+        await mesh.StoredAsync(1);
+        mesh.Upstream = FallbackTestMesh.Down;
+
+        Assert.True((await mesh.GetAsync()).Response.GetMeshResult()!.FromCache);
+
+        Assert.Equal("api.example.com", Assert.Single(stored.GetMeasurementSnapshot()).Tags["service"]);
+        var measurement = Assert.Single(served.GetMeasurementSnapshot());
+        Assert.Equal(1, measurement.Value);
+        Assert.Equal(("api.example.com", "cache"), (measurement.Tags["service"], measurement.Tags["source"]));
+        Assert.Contains("UF", (string)measurement.Tags["response_flags"]!, StringComparison.Ordinal);
     }
 }
