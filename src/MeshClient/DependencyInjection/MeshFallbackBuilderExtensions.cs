@@ -12,7 +12,7 @@ public static class MeshFallbackBuilderExtensions
 {
     /// <summary>
     /// Serves the last good response of the service when it fails after the route's retries (Envoy flags
-    /// <c>UH</c>, <c>UF</c>, <c>UO</c>, <c>UT</c>, <c>URX</c>, or upstream status 502, 503, 504 by default):
+    /// <c>UH</c>, <c>UF</c>, <c>UO</c>, <c>UT</c>, <c>URX</c>, <c>UC</c>, or upstream status 502, 503, 504 by default):
     /// successful <c>GET</c>/<c>HEAD</c> responses are cached in <c>HybridCache</c> — in memory, and in the
     /// registered <c>IDistributedCache</c> (such as Redis) when there is one, so that another instance can serve them.
     /// </summary>
