@@ -1,16 +1,23 @@
 using System.Net;
+using System.Net.Http.Headers;
 using BenchmarkDotNet.Attributes;
 using MeshClient.Configuration;
 using MeshClient.Connections;
+using MeshClient.Fallback;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MeshClient.Benchmarks;
 
 /// <summary>
-/// The fallback cache's cost on the success path (issue #16: "the cache's write must not add latency"):
-/// one GET through the mesh to a service without a fallback policy, and to one with a policy, whose
-/// response is then captured and stored in HybridCache off the caller's path (the store runs on the
-/// thread pool). Same in-memory terminal handler as <see cref="PipelineOverheadBenchmarks"/>.
+/// The fallback cache's cost (issue #16: "the cache's write must not add latency to the caller"), with an
+/// in-memory terminal handler answering a 512-byte JSON body, read by the caller as HttpClient does:
+/// <list type="bullet">
+/// <item><see cref="WithoutFallback"/>: a service without a fallback policy (the baseline: one host lookup).</item>
+/// <item><see cref="SuccessWithFallback"/>: a service with a policy: key, the body copied as the caller reads it (the
+/// tee), the entry built, and the store queued to the thread pool (its cost there is not the caller's).</item>
+/// <item><see cref="FallbackHit"/>: the service answers 503; the cached response is read from the memory level and
+/// served instead (key, HybridCache read, deserialization, the stale response).</item>
+/// </list>
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
@@ -18,25 +25,36 @@ public class FallbackBenchmarks
 {
     private static readonly Uri Plain = new("http://plain.example.com/v1/items?id=42");
     private static readonly Uri Cached = new("http://cached.example.com/v1/items?id=42");
+    private static readonly Uri Down = new("http://down.example.com/v1/items?id=42");
+    private static readonly byte[] Body = System.Text.Encoding.UTF8.GetBytes("{\"items\":\"" + new string('a', 500) + "\"}"); // 512 bytes
 
+    private readonly JsonHandler _up = new(HttpStatusCode.OK);
+    private readonly JsonHandler _down = new(HttpStatusCode.OK);
     private ServiceProvider? _provider;
     private HttpClient _client = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        var handler = new InMemoryHandler();
         var services = new ServiceCollection();
-        services.AddSingleton(new ClusterHandlerFactory((_, _) => handler));
+        services.AddSingleton(new ClusterHandlerFactory((definition, _) => definition.ServiceName == Down.Host ? _down : _up));
         services.AddMeshExternalService(Plain.Host, Service);
         services.AddMeshExternalService(Cached.Host, Service).AddFallbackCache();
+        services.AddMeshExternalService(Down.Host, Service).AddFallbackCache();
+        services.AddHttpClient("mesh").AddMeshHandlers().RemoveAllLoggers(); // one client for the three services, on the mesh
         _provider = services.BuildServiceProvider();
-        _client = _provider.GetRequiredService<IHttpClientFactory>().CreateClient();
+        _client = _provider.GetRequiredService<IHttpClientFactory>().CreateClient("mesh");
 
-        using var response = _client.GetAsync(Cached).GetAwaiter().GetResult();
-        if (response.StatusCode != HttpStatusCode.OK)
+        // Prime the cache of the service that then goes down, and check that each variant does what it says.
+        Expect(SendAsync(Down), HttpStatusCode.OK, "the down service's first answer");
+        var cache = _provider.GetRequiredService<FallbackCache>();
+        SpinWait.SpinUntil(() => cache.StoredCount >= 1, TimeSpan.FromSeconds(10));
+        _down.Status = HttpStatusCode.ServiceUnavailable;
+        Expect(SendAsync(Cached), HttpStatusCode.OK, nameof(SuccessWithFallback));
+        Expect(SendAsync(Down), HttpStatusCode.OK, nameof(FallbackHit));
+        if (cache.ServedCount != 1)
         {
-            throw new InvalidOperationException($"The fallback variant did not answer: {response.GetMeshResult()}");
+            throw new InvalidOperationException($"{nameof(FallbackHit)} was not served from the cache ({cache.ServedCount} served, {cache.StoredCount} stored).");
         }
     }
 
@@ -47,9 +65,13 @@ public class FallbackBenchmarks
     [Benchmark(Baseline = true)]
     public Task<HttpStatusCode> WithoutFallback() => SendAsync(Plain);
 
-    /// <summary>A service with a fallback policy: key, capture, and the store queued to the thread pool.</summary>
+    /// <summary>A service with a fallback policy, success path: key, tee of the body, the store queued to the thread pool.</summary>
     [Benchmark]
-    public Task<HttpStatusCode> WithFallback() => SendAsync(Cached);
+    public Task<HttpStatusCode> SuccessWithFallback() => SendAsync(Cached);
+
+    /// <summary>The service answers 503: the cached response is served instead.</summary>
+    [Benchmark]
+    public Task<HttpStatusCode> FallbackHit() => SendAsync(Down);
 
     private static void Service(ExternalServiceOptions service)
     {
@@ -58,9 +80,32 @@ public class FallbackBenchmarks
         service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.1"));
     }
 
+    private static void Expect(Task<HttpStatusCode> send, HttpStatusCode expected, string what)
+    {
+        var status = send.GetAwaiter().GetResult();
+        if (status != expected)
+        {
+            throw new InvalidOperationException($"{what}: expected {expected}, got {status}.");
+        }
+    }
+
     private async Task<HttpStatusCode> SendAsync(Uri uri)
     {
+        // HttpClient's default completion option reads the body before returning, as an application's call does.
         using var response = await _client.GetAsync(uri).ConfigureAwait(false);
         return response.StatusCode;
+    }
+
+    /// <summary>Answers <see cref="Status"/> with the JSON body (a new response per request, as a real handler).</summary>
+    private sealed class JsonHandler(HttpStatusCode status) : HttpMessageHandler
+    {
+        public HttpStatusCode Status { get; set; } = status;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var content = new ByteArrayContent(Body);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            return Task.FromResult(new HttpResponseMessage(Status) { RequestMessage = request, Content = content });
+        }
     }
 }

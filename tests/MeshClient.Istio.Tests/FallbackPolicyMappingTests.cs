@@ -36,6 +36,11 @@ public sealed class FallbackPolicyMappingTests
         Assert.Equal(TimeSpan.FromMinutes(5), fallback.Ttl);
         Assert.Equal(TimeSpan.FromHours(1), fallback.MaxStale);
         Assert.Equal(1024 * 1024, fallback.MaxBodyBytes);
+        Assert.Equal(1000, fallback.MaxEntries);
+        Assert.Equal(
+            MeshResponseFlags.NoHealthyUpstream | MeshResponseFlags.UpstreamConnectionFailure | MeshResponseFlags.UpstreamOverflow
+                | MeshResponseFlags.UpstreamRequestTimeout | MeshResponseFlags.UpstreamRetryLimitExceeded | MeshResponseFlags.UpstreamConnectionTermination,
+            fallback.OnFlags);
         Assert.Equal(IstioResourceStatus.Mapped, result.Resources[1].Status);
     }
 
@@ -55,6 +60,7 @@ public sealed class FallbackPolicyMappingTests
               methods: [get, POST]
               varyHeaders: [Accept-Language]
               maxBodyBytes: 2048
+              maxEntries: 200
               cacheAuthorizedRequests: true
             """;
 
@@ -68,6 +74,7 @@ public sealed class FallbackPolicyMappingTests
         Assert.Equal(["GET", "POST"], fallback.Methods);
         Assert.Equal(["Accept-Language"], fallback.VaryHeaders);
         Assert.Equal(2048, fallback.MaxBodyBytes);
+        Assert.Equal(200, fallback.MaxEntries);
         Assert.True(fallback.CacheAuthorizedRequests);
     }
 
@@ -86,6 +93,7 @@ public sealed class FallbackPolicyMappingTests
               maxBodyBytes: -1
               methods: ["GE T"]
               retries: 3
+              maxEntries: 0
             """;
 
         var result = IstioConfigurationLoader.LoadYaml(Service + Policy, "mesh.yaml");
@@ -96,6 +104,7 @@ public sealed class FallbackPolicyMappingTests
                 "mesh.yaml:15:8 FallbackPolicy bad: spec.ttl: Invalid value: 'soon': not a duration",
                 "mesh.yaml:16:17 FallbackPolicy bad: spec.onFlags: Unsupported value: 'XX'",
                 "mesh.yaml:18:17 FallbackPolicy bad: spec.maxBodyBytes must not be negative (was '-1').",
+                "mesh.yaml:21:15 FallbackPolicy bad: spec.maxEntries must be at least 1 (was '0').",
                 "mesh.yaml:17:17 FallbackPolicy bad: spec.statusCodes[0] must be an HTTP status code between 100 and 599 (was '700').",
                 "mesh.yaml:19:13 FallbackPolicy bad: spec.methods[0] 'GE T' is not an HTTP method.",
             ],

@@ -26,6 +26,7 @@ internal static class FallbackPolicyMapper
         new Field("methods", Schema.List(Schema.Scalar)),
         new Field("varyHeaders", Schema.List(Schema.Scalar)),
         new Field("maxBodyBytes", Schema.Scalar),
+        new Field("maxEntries", Schema.Scalar),
         new Field("cacheAuthorizedRequests", Schema.Scalar));
 
     /// <summary>Reads one object; a valid one is added to <paramref name="policies"/>. Returns whether it is valid.</summary>
@@ -63,6 +64,11 @@ internal static class FallbackPolicyMapper
         if (reader.Int(spec, "maxBodyBytes", "spec.maxBodyBytes") is { } maxBodyBytes)
         {
             options.MaxBodyBytes = maxBodyBytes;
+        }
+
+        if (reader.Int(spec, "maxEntries", "spec.maxEntries") is { } maxEntries)
+        {
+            options.MaxEntries = maxEntries;
         }
 
         if (IstioFields.Bool(reader, spec, "cacheAuthorizedRequests", "spec") is { } authorized)

@@ -7,10 +7,15 @@ internal static class FallbackDefaults
 
     public static readonly TimeSpan MaxStale = TimeSpan.FromHours(1);
 
+    // UC is in: a connection the upstream reset or closed before a complete response is the service failing,
+    // as an Envoy/Istio user reads a 503 UC (and the default retry policy does not retry resets).
     public const MeshResponseFlags OnFlags = MeshResponseFlags.NoHealthyUpstream | MeshResponseFlags.UpstreamConnectionFailure
-        | MeshResponseFlags.UpstreamOverflow | MeshResponseFlags.UpstreamRequestTimeout | MeshResponseFlags.UpstreamRetryLimitExceeded;
+        | MeshResponseFlags.UpstreamOverflow | MeshResponseFlags.UpstreamRequestTimeout | MeshResponseFlags.UpstreamRetryLimitExceeded
+        | MeshResponseFlags.UpstreamConnectionTermination;
 
     public const int MaxBodyBytes = 1024 * 1024;
+
+    public const int MaxEntries = 1000;
 
     public static readonly int[] StatusCodes = [502, 503, 504];
 

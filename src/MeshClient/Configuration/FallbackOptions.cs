@@ -31,7 +31,7 @@ public sealed class FallbackOptions
 
     /// <summary>Gets or sets the Envoy response flags that serve a fallback when the route's final outcome has one of them.</summary>
     /// <value>
-    /// Defaults to <c>UH</c>, <c>UF</c>, <c>UO</c>, <c>UT</c> and <c>URX</c> (YAML <c>onFlags</c>, as Envoy's short names).
+    /// Defaults to <c>UH</c>, <c>UF</c>, <c>UO</c>, <c>UT</c>, <c>URX</c> and <c>UC</c> (YAML <c>onFlags</c>, as Envoy's short names).
     /// <see cref="MeshResponseFlags.None"/> serves on no flag.
     /// </value>
     public MeshResponseFlags OnFlags { get; set; } = FallbackDefaults.OnFlags;
@@ -54,6 +54,17 @@ public sealed class FallbackOptions
     /// <summary>Gets or sets the largest response body that is cached; larger responses are not cached (logged once per service).</summary>
     /// <value>Defaults to 1 MiB (YAML <c>maxBodyBytes</c>).</value>
     public int MaxBodyBytes { get; set; } = FallbackDefaults.MaxBodyBytes;
+
+    /// <summary>
+    /// Gets or sets how many responses of this service the in-memory level (L1) keeps at most; when it is full, the
+    /// least recently used entries (expired ones first) are evicted. The shared level (<c>IDistributedCache</c>,
+    /// such as Redis) is not bounded by MeshClient: its own eviction policy applies.
+    /// </summary>
+    /// <value>
+    /// Defaults to 1000 (YAML <c>maxEntries</c>); at least 1. The memory it can hold is about
+    /// <see cref="MaxEntries"/> × (<see cref="MaxBodyBytes"/> + headers).
+    /// </value>
+    public int MaxEntries { get; set; } = FallbackDefaults.MaxEntries;
 
     /// <summary>
     /// Gets or sets whether requests with <c>Authorization</c> or <c>Cookie</c> headers are cached and served; their key

@@ -25,6 +25,11 @@ internal static class FallbackOptionsValidator
             findings.Error(path + ".maxBodyBytes", FormattableString.Invariant($" must not be negative (was '{options.MaxBodyBytes}')."));
         }
 
+        if (options.MaxEntries < 1)
+        {
+            findings.Error(path + ".maxEntries", FormattableString.Invariant($" must be at least 1 (was '{options.MaxEntries}')."));
+        }
+
         for (var i = 0; i < options.StatusCodes.Count; i++)
         {
             if (options.StatusCodes[i] is < 100 or > 599)

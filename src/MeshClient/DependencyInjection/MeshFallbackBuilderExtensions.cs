@@ -1,6 +1,7 @@
 using MeshClient;
 using MeshClient.Configuration;
 using MeshClient.Fallback;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
@@ -11,7 +12,7 @@ public static class MeshFallbackBuilderExtensions
 {
     /// <summary>
     /// Serves the last good response of the service when it fails after the route's retries (Envoy flags
-    /// <c>UH</c>, <c>UF</c>, <c>UO</c>, <c>UT</c>, <c>URX</c>, or upstream status 502, 503, 504 by default):
+    /// <c>UH</c>, <c>UF</c>, <c>UO</c>, <c>UT</c>, <c>URX</c>, <c>UC</c>, or upstream status 502, 503, 504 by default):
     /// successful <c>GET</c>/<c>HEAD</c> responses are cached in <c>HybridCache</c> — in memory, and in the
     /// registered <c>IDistributedCache</c> (such as Redis) when there is one, so that another instance can serve them.
     /// </summary>
@@ -27,7 +28,8 @@ public static class MeshFallbackBuilderExtensions
     /// A served response is marked <c>x-mesh-fallback: stale</c> with an <c>Age</c> header, and its
     /// <see cref="MeshResult.FromCache"/> is <see langword="true"/> with the failure's flags kept. Nothing is
     /// served when the caller cancelled. Register <c>IDistributedCache</c> (for example
-    /// <c>AddStackExchangeRedisCache</c>) for the shared level, and <c>AddHybridCache</c> to tune the cache.
+    /// <c>AddStackExchangeRedisCache</c>) for the shared level; the in-memory level keeps at most
+    /// <see cref="FallbackOptions.MaxEntries"/> responses per service.
     /// </remarks>
     public static MeshExternalServiceBuilder AddFallbackCache(
         this MeshExternalServiceBuilder builder,
@@ -55,14 +57,15 @@ public static class MeshFallbackBuilderExtensions
         return builder;
     }
 
-    /// <summary>The cache behind every fallback policy (from C#, appsettings or YAML); HybridCache is built on first use.</summary>
-    internal static void AddFallbackServices(IServiceCollection services)
-    {
-        services.AddHybridCache();
+    /// <summary>
+    /// The cache behind every fallback policy (from C#, appsettings or YAML), built on first use: its own HybridCache
+    /// per service over the application's <c>IDistributedCache</c>, if any (the application's HybridCache is not used).
+    /// </summary>
+    internal static void AddFallbackServices(IServiceCollection services) =>
         services.TryAddSingleton(static provider => new FallbackCache(
-            provider.GetRequiredService<Microsoft.Extensions.Caching.Hybrid.HybridCache>(),
+            provider.GetService<IDistributedCache>(),
             provider.GetService<TimeProvider>(),
-            provider.GetService<ILogger<FallbackCache>>(),
-            provider.GetServices<FallbackResponder>()));
-    }
+            provider.GetService<ILoggerFactory>(),
+            provider.GetServices<FallbackResponder>(),
+            provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
 }

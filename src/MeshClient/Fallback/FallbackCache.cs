@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using MeshClient.Http;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -8,9 +9,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace MeshClient.Fallback;
 
 /// <summary>
-/// The fallback cache: one singleton over <see cref="HybridCache"/> (L1 in memory, L2 the registered
-/// <c>IDistributedCache</c> such as Redis), shared by every handler. Stores successful responses off the
-/// caller's path, and serves them (or the service's user fallback) when a request fails.
+/// The fallback cache: one singleton shared by every handler, with one <see cref="HybridCache"/> per service
+/// (<see cref="FallbackStore"/>: L1 in memory, bounded to the policy's <c>maxEntries</c>; L2 the registered
+/// <c>IDistributedCache</c> such as Redis, whose failures are counted and logged by
+/// <see cref="FallbackDistributedCache"/>). Stores successful responses off the caller's path, and serves them
+/// (or the service's user fallback) when a request fails.
 /// </summary>
 /// <remarks>
 /// HybridCache has no "get without a factory": reads use <c>GetOrCreateAsync</c> with
@@ -30,23 +33,37 @@ internal sealed partial class FallbackCache : IDisposable
 
     private static readonly TimeSpan CacheErrorLogInterval = TimeSpan.FromMinutes(1);
 
-    private readonly HybridCache _cache;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ILoggerFactory? _loggerFactory;
+    private readonly FallbackDistributedCache? _distributed;
+    private readonly ConcurrentDictionary<string, FallbackStore> _stores = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, Func<FallbackContext, ValueTask<HttpResponseMessage?>>> _responders = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, byte> _tooLargeLogged = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Meter _meter = new("MeshClient");
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
     private readonly Counter<long> _served;
     private readonly Counter<long> _stored;
     private long _lastCacheErrorLog = long.MinValue;
     private long _servedCount;
     private long _storedCount;
 
-    public FallbackCache(HybridCache cache, TimeProvider? timeProvider = null, ILogger<FallbackCache>? logger = null, IEnumerable<FallbackResponder>? responders = null)
+    public FallbackCache(IDistributedCache? distributed = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IEnumerable<FallbackResponder>? responders = null, IMeterFactory? meterFactory = null)
     {
-        _cache = cache;
+        // The application's IMeterFactory when there is one, as MeshTelemetry does (its meter is the factory's to dispose).
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create("MeshClient") ?? new Meter("MeshClient");
         _time = timeProvider ?? TimeProvider.System;
-        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory?.CreateLogger<FallbackCache>() ?? (ILogger)NullLogger.Instance;
+
+        // As HybridCache itself does: a MemoryDistributedCache (AddDistributedMemoryCache, which some frameworks
+        // register by default) is not a second level, only unbounded memory beside the bounded one.
+        if (distributed is not null and not MemoryDistributedCache)
+        {
+            _distributed = FallbackDistributedCache.Create(distributed, _time, _logger, _meter);
+        }
+
         foreach (var responder in responders ?? [])
         {
             _responders[responder.Service] = responder.Respond; // the last registration wins
@@ -61,6 +78,33 @@ internal sealed partial class FallbackCache : IDisposable
 
     /// <summary>How many responses were stored (tests, diagnostics).</summary>
     public long StoredCount => Interlocked.Read(ref _storedCount);
+
+    /// <summary>The distributed level as the fallback sees it (failures counted), or <see langword="null"/> without one.</summary>
+    public FallbackDistributedCache? Distributed => _distributed;
+
+    /// <summary>
+    /// The service's store, built on first use and rebuilt when a reload changes its limits (the old one is left
+    /// to the garbage collector, not disposed: a read may still be using it; its entries are still in L2).
+    /// </summary>
+    public FallbackStore StoreFor(FallbackPolicy policy)
+    {
+        if (_stores.TryGetValue(policy.Service, out var store) && store.Fits(policy))
+        {
+            return store;
+        }
+
+        lock (_stores)
+        {
+            if (_stores.TryGetValue(policy.Service, out store) && store.Fits(policy))
+            {
+                return store;
+            }
+
+            store = new FallbackStore(policy, _distributed, _time, _loggerFactory);
+            _stores[policy.Service] = store;
+            return store;
+        }
+    }
 
     /// <summary>
     /// Arranges for a successful response to be stored: at once for a response without a body, else when
@@ -107,7 +151,7 @@ internal sealed partial class FallbackCache : IDisposable
             return null;
         }
 
-        if (key is not null && await ReadAsync(key, cancellationToken).ConfigureAwait(false) is { } entry)
+        if (key is not null && await ReadAsync(policy, key, cancellationToken).ConfigureAwait(false) is { } entry)
         {
             var now = _time.GetUtcNow();
             if (entry.IsServableAt(now) && !cancellationToken.IsCancellationRequested)
@@ -142,11 +186,11 @@ internal sealed partial class FallbackCache : IDisposable
         return synthesized;
     }
 
-    private async ValueTask<FallbackEntry?> ReadAsync(string key, CancellationToken cancellationToken)
+    private async ValueTask<FallbackEntry?> ReadAsync(FallbackPolicy policy, string key, CancellationToken cancellationToken)
     {
         try
         {
-            var bytes = await _cache.GetOrCreateAsync<byte[]?>(key, static _ => ValueTask.FromResult<byte[]?>(null), ReadOptions, null, cancellationToken).ConfigureAwait(false);
+            var bytes = await StoreFor(policy).Cache.GetOrCreateAsync<byte[]?>(key, static _ => ValueTask.FromResult<byte[]?>(null), ReadOptions, null, cancellationToken).ConfigureAwait(false);
             return bytes is null ? null : FallbackEntry.Deserialize(bytes);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -168,7 +212,7 @@ internal sealed partial class FallbackCache : IDisposable
         {
             var lifetime = pending.Directives.Lifetime;
             var options = new HybridCacheEntryOptions { Expiration = lifetime, LocalCacheExpiration = lifetime };
-            await _cache.SetAsync(pending.Key, entry.Serialize(), options, null, CancellationToken.None).ConfigureAwait(false);
+            await StoreFor(pending.Policy).Cache.SetAsync(pending.Key, entry.Serialize(), options, null, CancellationToken.None).ConfigureAwait(false);
             Interlocked.Increment(ref _storedCount);
             _stored.Add(1, new KeyValuePair<string, object?>("service", pending.Policy.Service));
         }
@@ -197,7 +241,7 @@ internal sealed partial class FallbackCache : IDisposable
         }
     }
 
-    /// <summary>The distributed cache (Redis) may be down: the memory cache keeps working; logged at most once a minute.</summary>
+    /// <summary>A failure HybridCache lets through (L2's are handled by <see cref="FallbackDistributedCache"/>): a miss or a lost write, logged at most once a minute.</summary>
     private void OnCacheError(Exception ex)
     {
         var now = _time.GetTimestamp();
@@ -209,7 +253,18 @@ internal sealed partial class FallbackCache : IDisposable
         }
     }
 
-    public void Dispose() => _meter.Dispose();
+    public void Dispose()
+    {
+        foreach (var store in _stores.Values)
+        {
+            store.Dispose();
+        }
+
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+    }
 
     private sealed class PendingStore(FallbackCache owner, FallbackPolicy policy, string key, HttpResponseMessage response, CacheDirectives directives)
     {
@@ -249,6 +304,6 @@ internal sealed partial class FallbackCache : IDisposable
     [LoggerMessage(62, LogLevel.Information, "Fallback: a response of external service '{Service}' is larger than maxBodyBytes ({MaxBodyBytes}) and is not cached (logged once per service).")]
     private static partial void LogTooLarge(ILogger logger, string service, int maxBodyBytes);
 
-    [LoggerMessage(63, LogLevel.Warning, "Fallback: the cache failed ({Reason}); the in-memory cache keeps working (logged at most once a minute).")]
+    [LoggerMessage(63, LogLevel.Warning, "Fallback: the cache failed ({Reason}); the request goes on without it (logged at most once a minute).")]
     private static partial void LogCacheError(ILogger logger, string reason, Exception exception);
 }

@@ -20,6 +20,7 @@ internal sealed class FallbackPolicy
         MaxStale = options.MaxStale;
         OnFlags = options.OnFlags;
         MaxBodyBytes = options.MaxBodyBytes;
+        MaxEntries = options.MaxEntries;
         CacheAuthorizedRequests = options.CacheAuthorizedRequests;
         _statusCodes = (options.StatusCodes.Count == 0 ? FallbackDefaults.StatusCodes : [.. options.StatusCodes]).ToFrozenSet();
         _methods = (options.Methods.Count == 0 ? FallbackDefaults.Methods : [.. options.Methods]).ToFrozenSet(StringComparer.OrdinalIgnoreCase);
@@ -46,6 +47,9 @@ internal sealed class FallbackPolicy
     public MeshResponseFlags OnFlags { get; }
 
     public int MaxBodyBytes { get; }
+
+    /// <summary>How many entries the service's in-memory level keeps at most.</summary>
+    public int MaxEntries { get; }
 
     public bool CacheAuthorizedRequests { get; }
 

@@ -3,6 +3,8 @@ using MeshClient.Fallback;
 using MeshClient.IntegrationTests.TestSupport;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace MeshClient.IntegrationTests.Fallback;
 
@@ -19,16 +21,20 @@ public sealed class FallbackCacheIntegrationTests
             return context.Response.WriteAsync(body, context.RequestAborted);
         }, port: port);
 
-    private static MeshHost Host(int upstreamPort, string? redis = null) => new(services =>
+    private static MeshHost Host(int upstreamPort, string? redis = null, Action<MeshClient.Configuration.FallbackOptions>? fallback = null) => new(services =>
     {
+        services.AddLogging(l => l.AddFakeLogging());
         if (redis is not null)
         {
             services.AddStackExchangeRedisCache(o => o.Configuration = redis);
         }
 
         services.AddMeshExternalService("api.test", s => MeshHost.Static(s, 80, "http", (upstreamPort, 1)))
-            .AddFallbackCache();
+            .AddFallbackCache(fallback);
     });
+
+    private static FakeLogRecord[] L2Warnings(MeshHost host) =>
+        [.. host.Services.GetRequiredService<FakeLogCollector>().GetSnapshot().Where(r => r.Id.Id == 64)];
 
     private static async Task StoredAsync(MeshHost host, long count)
     {
@@ -101,6 +107,13 @@ public sealed class FallbackCacheIntegrationTests
 
         using var other = await b.CreateClient().GetAsync("http://api.test/shared?x=2", ct);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, other.StatusCode);
+
+        // A running Redis: nothing failed, nothing logged.
+        foreach (var host in new[] { a, b })
+        {
+            Assert.Equal(0, host.Services.GetRequiredService<FallbackCache>().Distributed!.ErrorCount);
+            Assert.Empty(L2Warnings(host));
+        }
     }
 
     [Fact]
@@ -133,6 +146,51 @@ public sealed class FallbackCacheIntegrationTests
             Assert.Equal(HttpStatusCode.OK, served.StatusCode);
             Assert.Equal("{\"v\":1}", await served.Content.ReadAsStringAsync(ct));
             Assert.True(served.GetMeshResult()!.FromCache);
+        }
+
+        // Redis down is visible: counted, and logged once (rate-limited) however many operations failed.
+        Assert.True(cache.Distributed!.ErrorCount >= 1);
+        var warning = Assert.Single(L2Warnings(host));
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("the distributed cache (L2) failed", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Send_RedisUnreachable_MemoryServesAndTheFailureIsLoggedOnceWithoutSecrets()
+    {
+        // Nothing listens on this loopback port: every Redis operation fails fast.
+        var redis = $"127.0.0.1:{Upstream.DeadPort()},abortConnect=false,connectTimeout=500,asyncTimeout=500,syncTimeout=500,connectRetry=0";
+        var upstream = await StartAsync("{\"v\":1}");
+        using var host = Host(upstream.Port, redis, f => f.CacheAuthorizedRequests = true);
+        var client = host.CreateClient();
+        var cache = host.Services.GetRequiredService<FallbackCache>();
+        var ct = TestContext.Current.CancellationToken;
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://api.test/private/{i}");
+            request.Headers.Authorization = new("Bearer", "token-that-must-not-be-logged");
+            using var response = await client.SendAsync(request, ct);
+            Assert.Equal("{\"v\":1}", await response.Content.ReadAsStringAsync(ct));
+        }
+
+        await StoredAsync(host, 3);
+        await upstream.DisposeAsync();
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "http://api.test/private/1"))
+        {
+            request.Headers.Authorization = new("Bearer", "token-that-must-not-be-logged");
+            using var served = await client.SendAsync(request, ct);
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+            Assert.True(served.GetMeshResult()!.FromCache);
+        }
+
+        Assert.True(cache.Distributed!.ErrorCount >= 1, "no L2 failure was counted");
+        var warning = Assert.Single(L2Warnings(host));
+        Assert.Contains("The in-memory cache keeps serving", warning.Message, StringComparison.Ordinal);
+        foreach (var record in host.Services.GetRequiredService<FakeLogCollector>().GetSnapshot())
+        {
+            Assert.DoesNotContain("token-that-must-not-be-logged", record.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("{\"v\":1}", record.Message, StringComparison.Ordinal);
         }
     }
 }

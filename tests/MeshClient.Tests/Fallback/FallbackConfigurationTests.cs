@@ -33,6 +33,7 @@ public sealed class FallbackConfigurationTests
             f.Ttl = TimeSpan.Zero;
             f.MaxStale = TimeSpan.FromSeconds(-1);
             f.MaxBodyBytes = -1;
+            f.MaxEntries = 0;
             f.StatusCodes.Add(99);
             f.Methods.Add("GE T");
             f.VaryHeaders.Add("X:Y");
@@ -44,6 +45,7 @@ public sealed class FallbackConfigurationTests
                 "External service 'api.example.com': fallback.ttl must be positive (was '0s').",
                 "External service 'api.example.com': fallback.maxStale must not be negative (was '-1s').",
                 "External service 'api.example.com': fallback.maxBodyBytes must not be negative (was '-1').",
+                "External service 'api.example.com': fallback.maxEntries must be at least 1 (was '0').",
                 "External service 'api.example.com': fallback.statusCodes[0] must be an HTTP status code between 100 and 599 (was '99').",
                 "External service 'api.example.com': fallback.methods[0] 'GE T' is not an HTTP method.",
                 "External service 'api.example.com': fallback.varyHeaders[0] 'X:Y' is not a header name.",
@@ -69,6 +71,7 @@ public sealed class FallbackConfigurationTests
             ["Mesh:ExternalServices:0:Fallback:Methods:0"] = "GET",
             ["Mesh:ExternalServices:0:Fallback:VaryHeaders:0"] = "Accept-Language",
             ["Mesh:ExternalServices:0:Fallback:MaxBodyBytes"] = "2048",
+            ["Mesh:ExternalServices:0:Fallback:MaxEntries"] = "50",
             ["Mesh:ExternalServices:0:Fallback:CacheAuthorizedRequests"] = "true",
         }).Build();
         var up = true;
@@ -84,7 +87,7 @@ public sealed class FallbackConfigurationTests
                 : Task.FromException<HttpResponseMessage>(new HttpRequestException(HttpRequestError.ConnectionError, "refused"))));
 
         var policy = harness.Runtime.State.Snapshot.Fallbacks.Match("api.example.com", 80)!;
-        Assert.Equal((TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(10), 2048, true), (policy.Ttl, policy.MaxStale, policy.MaxBodyBytes, policy.CacheAuthorizedRequests));
+        Assert.Equal((TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(10), 2048, 50, true), (policy.Ttl, policy.MaxStale, policy.MaxBodyBytes, policy.MaxEntries, policy.CacheAuthorizedRequests));
         Assert.Equal(MeshResponseFlags.UpstreamConnectionFailure | MeshResponseFlags.UpstreamRetryLimitExceeded, policy.OnFlags);
         Assert.Equal(["Accept-Encoding", "Accept-Language"], policy.VaryHeaders);
         Assert.False(policy.AppliesTo(HttpMethod.Head));

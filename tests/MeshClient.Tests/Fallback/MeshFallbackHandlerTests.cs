@@ -1,6 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Headers;
 using MeshClient.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace MeshClient.Tests.Fallback;
 
@@ -360,5 +363,71 @@ public sealed class MeshFallbackHandlerTests
         mesh.Upstream = FallbackTestMesh.Down;
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await mesh.GetAsync()).Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Send_UpstreamResetsTheConnection_ServesCachedWithUC()
+    {
+        using var mesh = new FallbackTestMesh();
+        await mesh.GetAsync();
+        await mesh.StoredAsync(1);
+        mesh.Upstream = static (_, _) => Task.FromException<HttpResponseMessage>(new HttpRequestException(HttpRequestError.ResponseEnded, "the server closed the connection"));
+
+        var (response, body) = await mesh.GetAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("v1", body);
+        var result = response.GetMeshResult()!;
+        Assert.True(result.FromCache);
+        Assert.True((result.Flags & MeshResponseFlags.UpstreamConnectionTermination) != 0, result.ToString());
+    }
+
+    [Fact]
+    public async Task Send_MoreUrlsThanMaxEntries_MemoryLevelStaysWithinTheBound()
+    {
+        using var mesh = new FallbackTestMesh(f => f.MaxEntries = 5);
+        for (var i = 0; i < 40; i++)
+        {
+            await mesh.GetAsync("/items?id=" + i);
+            await mesh.StoredAsync(i + 1);
+            Assert.InRange(mesh.Cache.StoreFor(mesh.Harness.Runtime.State.Snapshot.Fallbacks.Match("api.example.com", 80)!).Memory.Count, 0, 5);
+        }
+
+        var store = mesh.Cache.StoreFor(mesh.Harness.Runtime.State.Snapshot.Fallbacks.Match("api.example.com", 80)!);
+        Assert.Equal(5, store.MaxEntries);
+        Assert.InRange(store.Memory.Count, 1, 5);
+
+        // What is still in memory is served; no more than the bound can be.
+        mesh.Upstream = FallbackTestMesh.Down;
+        var served = 0;
+        for (var i = 0; i < 40; i++)
+        {
+            if ((await mesh.GetAsync("/items?id=" + i)).Response.GetMeshResult()!.FromCache)
+            {
+                served++;
+            }
+        }
+
+        Assert.InRange(served, 1, 5);
+    }
+
+    [Fact]
+    public async Task Send_StoredAndServed_CountedOnTheMeshClientMeter()
+    {
+        using var mesh = new FallbackTestMesh();
+        var meters = mesh.Harness.Services.GetRequiredService<IMeterFactory>();
+        using var stored = new MetricCollector<long>(meters, "MeshClient", "meshclient.fallback.stored");
+        using var served = new MetricCollector<long>(meters, "MeshClient", "meshclient.fallback.served");
+        await mesh.GetAsync();
+        await mesh.StoredAsync(1);
+        mesh.Upstream = FallbackTestMesh.Down;
+
+        Assert.True((await mesh.GetAsync()).Response.GetMeshResult()!.FromCache);
+
+        Assert.Equal("api.example.com", Assert.Single(stored.GetMeasurementSnapshot()).Tags["service"]);
+        var measurement = Assert.Single(served.GetMeasurementSnapshot());
+        Assert.Equal(1, measurement.Value);
+        Assert.Equal(("api.example.com", "cache"), (measurement.Tags["service"], measurement.Tags["source"]));
+        Assert.Contains("UF", (string)measurement.Tags["response_flags"]!, StringComparison.Ordinal);
     }
 }
