@@ -8,6 +8,7 @@ internal static class TrafficPolicyOptionsValidator
     public static void Validate(TrafficPolicyOptions? policy, string path, ServiceFindings findings, int? staticEndpoints = null)
     {
         LoadBalancerOptionsValidator.Validate(policy?.LoadBalancer, path + ".loadBalancer", findings);
+        LocalityLbSettingValidator.Validate(policy?.LoadBalancer?.LocalityLbSetting, policy?.OutlierDetection, path + ".loadBalancer.localityLbSetting", findings);
         ValidateOutlierDetection(policy?.OutlierDetection, path + ".outlierDetection", findings, staticEndpoints);
         ConnectionPoolOptionsValidator.Validate(policy?.ConnectionPool, path + ".connectionPool", findings);
         RetryOptionsValidator.ValidateBudget(policy?.RetryBudget, path + ".retryBudget", RetryOptionsValidator.To(findings));
