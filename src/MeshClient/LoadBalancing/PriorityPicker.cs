@@ -37,7 +37,7 @@ internal sealed class PriorityPicker : EndpointPicker
     internal const int OverprovisioningFactor = 140;
 
     private readonly Level[] _levels;
-    private readonly byte[] _slots;
+    private readonly int[] _slots;
     private int _next = -1;
 
     private PriorityPicker(MeshEndpoint[] available, Level[] levels, int[] loads)
@@ -189,8 +189,8 @@ internal sealed class PriorityPicker : EndpointPicker
         return healthy;
     }
 
-    /// <summary>The smooth weighted sequence of indexes for <paramref name="weights"/> (at most 255 entries with weight).</summary>
-    internal static byte[] Smooth(IReadOnlyList<int> weights)
+    /// <summary>The smooth weighted sequence of indexes for <paramref name="weights"/>.</summary>
+    internal static int[] Smooth(IReadOnlyList<int> weights)
     {
         var total = 0;
         foreach (var weight in weights)
@@ -198,7 +198,7 @@ internal sealed class PriorityPicker : EndpointPicker
             total += Math.Max(0, weight);
         }
 
-        var sequence = new byte[total];
+        var sequence = new int[total];
         var current = new long[weights.Count];
         for (var step = 0; step < total; step++)
         {
@@ -218,7 +218,7 @@ internal sealed class PriorityPicker : EndpointPicker
             }
 
             current[best] -= total;
-            sequence[step] = (byte)best;
+            sequence[step] = best;
         }
 
         return sequence;
@@ -229,10 +229,10 @@ internal sealed class PriorityPicker : EndpointPicker
     {
         private readonly EndpointPicker? _picker;
         private readonly EndpointPicker[] _localities = [];
-        private readonly byte[] _slots = [];
+        private readonly int[] _slots = [];
         private int _next = -1;
 
-        private Level(int priority, EndpointPicker? picker, EndpointPicker[] localities, byte[] slots)
+        private Level(int priority, EndpointPicker? picker, EndpointPicker[] localities, int[] slots)
         {
             Priority = priority;
             _picker = picker;
