@@ -85,6 +85,7 @@ internal static class DestinationRuleMapper
             options.ConsistentHash = MapConsistentHash(reader, hash, hashPath);
         }
 
+        options.LocalityLbSetting = LocalityLbSettingMapper.Map(reader, loadBalancer, path);
         return options;
     }
 

@@ -32,7 +32,7 @@ internal static class IstioSchemas
             F("distribute", List(Object(F("from"), F("to", LabelMap)))),
             F("failover", List(Object(F("from"), F("to")))),
             F("failoverPriority", StringList),
-            F("enabled")), NotSupported),
+            F("enabled"))),
         F("warmupDurationSecs", Duration),
         F("warmup", Object(F("duration", Duration), F("minimumPercent"), F("aggression"))),
         // Newest field (istio/api HEAD); its sub-fields are not modelled, so they are not checked.

@@ -33,4 +33,12 @@ public sealed class LoadBalancerOptions
     /// <summary>Gets or sets slow start for endpoints that join the service (round robin and least request only).</summary>
     /// <value>Defaults to <see langword="null"/>, off (Istio <c>warmup</c>, or the older <c>warmupDurationSecs</c>).</value>
     public WarmupOptions? Warmup { get; set; }
+
+    /// <summary>Gets or sets locality-aware load balancing (failover between localities, or a weighted split).</summary>
+    /// <value>
+    /// Defaults to <see langword="null"/>: Istio's mesh default, failover by locality when the service has
+    /// outlier detection and <see cref="MeshOptions.Locality"/> or endpoint localities are set
+    /// (Istio <c>localityLbSetting</c>).
+    /// </value>
+    public LocalityLoadBalancerOptions? LocalityLbSetting { get; set; }
 }

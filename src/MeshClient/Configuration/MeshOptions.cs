@@ -131,6 +131,28 @@ public sealed class MeshOptions
     /// <value>Defaults to <see langword="null"/>: no proxy. A MeshClient extension; see <c>docs/egress-gateway.md</c>.</value>
     public EgressProxyOptions? EgressProxy { get; set; }
 
+    /// <summary>
+    /// Gets or sets the client's own locality, <c>region/zone/subzone</c> (zone and subzone optional), the
+    /// locality an Istio sidecar learns from its node's <c>topology.kubernetes.io/region</c> and
+    /// <c>topology.kubernetes.io/zone</c> labels. Locality load balancing
+    /// (<see cref="LoadBalancerOptions.LocalityLbSetting"/>) prefers the endpoints nearest to it.
+    /// </summary>
+    /// <value>
+    /// Defaults to <see langword="null"/>: no locality. MeshClient does not discover it, in Kubernetes or
+    /// elsewhere: set it (for example from the node's labels through the downward API or an environment
+    /// variable). Without it, as for an Istio proxy without locality, endpoints without a locality come first.
+    /// </value>
+    public string? Locality { get; set; }
+
+    /// <summary>
+    /// Gets the client's labels (an Istio workload's labels), compared with the endpoints' labels by
+    /// <see cref="LocalityLoadBalancerOptions.FailoverPriority"/>. The locality labels
+    /// (<c>topology.kubernetes.io/region</c>, <c>topology.kubernetes.io/zone</c>, <c>topology.istio.io/subzone</c>)
+    /// are added from <see cref="Locality"/> unless set here, as Istio adds them.
+    /// </summary>
+    /// <value>Empty by default.</value>
+    public IDictionary<string, string> Labels { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>Gets the external services of the mesh.</summary>
     /// <value>Empty by default; <c>AddMeshExternalService</c> and configuration sources add to it.</value>
     public IList<ExternalServiceOptions> ExternalServices { get; } = new List<ExternalServiceOptions>();

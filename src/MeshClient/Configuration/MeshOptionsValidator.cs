@@ -57,6 +57,11 @@ internal static class MeshOptionsValidator
         RetryOptionsValidator.Validate(options.DefaultRetryPolicy, null, "defaultRetryPolicy", (error, path, rest) =>
             results.Add(error ? MeshConfigurationDiagnostic.Error(path + rest) : MeshConfigurationDiagnostic.Warning(path + rest)));
 
+        if (LocalityLbSettingValidator.ClientLocality(options.Locality) is { } locality)
+        {
+            results.Add(MeshConfigurationDiagnostic.Error(locality));
+        }
+
         DnsOptionsValidator.Validate(options.Dns, results);
         EgressProxyOptionsValidator.ValidateMesh(options, results);
 

@@ -8,6 +8,7 @@ internal static class TrafficPolicyOptionsValidator
     public static void Validate(TrafficPolicyOptions? policy, string path, ServiceFindings findings, int? staticEndpoints = null)
     {
         LoadBalancerOptionsValidator.Validate(policy?.LoadBalancer, path + ".loadBalancer", findings);
+        LocalityLbSettingValidator.Validate(policy?.LoadBalancer?.LocalityLbSetting, policy?.OutlierDetection, path + ".loadBalancer.localityLbSetting", findings);
         ValidateOutlierDetection(policy?.OutlierDetection, path + ".outlierDetection", findings, staticEndpoints);
         for (var i = 0; policy is not null && i < policy.PortLevelSettings.Count; i++)
         {

@@ -138,7 +138,7 @@ internal sealed partial class DnsDiscovery : IDisposable
 
                 foreach (var address in answer.Addresses)
                 {
-                    var endpoint = new EndpointDefinition(address, target.Port, target.Weight, target.Locality);
+                    var endpoint = new EndpointDefinition(address, target.Port, target.Weight, target.Locality) { Priority = target.Priority, LocalityWeight = target.LocalityWeight };
                     if (seen.Add(endpoint.Key))
                     {
                         endpoints.Add(endpoint);

@@ -27,6 +27,7 @@ internal sealed class MeshEndpoint
     private int _inFlight;
     private int _retired;
     private int _unavailable;
+    private long _joined;
 
     public MeshEndpoint(EndpointDefinition definition, HttpMessageInvoker connections)
         : this(definition, new EndpointPool(connections))
@@ -41,8 +42,16 @@ internal sealed class MeshEndpoint
 
     public EndpointDefinition Definition => _definition;
 
-    /// <summary>When the endpoint joined its cluster, in ticks of the cluster's <see cref="TimeProvider"/> (slow start counts from it).</summary>
-    public long JoinedTimestamp { get; init; }
+    /// <summary>
+    /// When the endpoint joined its cluster, or last passed active health checks after failing them, in
+    /// ticks of the cluster's <see cref="TimeProvider"/>: slow start counts from it (Envoy counts from the
+    /// later of the host's creation and its last active health-check pass).
+    /// </summary>
+    public long JoinedTimestamp
+    {
+        get => Interlocked.Read(ref _joined);
+        init => _joined = value;
+    }
 
     /// <summary>The outlier-detection state (counters, ejection), kept as long as the endpoint.</summary>
     public EndpointHealth Health { get; } = new();
@@ -150,6 +159,9 @@ internal sealed class MeshEndpoint
             }
         }
     }
+
+    /// <summary>Active health checks brought the endpoint back: slow start begins again (before the cluster rebuilds its picker).</summary>
+    internal void RestartSlowStart(long timestamp) => Interlocked.Exchange(ref _joined, timestamp);
 
     /// <summary>The cluster's writer: the endpoint stays, with a changed weight or locality.</summary>
     internal void Update(EndpointDefinition definition) => _definition = definition;

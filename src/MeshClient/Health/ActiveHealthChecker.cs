@@ -376,6 +376,12 @@ internal sealed partial class ActiveHealthChecker : IClusterPolicy
         switch (health.Record(passed, Settings.UnhealthyThreshold, Settings.HealthyThreshold))
         {
             case ActiveHealthTransition.BecameHealthy:
+                if ((endpoint.Unavailability & EndpointUnavailability.FailedActiveCheck) != 0)
+                {
+                    // Envoy: a host that active checks bring back (not one that was taking traffic already) slow-starts again.
+                    endpoint.RestartSlowStart(_context.TimeProvider.GetTimestamp());
+                }
+
                 _context.SetUnavailable(endpoint, EndpointUnavailability.FailedActiveCheck, false);
                 LogHealthy(_logger, endpoint.Authority, _context.ClusterName, health.Checks);
                 break;

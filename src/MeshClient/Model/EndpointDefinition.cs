@@ -44,6 +44,19 @@ internal sealed record EndpointDefinition
 
     public string? Locality { get; init; }
 
+    /// <summary>
+    /// The endpoint's priority (Envoy's; 0 first): from its locality and labels against the client's
+    /// (<see cref="LocalityAssignment"/>). Traffic spills to the next priority as this one's healthy share drops.
+    /// </summary>
+    public int Priority { get; init; }
+
+    /// <summary>
+    /// The weight of the endpoint's locality within its priority (Istio <c>distribute</c>), the same on
+    /// every endpoint of the locality; 0 when localities are not weighted (the picker balances the
+    /// priority's endpoints together).
+    /// </summary>
+    public int LocalityWeight { get; init; }
+
     /// <summary><c>10.0.0.1:8080</c>, <c>[::1]:8080</c> or <c>api.example.com:443</c>.</summary>
     public string Authority { get; }
 

@@ -126,7 +126,7 @@ internal sealed class MeshSnapshot
                             continue; // a duplicate declaration: the first one wins (validation warned)
                         }
 
-                        var cluster = EgressProxyClusters.Apply(BuildCluster(service, port, key, PortTrafficPolicies.For(service.TrafficPolicy, null, port.Number), null, _tlsFiles, _dns), service, port, options);
+                        var cluster = EgressProxyClusters.Apply(BuildCluster(service, port, key, PortTrafficPolicies.For(service.TrafficPolicy, null, port.Number), null, _tlsFiles, _dns, options), service, port, options);
                         _clusters.Add(cluster);
                         entries.Add((host, port.Number, cluster));
                     }
@@ -207,7 +207,7 @@ internal sealed class MeshSnapshot
                 }
 
                 _owners[key] = (service, servicePort);
-                _clusters.Add(EgressProxyClusters.Apply(BuildCluster(service, servicePort, key, PortTrafficPolicies.For(service.TrafficPolicy, options.TrafficPolicy, servicePort.Number), options.Labels, _tlsFiles, _dns), service, servicePort, Mesh));
+                _clusters.Add(EgressProxyClusters.Apply(BuildCluster(service, servicePort, key, PortTrafficPolicies.For(service.TrafficPolicy, options.TrafficPolicy, servicePort.Number), options.Labels, _tlsFiles, _dns, Mesh), service, servicePort, Mesh));
             }
 
             return new RouteDestination(key, host, 1, null, null, null) { Port = number };
@@ -259,7 +259,7 @@ internal sealed class MeshSnapshot
     }
 
     private static bool IsSet(LoadBalancerOptions? options) =>
-        options is not null && (options.Simple != LoadBalancerAlgorithm.Unspecified || options.ConsistentHash is not null);
+        options is not null && (options.Simple != LoadBalancerAlgorithm.Unspecified || options.ConsistentHash is not null || options.LocalityLbSetting is not null);
 
     /// <summary>The passthrough cluster's definition.</summary>
     internal static ClusterDefinition PassthroughDefinition() =>
@@ -269,10 +269,12 @@ internal sealed class MeshSnapshot
     private static TimeSpan? DefaultTimeout(MeshOptions options) =>
         options.ManageHttpClientTimeout ? options.DefaultTimeout : null;
 
-    private static ClusterDefinition BuildCluster(ExternalServiceOptions service, ServicePortOptions port, ClusterKey key, TrafficPolicyOptions policy, IDictionary<string, string>? labels, (string? Directory, TimeSpan RefreshInterval) tlsFiles, DnsSettings dns)
+    private static ClusterDefinition BuildCluster(ExternalServiceOptions service, ServicePortOptions port, ClusterKey key, TrafficPolicyOptions policy, IDictionary<string, string>? labels, (string? Directory, TimeSpan RefreshInterval) tlsFiles, DnsSettings dns, MeshOptions mesh)
     {
         var tls = TlsSettings.For(policy, service.SubjectAltNames, port.Number, tlsFiles.Directory, tlsFiles.RefreshInterval);
         var endpoints = new List<EndpointDefinition>(service.Endpoints.Count);
+        var sources = new List<ServiceEndpointOptions?>(service.Endpoints.Count);
+        var locality = LocalityAssignment.For(mesh, policy);
         List<EndpointDefinition>? targets = null;
         switch (service.Resolution)
         {
@@ -285,7 +287,10 @@ internal sealed class MeshSnapshot
                     }
 
                     endpoints.Add(new EndpointDefinition(IPAddress.Parse(endpoint.Address!), EndpointPort(port, endpoint), Math.Max(endpoint.Weight, 1), endpoint.Locality));
+                    sources.Add(endpoint);
                 }
+
+                endpoints = locality?.Apply(endpoints, sources) ?? endpoints;
 
                 break;
             case ServiceResolution.Dns or ServiceResolution.DnsRoundRobin:
@@ -299,12 +304,16 @@ internal sealed class MeshSnapshot
                     }
 
                     targets.Add(Target(endpoint.Address!, EndpointPort(port, endpoint), Math.Max(endpoint.Weight, 1), endpoint.Locality));
+                    sources.Add(endpoint);
                 }
 
                 if (targets.Count == 0 && (labels is null || service.Endpoints.Count == 0))
                 {
                     targets.Add(Target(key.Host, port.TargetPort ?? port.Number, 1, null));
+                    sources.Add(null);
                 }
+
+                targets = locality?.Apply(targets, sources) ?? targets;
 
                 if (service.Resolution == ServiceResolution.DnsRoundRobin && targets.Count > 0)
                 {

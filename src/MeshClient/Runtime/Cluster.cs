@@ -555,7 +555,11 @@ internal sealed class Cluster : IDisposable
             }
         }
 
-        return new ClusterState(definition, endpoints, _services.PickerFactory.Create(definition, availableEndpoints));
+        // Priorities and locality weights (Istio localityLbSetting): a layer in front of the policy's pickers.
+        var picker = PriorityPicker.IsNeeded(endpoints)
+            ? PriorityPicker.Create(_services.PickerFactory, definition, endpoints, availableEndpoints)
+            : _services.PickerFactory.Create(definition, availableEndpoints);
+        return new ClusterState(definition, endpoints, picker);
     }
 
     /// <summary>

@@ -66,6 +66,29 @@ public sealed class ActiveHealthCheckerTests
     }
 
     [Fact]
+    [Trait("Area", "LoadBalancing")]
+    public void BackAfterFailing_RestartsTheSlowStartWindow_AsEnvoy()
+    {
+        using var cluster = new ActiveHealthTestCluster(2, o =>
+        {
+            o.UnhealthyThreshold = 1;
+            o.HealthyThreshold = 1;
+        });
+        var joined = cluster[0].JoinedTimestamp;
+        cluster.Advance(TimeSpan.FromMilliseconds(1));
+        cluster.Answer(0, CheckAnswer.Unavailable);
+        cluster.Advance(Interval);
+        Assert.Equal(joined, cluster[0].JoinedTimestamp); // failing does not restart it
+
+        cluster.Answer(0, CheckAnswer.Ok);
+        cluster.Advance(Interval);
+
+        Assert.Equal(["10.0.0.1:80", "10.0.0.2:80"], cluster.Available);
+        Assert.True(cluster[0].JoinedTimestamp > joined);
+        Assert.Equal(joined, cluster[1].JoinedTimestamp);
+    }
+
+    [Fact]
     public void Thresholds_Flapping_NeverReachesEitherThreshold()
     {
         using var cluster = new ActiveHealthTestCluster(1, o =>

@@ -42,7 +42,7 @@ public sealed class HttpRetryOptions
     public string? RetryOn { get; set; }
 
     /// <summary>Gets or sets whether retries prefer other localities (Istio <c>retryRemoteLocalities</c>).</summary>
-    /// <value>Defaults to <see langword="false"/>. Accepted; MeshClient has no locality-aware picking yet, so it changes nothing.</value>
+    /// <value>Defaults to <see langword="false"/>. Accepted but not applied yet: retries follow the same locality priority loads as first attempts (Envoy without its <c>previous_priorities</c> retry priority).</value>
     public bool RetryRemoteLocalities { get; set; }
 
     /// <summary>Gets or sets whether a retry avoids the endpoints earlier attempts of the request went to (redrawn up to 5 times).</summary>
