@@ -21,6 +21,7 @@ internal sealed class IstioLoadBuilder
     private readonly List<FallbackPolicyRule> _fallbacks = [];
 
     private readonly EgressProxyMapper _egressProxies = new();
+    private readonly TelemetryPolicyMapper _telemetry = new();
 
     public List<string> Files { get; } = [];
 
@@ -93,6 +94,13 @@ internal sealed class IstioLoadBuilder
         {
             CheckTopLevel(reader, root, metadata);
             resource.Status = _egressProxies.Read(reader, root, apiVersion) ? IstioResourceStatus.Mapped : IstioResourceStatus.Rejected;
+            return;
+        }
+
+        if (TelemetryPolicyMapper.Handles(apiVersion, kind))
+        {
+            CheckTopLevel(reader, root, metadata);
+            resource.Status = _telemetry.Read(reader, root, resource, apiVersion) ? IstioResourceStatus.Mapped : IstioResourceStatus.Rejected;
             return;
         }
 
@@ -169,13 +177,14 @@ internal sealed class IstioLoadBuilder
         HealthCheckPolicyMapper.Apply(_healthChecks, options.ExternalServices);
         FallbackPolicyMapper.Apply(_fallbacks, _services.Where(static s => !s.HostsMissing).Select(static s => s.Service));
         _egressProxies.Apply(options, options.ExternalServices);
+        var telemetry = _telemetry.Apply(options, options.ExternalServices);
         var services = new Dictionary<ExternalServiceOptions, IstioResource>(ReferenceEqualityComparer.Instance);
         foreach (var (resource, service, _) in _services)
         {
             services[service] = resource;
         }
 
-        return new IstioLoadResult(options, Diagnostics, Resources, Files, mode, services);
+        return new IstioLoadResult(options, Diagnostics, Resources, Files, mode, services) { Telemetry = telemetry };
     }
 
     private bool Map(ObjectReader reader, YamlMappingNode root, IstioResource resource)

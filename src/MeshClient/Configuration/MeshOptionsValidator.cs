@@ -59,6 +59,7 @@ internal static class MeshOptionsValidator
 
         DnsOptionsValidator.Validate(options.Dns, results);
         EgressProxyOptionsValidator.ValidateMesh(options, results);
+        MeshTelemetryOptionsValidator.Validate(options.Telemetry, results);
 
         // A field a source (the Istio loader) already reported an error for is not reported again.
         var reported = new HashSet<(string Source, string FieldPath)>();
@@ -154,6 +155,7 @@ internal static class MeshOptionsValidator
             FallbackOptionsValidator.Validate(service.Fallback, "fallback", Findings);
 
             EgressProxyOptionsValidator.ValidateService(service, Findings, credentialsDirectory);
+            MeshTelemetryOptionsValidator.ValidateService(service, Findings);
         }
 
         private ServiceFindings Findings => new(service, results, reported);
