@@ -17,4 +17,12 @@ public sealed record MeshEndpointStatistics(
     long Requests,
     long Successes,
     long Failures,
-    int InFlight);
+    int InFlight)
+{
+    /// <summary>
+    /// Gets when outlier detection lets the endpoint back into load balancing at the earliest (its ejection
+    /// time after the ejection; the detector's next sweep lets it in), on the mesh's clock.
+    /// </summary>
+    /// <value><see langword="null"/> while outlier detection has not ejected the endpoint.</value>
+    public DateTimeOffset? EjectedUntil { get; init; }
+}

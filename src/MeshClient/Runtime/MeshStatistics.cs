@@ -27,7 +27,10 @@ public sealed class MeshStatistics
                     endpoint.Requests,
                     endpoint.Successes,
                     endpoint.Failures,
-                    endpoint.InFlight));
+                    endpoint.InFlight)
+                {
+                    EjectedUntil = EndpointEjection.Until(cluster, endpoint),
+                });
             }
         }
 
