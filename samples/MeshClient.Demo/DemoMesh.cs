@@ -25,7 +25,11 @@ internal static class DemoMesh
         var services = new ServiceCollection();
         services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
-            .AddSimpleConsole(console => console.SingleLine = true));
+            .AddSimpleConsole(console => console.SingleLine = true)
+
+            // On a terminal the table is redrawn in place: the mesh's warnings (the alerts endpoint's ejections)
+            // would tear it, and the table shows them anyway. Redirected output keeps them.
+            .AddFilter("MeshClient", LiveTable.InPlace ? LogLevel.Error : LogLevel.Warning));
 
         // Sidecar-like: every client of the factory goes through the mesh, and hosts that no
         // external service declares are refused before any DNS lookup or connection (REGISTRY_ONLY).
@@ -74,6 +78,19 @@ internal static class DemoMesh
             service.Resolution = ServiceResolution.Static;
             service.Ports.Add(new ServicePortOptions(80, "http", ServiceProtocol.Http));
             service.Endpoints.Add(new ServiceEndpointOptions("127.0.0.1") { Ports = { ["http"] = deadPort } });
+
+            // Outlier detection takes the dead endpoint out after 3 failures in a row, for 2 s, then 4 s, 6 s...
+            // (the table's health column). With minHealthPercent the cluster then balances over all its
+            // endpoints anyway (Envoy's panic mode), so the calls still go out and end 503 UF,URX, not UH.
+            service.TrafficPolicy.OutlierDetection = new OutlierDetectionOptions
+            {
+                Consecutive5xxErrors = 3,
+                Interval = TimeSpan.FromSeconds(1),
+                BaseEjectionTime = TimeSpan.FromSeconds(2),
+                MaxEjectionTime = TimeSpan.FromSeconds(10),
+                MaxEjectionPercent = 100,
+                MinHealthPercent = 50,
+            };
         }).ConfigureHttpClient(client => client.Timeout = TimeSpan.FromSeconds(5));
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });

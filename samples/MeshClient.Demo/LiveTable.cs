@@ -5,13 +5,16 @@ using MeshClient.Runtime;
 namespace MeshClient.Demo;
 
 /// <summary>
-/// The per-endpoint table, drawn from the mesh's own counters (<see cref="MeshStatistics"/>). On a
-/// terminal it is redrawn in place about once a second; when the output is redirected it is
-/// printed as a snapshot every few seconds instead, so a log file stays readable.
+/// The per-endpoint table, drawn from the mesh's own state: its counters and each endpoint's ejection
+/// (<see cref="MeshStatistics"/>; requests/s from the counters' change since the last draw) and its attempt
+/// spans (<see cref="EndpointLatency"/>: p50 and p99). On a terminal it is redrawn in place about once a
+/// second; when the output is redirected it is printed as a snapshot every few seconds instead, so a log
+/// file stays readable.
 /// </summary>
-internal sealed class LiveTable(MeshStatistics statistics, TrafficStats traffic, IReadOnlyDictionary<string, string> instanceNames)
+internal sealed class LiveTable(MeshStatistics statistics, TrafficStats traffic, EndpointLatency latency, IReadOnlyDictionary<string, string> instanceNames)
 {
-    private const int BarWidth = 20;
+    private const int BarWidth = 10;
+    private readonly Dictionary<string, (long Requests, TimeSpan At)> _previous = new(StringComparer.Ordinal);
     private int _linesDrawn;
 
     public static bool InPlace => !Console.IsOutputRedirected;
@@ -76,9 +79,10 @@ internal sealed class LiveTable(MeshStatistics statistics, TrafficStats traffic,
         var rate = elapsed.TotalSeconds > 0 ? total / elapsed.TotalSeconds : 0;
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"t = {elapsed.TotalSeconds,4:0.0} s of {duration.TotalSeconds:0.#} s   {total,8:N0} calls   {rate,6:N0} calls/s\n\n");
-        text.Append(CultureInfo.InvariantCulture, $"{"service",-20} {"endpoint",-16} {"instance",-10} {"weight",6} {"requests",9} {"success",9} {"failure",9} {"in-flight",9} {"share",7}\n");
-        text.Append(new string('-', 20 + 16 + 10 + 6 + (4 * 9) + 7 + 8 + BarWidth + 1)).Append('\n');
+        text.Append(CultureInfo.InvariantCulture, $"{"service",-20} {"endpoint",-16} {"instance",-10} {"weight",6} {"requests",9} {"req/s",6} {"success",9} {"failure",9} {"in-flight",9} {"p50 ms",7} {"p99 ms",7} {"health",-20} {"share",7}\n");
+        text.Append(new string('-', 20 + 16 + 10 + 6 + (4 * 9) + 6 + (2 * 7) + 20 + 7 + 12 + BarWidth + 1)).Append('\n');
 
+        var now = DateTimeOffset.UtcNow;
         string? previousService = null;
         foreach (var row in rows)
         {
@@ -91,10 +95,12 @@ internal sealed class LiveTable(MeshStatistics statistics, TrafficStats traffic,
             var share = serviceRequests > 0 ? (double)row.Requests / serviceRequests : 0;
             var service = row.Service == previousService ? string.Empty : row.Service;
             previousService = row.Service;
-            text.Append(CultureInfo.InvariantCulture, $"{service,-20} {row.Endpoint,-16} {Name(row),-10} {row.Weight,6} {row.Requests,9:N0} {row.Successes,9:N0} {row.Failures,9:N0} {row.InFlight,9} {share,7:P1} {Bar(share)}\n");
+            var (p50, p99) = latency.Percentiles(row.Endpoint) is { } l ? (Milliseconds(l.P50), Milliseconds(l.P99)) : ("-", "-");
+            text.Append(CultureInfo.InvariantCulture, $"{service,-20} {row.Endpoint,-16} {Name(row),-10} {row.Weight,6} {row.Requests,9:N0} {Rate(row, elapsed),6:N0} {row.Successes,9:N0} {row.Failures,9:N0} {row.InFlight,9} {p50,7} {p99,7} {Health(row, now),-20} {share,7:P1} {Bar(share)}\n");
         }
 
-        text.Append(CultureInfo.InvariantCulture, $"{DemoMesh.BlockedHost,-20} {"(none)",-16} {"-",-10} {"-",6} {traffic.Blocked,9:N0} {0,9} {traffic.Blocked,9:N0} {0,9} {"",7} 502 NR, refused by REGISTRY_ONLY\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"{DemoMesh.BlockedHost,-20} {"(none)",-16} {"-",-10} {"-",6} {traffic.Blocked,9:N0} {"-",6} {0,9} {traffic.Blocked,9:N0} {0,9} {"-",7} {"-",7} {"-",-20} 502 NR, refused by REGISTRY_ONLY\n");
+        text.Append("(req/s since the last table; p50/p99 of the endpoint's last ").Append(EndpointLatency.Window.ToString(CultureInfo.InvariantCulture)).Append(" attempts, from the mesh's attempt spans; health: outlier detection)\n\n");
         text.Append(QuotesLine());
         return text.ToString();
     }
@@ -148,6 +154,22 @@ internal sealed class LiveTable(MeshStatistics statistics, TrafficStats traffic,
             _ => 2,
         };
     }
+
+    /// <summary>Requests per second since the previous table (since the start for the first one).</summary>
+    private double Rate(MeshEndpointStatistics row, TimeSpan elapsed)
+    {
+        var (requests, at) = _previous.GetValueOrDefault(row.Endpoint);
+        _previous[row.Endpoint] = (row.Requests, elapsed);
+        var seconds = (elapsed - at).TotalSeconds;
+        return seconds > 0 ? (row.Requests - requests) / seconds : 0;
+    }
+
+    /// <summary><c>ok</c>, or when outlier detection lets the ejected endpoint back in.</summary>
+    private static string Health(MeshEndpointStatistics row, DateTimeOffset now) => row.EjectedUntil is { } until
+        ? string.Create(CultureInfo.InvariantCulture, $"ejected until +{Math.Max(0, (until - now).TotalSeconds):0.0}s")
+        : "ok";
+
+    private static string Milliseconds(TimeSpan value) => value.TotalMilliseconds.ToString(value.TotalMilliseconds < 10 ? "0.0" : "0", CultureInfo.InvariantCulture);
 
     private string Name(MeshEndpointStatistics row) => instanceNames.GetValueOrDefault(row.Endpoint, "?");
 

@@ -57,6 +57,7 @@ try
         Console.WriteLine();
     }
 
+    using var latency = new EndpointLatency(); // the mesh's attempt spans, for the table's p50 / p99
     await using var provider = DemoMesh.Build(weather, quotes, deadPort);
     var statistics = provider.GetRequiredService<MeshStatistics>();
     var traffic = new TrafficStats();
@@ -77,7 +78,7 @@ try
         + (LiveTable.InPlace ? " (Ctrl+C stops early):" : $" (output redirected: a snapshot every {LiveTable.Interval.TotalSeconds:0} s):"));
     Console.WriteLine();
     var clock = Stopwatch.StartNew();
-    var table = new LiveTable(statistics, traffic, instanceNames);
+    var table = new LiveTable(statistics, traffic, latency, instanceNames);
     var drawing = table.RunAsync(options.Duration, () => clock.Elapsed, stop.Token);
     await driver.RunAsync(options.Workers, stop.Token);
     await drawing;

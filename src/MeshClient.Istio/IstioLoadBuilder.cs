@@ -18,6 +18,7 @@ internal sealed class IstioLoadBuilder
     private readonly List<(OutboundTrafficPolicy Mode, YamlNode Node, ObjectReader Reader)> _modes = [];
     private readonly List<VirtualServicePolicy> _virtualServices = [];
     private readonly IReadOnlyList<ExtensionKind> _extensions = ExtensionKinds.Create();
+    private readonly TelemetryPolicyMapper _telemetry = new();
 
     public List<string> Files { get; } = [];
 
@@ -78,6 +79,13 @@ internal sealed class IstioLoadBuilder
                 resource.Status = extension.Read(reader, root, resource) ? IstioResourceStatus.Mapped : IstioResourceStatus.Rejected;
                 return;
             }
+        }
+
+        if (TelemetryPolicyMapper.Handles(apiVersion, kind))
+        {
+            CheckTopLevel(reader, root, metadata);
+            resource.Status = _telemetry.Read(reader, root, resource, apiVersion) ? IstioResourceStatus.Mapped : IstioResourceStatus.Rejected;
+            return;
         }
 
         if (!apiVersion.StartsWith(Group, StringComparison.Ordinal)
@@ -154,13 +162,16 @@ internal sealed class IstioLoadBuilder
         {
             extension.Apply(options);
         }
+
+        // TelemetryPolicy is outside the registry: it yields mesh-wide settings for the load result, not per-service options.
+        var telemetry = _telemetry.Apply(options, options.ExternalServices);
         var services = new Dictionary<ExternalServiceOptions, IstioResource>(ReferenceEqualityComparer.Instance);
         foreach (var (resource, service, _) in _services)
         {
             services[service] = resource;
         }
 
-        return new IstioLoadResult(options, Diagnostics, Resources, Files, mode, services);
+        return new IstioLoadResult(options, Diagnostics, Resources, Files, mode, services) { Telemetry = telemetry };
     }
 
     private bool Map(ObjectReader reader, YamlMappingNode root, IstioResource resource)

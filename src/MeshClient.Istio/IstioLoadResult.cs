@@ -57,6 +57,9 @@ public sealed class IstioLoadResult
     /// <summary>Gets the outbound traffic policy a <c>Sidecar</c> declared, or <see langword="null"/> when none did.</summary>
     public OutboundTrafficPolicy? OutboundTrafficPolicy { get; }
 
+    /// <summary>The mesh-wide <c>TelemetryPolicy</c> (host <c>"*"</c>), when one was read.</summary>
+    internal Mapping.TelemetryPolicyMapper.Policy? Telemetry { get; init; }
+
     /// <summary>Gets a value indicating whether the loader found errors (before core validation).</summary>
     public bool HasErrors => Diagnostics.Any(static d => d.IsError);
 
@@ -121,6 +124,8 @@ public sealed class IstioLoadResult
         {
             target.EgressProxy = proxy; // an EgressProxy object with host "*"
         }
+
+        Telemetry?.ApplyTo(target.Telemetry); // a TelemetryPolicy object with host "*": the fields it sets
     }
 
     /// <summary>Turns a core finding about a service into a diagnostic of its object, using the finding's structured parts.</summary>

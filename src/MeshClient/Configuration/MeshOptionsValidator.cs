@@ -64,6 +64,7 @@ internal static class MeshOptionsValidator
 
         DnsOptionsValidator.Validate(options.Dns, results);
         EgressProxyOptionsValidator.ValidateMesh(options, results);
+        MeshTelemetryOptionsValidator.Validate(options.Telemetry, results);
 
         // A field a source (the Istio loader) already reported an error for is not reported again.
         var reported = new HashSet<(string Source, string FieldPath)>();
@@ -159,6 +160,7 @@ internal static class MeshOptionsValidator
             FallbackOptionsValidator.Validate(service.Fallback, "fallback", Findings);
 
             EgressProxyOptionsValidator.ValidateService(service, Findings, credentialsDirectory);
+            MeshTelemetryOptionsValidator.ValidateService(service, Findings);
         }
 
         private ServiceFindings Findings => new(service, results, reported);

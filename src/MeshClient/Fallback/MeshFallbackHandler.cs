@@ -54,6 +54,7 @@ internal sealed class MeshFallbackHandler : DelegatingHandler
             var served = await Cache.TryServeAsync(policy, key, request, failed, null, cancellationToken).ConfigureAwait(false);
             if (served is not null)
             {
+                _runtime.Telemetry.OnFallbackServed(policy.Service, failed); // log event 161
                 return served;
             }
 
@@ -81,6 +82,7 @@ internal sealed class MeshFallbackHandler : DelegatingHandler
             && await Cache.TryServeAsync(policy, key, request, result, response, cancellationToken).ConfigureAwait(false) is { } fallback)
         {
             response.Dispose();
+            _runtime.Telemetry.OnFallbackServed(policy.Service, result); // log event 161
             return fallback;
         }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using MeshClient.Model;
 using MeshClient.Runtime;
 
 namespace MeshClient.Telemetry;
@@ -40,6 +41,8 @@ internal static class MeshLabels
 /// <summary>Label values of one cluster: Istio's destination labels.</summary>
 internal sealed class ClusterLabels
 {
+    private ConditionalWeakTable<ClusterDefinition, ClusterLabels>? _routed;
+
     public ClusterLabels(Cluster cluster)
     {
         var key = cluster.Key;
@@ -60,8 +63,26 @@ internal sealed class ClusterLabels
             Subset = MeshLabels.Unknown;
         }
 
-        Protocol = cluster.Definition.Protocol is Configuration.ServiceProtocol.Grpc or Configuration.ServiceProtocol.GrpcWeb ? "grpc" : "http";
+        Protocol = ProtocolOf(cluster.Definition.Protocol);
         AttemptSpanName = ServiceName + " attempt";
+    }
+
+    /// <summary>
+    /// The labels of a request for the service <paramref name="requested"/> declares that a route sent to
+    /// <paramref name="upstream"/>'s cluster (an egress gateway): Istio's destination labels name the
+    /// requested service, <see cref="Name"/> (the span's <c>meshclient.cluster</c>) stays the upstream's.
+    /// </summary>
+    private ClusterLabels(ClusterDefinition requested, ClusterLabels upstream)
+    {
+        var key = requested.Key;
+        Name = upstream.Name;
+        Service = key.Host;
+        ServiceName = requested.ServiceName;
+        Port = key.Port.ToString(CultureInfo.InvariantCulture);
+        Subset = MeshLabels.Unknown; // a route's subset is the upstream's, not the requested service's
+        Protocol = ProtocolOf(requested.Protocol);
+        AttemptSpanName = upstream.AttemptSpanName;
+        Upstream = upstream;
     }
 
     /// <summary>The name of the attempt spans of the cluster.</summary>
@@ -80,6 +101,16 @@ internal sealed class ClusterLabels
 
     public string Protocol { get; }
 
+    /// <summary>For the labels of a request routed to another service's cluster: that cluster's own labels; else <see langword="null"/>.</summary>
+    public ClusterLabels? Upstream { get; }
+
+    /// <summary>The labels of a request for <paramref name="requested"/> sent to this cluster, built once per (snapshot) service definition.</summary>
+    public ClusterLabels RoutedFrom(ClusterDefinition requested)
+    {
+        var routed = _routed ?? Interlocked.CompareExchange(ref _routed, new(), null) ?? _routed;
+        return routed.TryGetValue(requested, out var labels) ? labels : routed.GetValue(requested, definition => new ClusterLabels(definition, this));
+    }
+
     /// <summary>Istio's <c>BlackHoleCluster</c>: a request that REGISTRY_ONLY refused, or that no route matched.</summary>
     public static ClusterLabels BlackHole { get; } = new("BlackHoleCluster");
 
@@ -93,4 +124,7 @@ internal sealed class ClusterLabels
         Protocol = "http";
         AttemptSpanName = name + " attempt";
     }
+
+    private static string ProtocolOf(Configuration.ServiceProtocol protocol) =>
+        protocol is Configuration.ServiceProtocol.Grpc or Configuration.ServiceProtocol.GrpcWeb ? "grpc" : "http";
 }

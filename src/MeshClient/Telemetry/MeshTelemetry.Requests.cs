@@ -33,7 +33,7 @@ internal sealed partial class MeshTelemetry
         var result = request.GetMeshResult();
         var flags = result?.Flags ?? (error as MeshException)?.Flags ?? MeshResponseFlags.None;
         var status = response is not null ? (int)response.StatusCode : error is HttpRequestException { StatusCode: { } code } ? (int)code : 0;
-        var labels = result?.TargetCluster is { } cluster ? MeshLabels.For(cluster)
+        var labels = result?.TargetCluster is { } cluster ? DestinationOf(result, cluster)
             : (flags & MeshResponseFlags.NoRouteFound) != 0 ? ClusterLabels.BlackHole : ClusterLabels.None;
         var flagText = flags.ToEnvoyString();
 
@@ -115,6 +115,7 @@ internal sealed partial class MeshTelemetry
 
             span.SetTag("meshclient.response_flags", flagText);
             span.SetTag("meshclient.cluster", labels.Name);
+            span.SetTag("meshclient.destination_service", labels.Service);
             if (result is not null)
             {
                 span.SetTag("meshclient.attempts", result.Attempts);

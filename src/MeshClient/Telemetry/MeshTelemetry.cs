@@ -118,7 +118,11 @@ internal sealed partial class MeshTelemetry : IDisposable
         || Source.HasListeners();
 
     /// <summary>Adds the observable instruments, which read the runtime's counters when collected (nothing on the request path).</summary>
-    public void Attach(MeshRuntime runtime) => ClusterInstruments.Create(_meter, runtime, this);
+    public void Attach(MeshRuntime runtime)
+    {
+        _runtime = runtime;
+        ClusterInstruments.Create(_meter, runtime, this);
+    }
 
     public void Configure(TelemetrySettings settings)
     {

@@ -9,6 +9,9 @@ internal static partial class TelemetryLog
 {
     [LoggerMessage(160, LogLevel.Warning, "Cluster {Cluster}: a connection-pool limit refused requests (503 UO, x-envoy-overloaded); {Suppressed} more since the last message. Raise connectionPool limits or lower the load.")]
     public static partial void Overflow(ILogger logger, string cluster, long suppressed);
+
+    [LoggerMessage(161, LogLevel.Warning, "External service '{Service}': the fallback served a response instead of the failure {Flags} (from the {Source}); {Suppressed} more since the last message. The service is failing: callers get fallback responses.")]
+    public static partial void FallbackServed(ILogger logger, string service, string flags, string source, long suppressed);
 }
 
 /// <summary>Rate limit of the per-request overflow message: at most one per cluster every <see cref="Interval"/>, with a count of the others.</summary>
