@@ -115,12 +115,12 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
             }
 
             followsRedirects = true;
-            return CompleteAsync(sending, request, result, attempt, state.FailureMode, redirects, cancellationToken).AsTask();
+            return CompleteAsync(sending, request, result, attempt, state.FailureMode, redirects, cancellationToken);
         }
 
         followsRedirects = true;
         return mirroring is null
-            ? SendAsync(route.Pipeline, capHttp3, request, result, attempt, state.FailureMode, redirects, cancellationToken).AsTask()
+            ? SendAsync(route.Pipeline, capHttp3, request, result, attempt, state.FailureMode, redirects, cancellationToken)
             : SendWhenMirroredAsync(mirroring, route.Pipeline, capHttp3, request, result, attempt, state.FailureMode, redirects, cancellationToken);
     }
 
@@ -171,13 +171,8 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         request.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
     }
 
-    /// <summary>
-    /// The attempts through the route's pipeline. Like <see cref="CompleteAsync"/>, its state machine
-    /// comes from a pool (<see cref="PoolingAsyncValueTaskMethodBuilder{TResult}"/>): the caller's
-    /// <see cref="ValueTask{TResult}.AsTask"/> allocates a small task instead of a box holding every local.
-    /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<HttpResponseMessage> SendAsync(ResiliencePipeline<HttpResponseMessage>? pipeline, bool capHttp3, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
+    /// <summary>The attempts through the route's pipeline.</summary>
+    private async Task<HttpResponseMessage> SendAsync(ResiliencePipeline<HttpResponseMessage>? pipeline, bool capHttp3, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
     {
         var askedVersion = request.Version;
         var askedPolicy = request.VersionPolicy;
@@ -271,12 +266,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
     /// <summary>What the pipeline's callback needs (a struct: passed by value, nothing allocated for it).</summary>
     private readonly record struct AttemptState(MeshRoutingHandler Handler, HttpRequestMessage Request, MeshResult Result, AttemptContext Attempt, bool Hedging, RouteRetries? Retries);
 
-    /// <summary>
-    /// One attempt inside the route's pipeline. Its state machine comes from a pool
-    /// (<see cref="PoolingAsyncValueTaskMethodBuilder{TResult}"/>): an attempt that waits for the
-    /// network would otherwise allocate its box on every request.
-    /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    /// <summary>One attempt inside the route's pipeline (a static method: its delegate is cached, nothing captured).</summary>
     private static async ValueTask<Outcome<HttpResponseMessage>> RunAttemptAsync(ResilienceContext context, AttemptState state)
     {
         var (request, attempt) = (state.Request, state.Attempt);
@@ -321,8 +311,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         return await SendAsync(pipeline, capHttp3, request, result, attempt, mode, redirects, cancellationToken).ConfigureAwait(false);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<HttpResponseMessage> CompleteAsync(Task<HttpResponseMessage> sending, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> CompleteAsync(Task<HttpResponseMessage> sending, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try
