@@ -103,7 +103,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         // (or upgrade to) HTTP/3, or it would go to the host's system DNS address. Capped once for
         // all the attempts, restored when the request is done.
         var capHttp3 = (cluster.PassthroughConnections is null || cluster.DynamicDns is not null) && AllowsHttp3(request);
-        if (route.Pipeline is null && !capHttp3 && mirroring is null)
+        if (route.Pipeline is null && route.Retries is null && !capHttp3 && mirroring is null)
         {
             var sending = base.SendAsync(request, cancellationToken);
             if (sending.IsCompletedSuccessfully)
@@ -184,12 +184,12 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         HttpResponseMessage response;
         try
         {
-            if (pipeline is null)
+            var retry = attempt.Route?.Definition.Retry;
+            if (pipeline is null && attempt.Route?.Retries is null)
             {
                 return await CompleteAsync(base.SendAsync(request, cancellationToken), request, result, attempt, mode, redirects, cancellationToken).ConfigureAwait(false);
             }
 
-            var retry = attempt.Route?.Definition.Retry;
             if (retry is not null)
             {
                 await PrepareRetriesAsync(retry, request, result, attempt, cancellationToken).ConfigureAwait(false);
@@ -214,10 +214,12 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                     attempt.HedgeParentToken = new CancellationToken(canceled: true);
                 }
 
-                var outcome = await pipeline.ExecuteOutcomeAsync(
-                    AttemptCallback,
-                    context,
-                    new AttemptState(this, request, result, attempt, hedging, attempt.Route?.Retries)).ConfigureAwait(false);
+                // A plain retry policy without a route timeout has no pipeline around the first attempt:
+                // the attempt runs here, and enters the retry strategy only for a retriable outcome.
+                var attemptState = new AttemptState(this, request, result, attempt, hedging, attempt.Route?.Retries);
+                var outcome = pipeline is null
+                    ? await RunAttemptAsync(context, attemptState).ConfigureAwait(false)
+                    : await pipeline.ExecuteOutcomeAsync(AttemptCallback, context, attemptState).ConfigureAwait(false);
 
                 if (hedging && outcome.Result?.RequestMessage?.Options.TryGetValue(AttemptContext.Key, out var winner) == true)
                 {

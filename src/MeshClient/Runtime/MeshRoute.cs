@@ -34,7 +34,10 @@ internal sealed class MeshRoute
 
     public RouteTarget[] Targets { get; }
 
-    /// <summary>The route's pipeline, or <see langword="null"/> when it has no policy, so that a request without one pays nothing for it.</summary>
+    /// <summary>
+    /// The route's pipeline, or <see langword="null"/> when it has no policy (a request without one pays
+    /// nothing for it) or only a plain retry policy without a route timeout (then <see cref="Retries"/> is set).
+    /// </summary>
     public ResiliencePipeline<HttpResponseMessage>? Pipeline { get; }
 
     /// <summary>

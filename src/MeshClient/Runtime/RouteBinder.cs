@@ -118,12 +118,13 @@ internal static class RouteBinder
     /// <summary>
     /// The route's pipelines, outside in: the total timeout (it spans every attempt and back-off), then
     /// retries (or hedging), then the per-try timeout; the callback is one attempt, which picks an
-    /// endpoint. <see langword="null"/> when the route has no policy at all.
+    /// endpoint. <see langword="null"/> when the route has no policy at all (and for a plain retry policy
+    /// without a route timeout, which has only <see cref="RoutePipelines.Retries"/>).
     /// </summary>
     /// <remarks>
     /// A plain retry policy (no hedging, no per-try timeout: Istio's default) gets two pipelines
-    /// instead of one: the total timeout around the attempts (an empty pipeline when the route has no
-    /// timeout), and the retry strategy on its own,
+    /// instead of one: the total timeout around the attempts (none when the route has no timeout),
+    /// and the retry strategy on its own,
     /// which the first attempt enters only when its outcome is one the policy retries
     /// (<see cref="RoutePipelines.Retries"/>). Polly then decides on that outcome exactly as if it had
     /// run the attempt itself, so the behaviour is the same, and the common case — the first attempt
@@ -170,7 +171,9 @@ internal static class RouteBinder
                 }
             }
 
-            built = new RoutePipelines(builder.Build(), retries is null ? null : new RouteRetries(retries, decider!));
+            // Without a route timeout a plain retry policy needs no pipeline around the first attempt.
+            var outer = retries is not null && route.Timeout is null ? null : builder.Build();
+            built = new RoutePipelines(outer, retries is null ? null : new RouteRetries(retries, decider!));
             pipelines[key] = built;
         }
 

@@ -106,12 +106,14 @@ public sealed class RouteTimeoutTests
     }
 
     [Fact]
-    public void NoTimeout_NoDefaultTimeout_OnlyTheDefaultRetryPolicyBuildsAPipeline()
+    public void NoTimeout_NoDefaultTimeout_OnlyTheDefaultRetryPolicyIsBuilt()
     {
         using var harness = Mesh(new RecordingHandler(), timeout: null, defaultTimeout: null);
 
-        Assert.NotNull(harness.Runtime.OnlyRoute().Pipeline); // Istio's default retry policy
+        Assert.Null(harness.Runtime.OnlyRoute().Pipeline); // no timeout: the first attempt needs no pipeline
+        Assert.NotNull(harness.Runtime.OnlyRoute().Retries); // Istio's default retry policy, entered on a retriable outcome
         Assert.Null(harness.Runtime.State.Passthrough.Pipeline); // the passthrough route never retries
+        Assert.Null(harness.Runtime.State.Passthrough.Retries);
     }
 
     [Fact]
