@@ -20,6 +20,7 @@ public class RetryPolicyBenchmarks
     private static readonly Uri NoPolicyUri = new("http://none.example.com/v1/items");
     private static readonly Uri RetriesUri = new("http://retries.example.com/v1/items");
     private static readonly Uri RetriesWithTimeoutUri = new("http://timed.example.com/v1/items");
+    private static readonly Uri TimeoutOnlyUri = new("http://timeout-only.example.com/v1/items");
     private static readonly Uri HedgingUri = new("http://hedged.example.com/v1/items");
 
     private ServiceProvider? _provider;
@@ -47,6 +48,7 @@ public class RetryPolicyBenchmarks
             route.Retries = new HttpRetryOptions();
             route.Timeout = TimeSpan.FromSeconds(10);
         });
+        Service(services, TimeoutOnlyUri.Host, route => route.Timeout = TimeSpan.FromSeconds(10));
         Service(services, HedgingUri.Host, route => route.Retries = new HttpRetryOptions
         {
             Attempts = 1,
@@ -57,7 +59,7 @@ public class RetryPolicyBenchmarks
         _client = _provider.GetRequiredService<IHttpClientFactory>().CreateClient("mesh");
 
         // Fail fast if a variant does not do what it claims.
-        foreach (var uri in new[] { NoPolicyUri, RetriesUri, RetriesWithTimeoutUri, HedgingUri })
+        foreach (var uri in new[] { NoPolicyUri, RetriesUri, RetriesWithTimeoutUri, TimeoutOnlyUri, HedgingUri })
         {
             using var response = _client.GetAsync(uri).GetAwaiter().GetResult();
             if (response.StatusCode != HttpStatusCode.OK || response.GetMeshResult() is not { Endpoint: not null, Attempts: 1 })
@@ -77,6 +79,10 @@ public class RetryPolicyBenchmarks
     /// <summary>Istio's default retry policy (2 retries on connect-failure, refused-stream, unavailable, cancelled, retriable-status-codes), no route timeout.</summary>
     [Benchmark]
     public Task<HttpStatusCode> DefaultRetries() => SendAsync(RetriesUri);
+
+    /// <summary>A 10 s route timeout without retries: the baseline of <see cref="DefaultRetriesWithTimeout"/> (the mesh's defaults have a timeout).</summary>
+    [Benchmark]
+    public Task<HttpStatusCode> TimeoutOnly() => SendAsync(TimeoutOnlyUri);
 
     /// <summary>The default retry policy inside a 10 s route timeout.</summary>
     [Benchmark]
