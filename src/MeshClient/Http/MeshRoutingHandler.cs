@@ -300,6 +300,11 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
             outcome = Outcome.FromException<HttpResponseMessage>(attempt.Failed(ex, callerToken, context.CancellationToken));
         }
 
+        if (attempt.IsHedged)
+        {
+            attempt.EndRetry(); // the hedge's retry slots go back when it ends
+        }
+
         // The first attempt ran outside the retry strategy: enter it only for an outcome it may retry.
         return state.Retries is { } retries && retries.Retriable(in outcome, request)
             ? await state.Handler.RetryAsync(retries, outcome, context, request, state.Result, attempt).ConfigureAwait(context.ContinueOnCapturedContext)

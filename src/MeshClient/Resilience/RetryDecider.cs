@@ -148,33 +148,50 @@ internal sealed class RetryDecider(RetryPolicy policy, TimeProvider time, RetryJ
             return new(false);
         }
 
-        if (result.TargetCluster is { } cluster)
+        if (!TryHoldRetrySlot(result, attempt))
         {
-            var budget = cluster.RetryBudget;
-            switch (budget.TryStart(cluster.ActiveRequests))
-            {
-                case RetryRefusal.Overflow:
-                    result.Flags |= MeshResponseFlags.UpstreamOverflow;
-                    return new(false);
-                case RetryRefusal.Exhausted:
-                    result.Flags |= MeshResponseFlags.UpstreamRetryLimitExceeded;
-                    return new(false);
-            }
-
-            // Istio connectionPool.http.maxRetries: retries in flight across the cluster (Envoy's
-            // upstream_rq_retry_overflow, flag UO), after the budget, as Envoy checks both.
-            if (!cluster.TryStartRetry())
-            {
-                budget.End();
-                result.Flags |= MeshResponseFlags.UpstreamOverflow;
-                return new(false);
-            }
-
-            attempt.HoldRetry(budget, cluster);
+            return new(false);
         }
 
         result.RecordRetry(args.AttemptNumber + 1, outcome.Exception is AttemptFailedException failed ? failed.Endpoint : attempt.Endpoint, Reason(matched, outcome));
         return new(true);
+    }
+
+    /// <summary>
+    /// Takes a retry slot for an attempt beyond the first (a retry, or a hedge: Envoy counts a hedged
+    /// request as a retry): one of the cluster's retry budget, then one of its <c>maxRetries</c>, held by
+    /// <paramref name="holder"/> until <see cref="AttemptContext.EndRetry"/>. When refused the result
+    /// is flagged as Envoy does: <c>UO</c> for an overflow, <c>URX</c> for a spent token budget.
+    /// </summary>
+    private static bool TryHoldRetrySlot(MeshResult result, AttemptContext holder)
+    {
+        if (result.TargetCluster is not { } cluster)
+        {
+            return true;
+        }
+
+        var budget = cluster.RetryBudget;
+        switch (budget.TryStart(cluster.ActiveRequests))
+        {
+            case RetryRefusal.Overflow:
+                result.Flags |= MeshResponseFlags.UpstreamOverflow;
+                return false;
+            case RetryRefusal.Exhausted:
+                result.Flags |= MeshResponseFlags.UpstreamRetryLimitExceeded;
+                return false;
+        }
+
+        // Istio connectionPool.http.maxRetries: retries in flight across the cluster (Envoy's
+        // upstream_rq_retry_overflow, flag UO), after the budget, as Envoy checks both.
+        if (!cluster.TryStartRetry())
+        {
+            budget.End();
+            result.Flags |= MeshResponseFlags.UpstreamOverflow;
+            return false;
+        }
+
+        holder.HoldRetry(budget, cluster);
+        return true;
     }
 
     private ValueTask<TimeSpan?> Delay(RetryDelayGeneratorArguments<HttpResponseMessage> args)
@@ -230,6 +247,13 @@ internal sealed class RetryDecider(RetryPolicy policy, TimeProvider time, RetryJ
             IsHedged = true,
             HedgeParentToken = args.PrimaryContext.CancellationToken,
         };
+        // A hedge is a retry to Envoy: it takes a retry budget slot and a maxRetries slot, and is not
+        // sent when either is full (the request goes on with the attempts already in flight).
+        if (!TryHoldRetrySlot(primary.Result!, hedge))
+        {
+            return null;
+        }
+
         RetryRequests.Copy(primary.Request!, hedge);
         args.ActionContext.Properties.Set(AttemptKey, hedge);
         primary.Result!.RecordRetry(args.AttemptNumber, null, "hedge");
