@@ -40,7 +40,7 @@ public sealed class EgressProxySettingsTests : IDisposable
 
         Assert.Equal(
             [
-                Prefix + "egressProxy.address must be an absolute http:// URI with the proxy's host and port (was 'https://proxy.example.com:3128').",
+                Prefix + "egressProxy.address must be an absolute http:// URI with the proxy's host and port (was 'https://proxy.example.com:3128'): TLS to the proxy itself (an https:// proxy) is not supported yet; https:// requests still reach the external host through an http:// proxy in a CONNECT tunnel, with TLS end to end.",
                 Prefix + "egressProxy.userName is required with password.",
                 Prefix + "egressProxy.credentialName cannot be set with userName or password: choose one.",
                 Prefix + "egressProxy.noProxy applies to the mesh-wide proxy only; a service's proxy is used for all of its hosts.",
