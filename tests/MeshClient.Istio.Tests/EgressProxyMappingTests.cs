@@ -83,7 +83,7 @@ public sealed class EgressProxyMappingTests
         Assert.Equal(
             [
                 ("spec.port", "spec.port: unknown field \"port\": it is not part of the Istio EgressProxy API."),
-                ("spec.address", "spec.address must be an absolute http:// URI with the proxy's host and port (was 'https://***@proxy:3128')."),
+                ("spec.address", "spec.address must be an absolute http:// URI with the proxy's host and port (was 'https://***@proxy:3128'): TLS to the proxy itself (an https:// proxy) is not supported yet; https:// requests still reach the external host through an http:// proxy in a CONNECT tunnel, with TLS end to end."),
                 ("spec.noProxy", "spec.noProxy applies to the mesh-wide proxy (host \"*\") only; a service's proxy is used for all of its hosts."),
             ],
             errors);

@@ -31,7 +31,7 @@ internal static class EgressProxyOptionsValidator
         }
         else if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp || uri.IdnHost.Length == 0)
         {
-            error(path + ".address", $" must be an absolute http:// URI with the proxy's host and port (was '{DiagnosticText.Cut(Redacted(address))}').");
+            error(path + ".address", $" must be an absolute http:// URI with the proxy's host and port (was '{DiagnosticText.Cut(Redacted(address))}'){(uri?.Scheme == Uri.UriSchemeHttps ? HttpsProxyReason : null)}.");
         }
         else if (uri.UserInfo.Length > 0)
         {
@@ -85,6 +85,13 @@ internal static class EgressProxyOptionsValidator
             }
         }
     }
+
+    /// <summary>
+    /// Why an <c>https://</c> proxy is refused. <c>SocketsHttpHandler</c> can speak TLS to a proxy (.NET 8+), but it
+    /// checks the proxy's certificate with the same callback as the external host's; MeshClient has no CA
+    /// option for the proxy yet.
+    /// </summary>
+    private const string HttpsProxyReason = ": TLS to the proxy itself (an https:// proxy) is not supported yet; https:// requests still reach the external host through an http:// proxy in a CONNECT tunnel, with TLS end to end";
 
     /// <summary>The address without what could be a password (user info).</summary>
     private static string Redacted(string address)

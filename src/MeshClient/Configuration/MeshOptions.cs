@@ -126,7 +126,9 @@ public sealed class MeshOptions
     /// Gets or sets the HTTP forward proxy that every external service's calls leave through, except
     /// services with their own <see cref="ExternalServiceOptions.EgressProxy"/>, hosts in
     /// <see cref="EgressProxyOptions.NoProxy"/> and services located <see cref="ServiceLocation.MeshInternal"/>.
-    /// Unknown hosts (ALLOW_ANY) keep the environment's proxy.
+    /// Unknown hosts under ALLOW_ANY (the passthrough) go through it too, except those in
+    /// <see cref="EgressProxyOptions.NoProxy"/>, which go direct; without a mesh-wide proxy they keep
+    /// the environment's proxy (<c>HTTP_PROXY</c>, <c>HTTPS_PROXY</c>, <c>NO_PROXY</c>).
     /// </summary>
     /// <value>Defaults to <see langword="null"/>: no proxy. A MeshClient extension; see <c>docs/egress-gateway.md</c>.</value>
     public EgressProxyOptions? EgressProxy { get; set; }

@@ -33,14 +33,17 @@ internal static class EgressProxyConnections
             ? new ProxiedRequests(wire.Tls is not null, proxy.TargetPort) { InnerHandler = handler }
             : handler;
 
-    /// <summary>The proxy of every request of the pool: never bypassed (the mesh decided per service, with <c>NoProxy</c>, when it built the cluster).</summary>
+    /// <summary>
+    /// The proxy of every request of the pool: a service's pool never bypasses it (the mesh decided, with
+    /// <c>NoProxy</c>, when it built the cluster); the passthrough's bypasses the hosts in <see cref="ProxySettings.NoProxy"/>.
+    /// </summary>
     private sealed class MeshWebProxy(ProxySettings settings) : IWebProxy
     {
         public ICredentials? Credentials { get; set; } = settings.Credentials;
 
         public Uri GetProxy(Uri destination) => settings.Address;
 
-        public bool IsBypassed(Uri host) => false;
+        public bool IsBypassed(Uri host) => settings.Bypasses(host.IdnHost);
     }
 
     /// <summary>

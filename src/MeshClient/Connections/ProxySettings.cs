@@ -24,6 +24,12 @@ internal sealed record ProxySettings
     /// <summary>The port the proxy connects to on the external host (the service port's <c>targetPort</c>), or <see langword="null"/> for the request's.</summary>
     public int? TargetPort { get; init; }
 
+    /// <summary>
+    /// The hosts that go direct instead of through the proxy (<see cref="EgressProxyOptions.NoProxy"/>):
+    /// only for the passthrough cluster, which decides per request; a service's cluster decided when it was built.
+    /// </summary>
+    public IReadOnlyList<string> NoProxy { get; init; } = [];
+
     /// <summary>The cluster's one endpoint: the proxy (an IP address, or a name resolved when a connection opens).</summary>
     public EndpointDefinition Endpoint =>
         IPAddress.TryParse(Address.IdnHost, out var ip)
@@ -54,6 +60,21 @@ internal sealed record ProxySettings
             TargetPort = targetPort,
         };
     }
+
+    /// <summary>Whether a request to <paramref name="host"/> goes direct (<see cref="NoProxy"/>).</summary>
+    public bool Bypasses(string host) => NoProxy.Count > 0 && Model.EgressProxyClusters.Bypasses(NoProxy, host);
+
+    /// <summary>Equal settings build the same pools (the exclusions compared entry by entry).</summary>
+    public bool Equals(ProxySettings? other) =>
+        other is not null
+        && Address == other.Address
+        && UserName == other.UserName
+        && Password == other.Password
+        && TargetPort == other.TargetPort
+        && NoProxy.SequenceEqual(other.NoProxy, StringComparer.OrdinalIgnoreCase);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Address, UserName, TargetPort, NoProxy.Count);
 
     /// <inheritdoc />
     public override string ToString() => UserName is null ? Address.GetLeftPart(UriPartial.Authority) : Address.GetLeftPart(UriPartial.Authority) + " (with credentials)";

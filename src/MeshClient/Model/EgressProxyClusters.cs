@@ -14,7 +14,7 @@ internal static class EgressProxyClusters
     public static ClusterDefinition Apply(ClusterDefinition cluster, ExternalServiceOptions service, ServicePortOptions port, MeshOptions options)
     {
         var proxy = service.EgressProxy;
-        if (proxy is null && options.EgressProxy is { } meshWide && service.Location == ServiceLocation.MeshExternal && !Bypasses(meshWide, cluster.Key.Host))
+        if (proxy is null && options.EgressProxy is { } meshWide && service.Location == ServiceLocation.MeshExternal && !Bypasses(meshWide.NoProxy, cluster.Key.Host))
         {
             proxy = meshWide;
         }
@@ -42,10 +42,21 @@ internal static class EgressProxyClusters
         };
     }
 
+    /// <summary>
+    /// The passthrough cluster's wire (unknown hosts under ALLOW_ANY): through the mesh-wide proxy, which
+    /// then decides per request with its <see cref="EgressProxyOptions.NoProxy"/> (a bypassed host goes
+    /// direct); without one, the default wire, on which the environment proxy (<c>HTTP_PROXY</c>,
+    /// <c>HTTPS_PROXY</c>, <c>NO_PROXY</c>) applies as it does for a plain <see cref="HttpClient"/>.
+    /// </summary>
+    public static WireSettings PassthroughWire(MeshOptions? options) =>
+        options?.EgressProxy is { } meshWide
+            ? WireSettings.Default with { Proxy = ProxySettings.From(meshWide, null, options.CredentialsDirectory) with { NoProxy = [.. meshWide.NoProxy] } }
+            : WireSettings.Default;
+
     /// <summary><c>NO_PROXY</c> matching: <c>*</c>; <c>example.com</c> (itself and subdomains); <c>.example.com</c> or <c>*.example.com</c> (subdomains).</summary>
-    internal static bool Bypasses(EgressProxyOptions proxy, string host)
+    internal static bool Bypasses(IEnumerable<string> noProxy, string host)
     {
-        foreach (var raw in proxy.NoProxy)
+        foreach (var raw in noProxy)
         {
             var entry = raw.Trim();
             if (entry == "*")

@@ -150,7 +150,7 @@ internal sealed class MeshSnapshot
                 options.AllowAutoRedirect ? options.MaxAutomaticRedirections : 0,
                 _clusters,
                 _hosts,
-                PassthroughDefinition(),
+                PassthroughDefinition(options),
                 options.ManageHttpClientTimeout,
                 firstPorts)
             {
@@ -262,8 +262,8 @@ internal sealed class MeshSnapshot
         options is not null && (options.Simple != LoadBalancerAlgorithm.Unspecified || options.ConsistentHash is not null || options.LocalityLbSetting is not null);
 
     /// <summary>The passthrough cluster's definition.</summary>
-    internal static ClusterDefinition PassthroughDefinition() =>
-        new(ClusterKey.Passthrough, ClusterKey.Passthrough.Host, ServiceResolution.None, ServiceProtocol.Unspecified, LoadBalancerAlgorithm.Unspecified, null, []);
+    internal static ClusterDefinition PassthroughDefinition(MeshOptions? options = null) =>
+        new(ClusterKey.Passthrough, ClusterKey.Passthrough.Host, ServiceResolution.None, ServiceProtocol.Unspecified, LoadBalancerAlgorithm.Unspecified, null, [], EgressProxyClusters.PassthroughWire(options));
 
     /// <summary>The timeout of a route that sets none: the mesh's default when it owns mesh clients' timeouts.</summary>
     private static TimeSpan? DefaultTimeout(MeshOptions options) =>

@@ -28,6 +28,7 @@ internal sealed partial class MeshRuntime : IDisposable
     private readonly ConcurrentDictionary<string, byte> _blockedHostsLogged = new(StringComparer.OrdinalIgnoreCase);
     private readonly IDisposable? _subscription;
     private volatile RuntimeState _state;
+    private volatile Cluster _passthrough;
     private bool _disposed;
 
     private readonly ClusterServices _clusterServices;
@@ -51,13 +52,13 @@ internal sealed partial class MeshRuntime : IDisposable
         TimeProvider = timeProvider ?? TimeProvider.System;
         Telemetry = new Telemetry.MeshTelemetry(options, meterFactory, _logger, TimeProvider);
         _clusterServices = new ClusterServices(TimeProvider, handlerFactory, pickerFactory, policyFactories?.ToArray(), _logger, dns, resolvers, Telemetry);
-        Passthrough = new Cluster(MeshSnapshot.PassthroughDefinition(), _clusterServices);
+        _passthrough = new Cluster(MeshSnapshot.PassthroughDefinition(), _clusterServices);
 
         var diagnostics = MeshOptionsValidator.Validate(options.CurrentValue, [.. _clusterServices.Resolvers.Keys]);
         var errors = Errors(diagnostics);
         if (errors.Count > 0)
         {
-            Passthrough.Dispose();
+            _passthrough.Dispose();
             Telemetry.Dispose();
             throw new MeshConfigurationException(errors);
         }
@@ -77,8 +78,11 @@ internal sealed partial class MeshRuntime : IDisposable
 
     public TimeProvider TimeProvider { get; }
 
-    /// <summary>The cluster for unknown hosts under ALLOW_ANY (Istio's <c>PassthroughCluster</c>).</summary>
-    public Cluster Passthrough { get; }
+    /// <summary>
+    /// The cluster for unknown hosts under ALLOW_ANY (Istio's <c>PassthroughCluster</c>); replaced when a
+    /// reload changes its wire (the mesh-wide egress proxy), the old one finishing its attempts in flight.
+    /// </summary>
+    public Cluster Passthrough => _passthrough;
 
     public RuntimeState State => _state;
 
@@ -204,7 +208,7 @@ internal sealed partial class MeshRuntime : IDisposable
             }
 
             _clusters.Clear();
-            Passthrough.Dispose();
+            _passthrough.Dispose();
             Mirrors.Dispose();
             Telemetry.Dispose();
         }
@@ -220,6 +224,8 @@ internal sealed partial class MeshRuntime : IDisposable
             // NONE <-> endpoints, another targetPort). If one fails, nothing has changed yet: dispose
             // the ones made and keep the last good state.
             var created = new Dictionary<ClusterKey, Cluster>();
+            var previousPassthrough = _passthrough;
+            Cluster? newPassthrough = null;
             try
             {
                 foreach (var definition in snapshot.Clusters)
@@ -228,6 +234,12 @@ internal sealed partial class MeshRuntime : IDisposable
                     {
                         created[definition.Key] = new Cluster(definition, _clusterServices);
                     }
+                }
+
+                if (!previousPassthrough.CanUpdateTo(snapshot.Passthrough))
+                {
+                    // Another wire (the mesh-wide egress proxy came, went or changed): a new pool.
+                    newPassthrough = new Cluster(snapshot.Passthrough, _clusterServices);
                 }
             }
             catch
@@ -257,13 +269,22 @@ internal sealed partial class MeshRuntime : IDisposable
                 live[definition.Key] = cluster;
             }
 
-            if (!Passthrough.Definition.IsEquivalentTo(snapshot.Passthrough))
+            if (newPassthrough is not null)
             {
-                Passthrough.Update(snapshot.Passthrough);
+                _passthrough = newPassthrough;
+            }
+            else if (!previousPassthrough.Definition.IsEquivalentTo(snapshot.Passthrough))
+            {
+                previousPassthrough.Update(snapshot.Passthrough);
             }
 
-            var state = RouteBinder.Bind(snapshot, live, Passthrough, _clusterServices.TimeProvider, _retryJitter);
+            var state = RouteBinder.Bind(snapshot, live, _passthrough, _clusterServices.TimeProvider, _retryJitter);
             _state = state;
+            if (!ReferenceEquals(previousPassthrough, _passthrough))
+            {
+                previousPassthrough.Retire();
+            }
+
             foreach (var (key, cluster) in _clusters)
             {
                 if (!live.TryGetValue(key, out var kept) || !ReferenceEquals(kept, cluster))

@@ -204,4 +204,37 @@ public sealed class EgressProxyTests : IDisposable
         Assert.DoesNotContain("internal.test", log, StringComparison.Ordinal);
         Assert.DoesNotContain("gateway.mesh.test", log, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Passthrough_UnknownHostUnderAllowAny_GoesThroughTheMeshWideProxy()
+    {
+        await using var backend = await Upstream.StartAsync("backend");
+        using var proxy = await TinyProxy.StartAsync([backend.Port]);
+        using var mesh = new MeshHost(services => services.AddMesh(o => o.EgressProxy = new EgressProxyOptions { Address = proxy.Address }));
+
+        using var response = await mesh.CreateClient().GetAsync($"http://{External}:{backend.Port}/orders", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("backend", await response.Content.ReadAsStringAsync(Ct));
+        Assert.Contains($"GET http://{External}:{backend.Port}/orders", proxy.Log, StringComparison.Ordinal);
+        Assert.Equal([$"{External}:{backend.Port}"], backend.Hosts.ToArray());
+        Assert.Equal("PassthroughCluster", response.GetMeshResult()!.Cluster);
+    }
+
+    [Fact]
+    public async Task Passthrough_HostInNoProxy_GoesDirect()
+    {
+        await using var backend = await Upstream.StartAsync("backend");
+        using var proxy = await TinyProxy.StartAsync([backend.Port]);
+        using var mesh = new MeshHost(services => services.AddMesh(o =>
+        {
+            o.EgressProxy = new EgressProxyOptions { Address = proxy.Address };
+            o.EgressProxy.NoProxy.Add(External);
+        }));
+
+        Assert.Equal("backend", await mesh.CreateClient().GetStringAsync($"http://{External}:{backend.Port}/direct", Ct));
+
+        Assert.Equal(1, backend.Requests);
+        Assert.DoesNotContain("/direct", proxy.Log, StringComparison.Ordinal);
+    }
 }

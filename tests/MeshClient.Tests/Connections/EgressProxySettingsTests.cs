@@ -40,7 +40,7 @@ public sealed class EgressProxySettingsTests : IDisposable
 
         Assert.Equal(
             [
-                Prefix + "egressProxy.address must be an absolute http:// URI with the proxy's host and port (was 'https://proxy.example.com:3128').",
+                Prefix + "egressProxy.address must be an absolute http:// URI with the proxy's host and port (was 'https://proxy.example.com:3128'): TLS to the proxy itself (an https:// proxy) is not supported yet; https:// requests still reach the external host through an http:// proxy in a CONNECT tunnel, with TLS end to end.",
                 Prefix + "egressProxy.userName is required with password.",
                 Prefix + "egressProxy.credentialName cannot be set with userName or password: choose one.",
                 Prefix + "egressProxy.noProxy applies to the mesh-wide proxy only; a service's proxy is used for all of its hosts.",
@@ -89,7 +89,7 @@ public sealed class EgressProxySettingsTests : IDisposable
         var proxy = new EgressProxyOptions { Address = "http://127.0.0.1:3128" };
         proxy.NoProxy.Add(entry);
 
-        Assert.Equal(bypassed, EgressProxyClusters.Bypasses(proxy, host));
+        Assert.Equal(bypassed, EgressProxyClusters.Bypasses(proxy.NoProxy, host));
     }
 
     [Fact]
@@ -165,5 +165,58 @@ public sealed class EgressProxySettingsTests : IDisposable
         var proxy = Assert.Single(options.ExternalServices).EgressProxy!;
         Assert.Equal(("http://127.0.0.2:8080", "mesh", "s3cret"), (proxy.Address, proxy.UserName, proxy.Password));
         Assert.Equal("127.0.0.2:8080", Assert.Single(harness.Runtime.GetClusters()).Definition.Endpoints[0].Authority);
+    }
+
+    [Fact]
+    public void Passthrough_MeshWideProxy_OnItsWireWithTheExclusions_WithoutOne_TheDefaultWire()
+    {
+        var options = new MeshOptions { EgressProxy = new EgressProxyOptions { Address = "http://10.1.2.3:3128", UserName = "u", Password = "p" } };
+        options.EgressProxy.NoProxy.Add(".corp.test");
+
+        var proxy = MeshSnapshot.Build(options).Passthrough.Wire.Proxy!;
+
+        Assert.Equal(new Uri("http://10.1.2.3:3128"), proxy.Address);
+        Assert.Null(proxy.TargetPort);
+        Assert.True(proxy.Bypasses("api.corp.test"));
+        Assert.False(proxy.Bypasses("api.example.com"));
+        Assert.Equal("u", proxy.Credentials!.UserName);
+        Assert.Null(MeshSnapshot.Build(new MeshOptions()).Passthrough.Wire.Proxy);
+    }
+
+    [Fact]
+    public void Reload_MeshWideProxyAddedChangedRemoved_ThePassthroughClusterIsReplaced_SameSettingsKeepIt()
+    {
+        static MeshOptions With(string? address, params string[] noProxy)
+        {
+            var options = new MeshOptions();
+            if (address is not null)
+            {
+                options.EgressProxy = new EgressProxyOptions { Address = address };
+                foreach (var entry in noProxy)
+                {
+                    options.EgressProxy.NoProxy.Add(entry);
+                }
+            }
+
+            return options;
+        }
+
+        using var runtime = new MeshClient.Runtime.MeshRuntime(new StaticMonitor(With(null)));
+        var direct = runtime.Passthrough;
+
+        runtime.Reload(With("http://127.0.0.1:3128", "a.test"));
+        var proxied = runtime.Passthrough;
+        Assert.NotSame(direct, proxied);
+        Assert.True(direct.IsDisposed); // retired with nothing in flight
+        Assert.Same(proxied, runtime.State.Passthrough.Targets[0].Cluster);
+
+        runtime.Reload(With("http://127.0.0.1:3128", "a.test"));
+        Assert.Same(proxied, runtime.Passthrough);
+
+        runtime.Reload(With("http://127.0.0.1:3128", "b.test"));
+        Assert.NotSame(proxied, runtime.Passthrough);
+
+        runtime.Reload(With(null));
+        Assert.Null(runtime.Passthrough.Definition.Wire.Proxy);
     }
 }
