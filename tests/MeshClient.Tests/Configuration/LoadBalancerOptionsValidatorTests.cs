@@ -111,7 +111,7 @@ public sealed class LoadBalancerOptionsValidatorTests
                 MeshDiagnosticSeverity.Error));
 
     [Fact]
-    public void Validate_UseSourceIpAndCookieTtl_WarnWhatMeshClientDoes() =>
+    public void Validate_UseSourceIp_WarnsRandomPicks() =>
         Assert.Equal(
             [
                 Prefix + "consistentHash.useSourceIp is not applicable in process (every request of the application has the same source); requests are balanced at random.",
