@@ -81,6 +81,9 @@ public sealed class MeshResult
     /// <summary>The cluster the request was routed to (fields are kept small: one is allocated per request).</summary>
     internal Cluster? TargetCluster { get; set; }
 
+    /// <summary>The consistent-hash cookie generated for this request, or <see langword="null"/> (see <see cref="HashCookie"/>).</summary>
+    internal HashCookie? GeneratedCookie { get; set; }
+
     /// <summary>The caller's token, to tell its cancellation from the route's timeout in an attempt.</summary>
     internal CancellationToken CallerToken { get; set; }
 

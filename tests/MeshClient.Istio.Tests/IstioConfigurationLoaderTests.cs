@@ -443,11 +443,34 @@ public sealed partial class IstioConfigurationLoaderTests
         Assert.Equal("/", hash.HttpCookie?.Path);
         Assert.Equal(TimeSpan.FromSeconds(1.5), hash.HttpCookie?.Ttl);
         Assert.Equal(
-            [
-                "trafficPolicy.loadBalancer.consistentHash.httpCookie.ttl is set, but MeshClient does not generate the cookie yet: a request without it goes to a random endpoint.",
-                "trafficPolicy.loadBalancer.consistentHash.ringHash.minimumRingSize must be between 1 and 8388608 (was 0).",
-            ],
+            ["trafficPolicy.loadBalancer.consistentHash.ringHash.minimumRingSize must be between 1 and 8388608 (was 0)."],
             result.Validate().Select(d => d.Message[d.Message.IndexOf("trafficPolicy", StringComparison.Ordinal)..]).Order(StringComparer.Ordinal).ToArray());
+    }
+
+    [Fact]
+    [Trait("Area", "LoadBalancing")]
+    public void LoadYaml_ConsistentHashCookieWithTtl_NoFinding_TheClusterGeneratesTheCookie()
+    {
+        const string Rule = """
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: api}
+            spec:
+              host: api.example.com
+              trafficPolicy:
+                loadBalancer:
+                  consistentHash:
+                    httpCookie: {name: affinity, path: /api, ttl: 1h}
+                    maglev: {tableSize: 251}
+            """;
+
+        var result = IstioConfigurationLoader.LoadYaml(StaticService + Rule, "mesh.yaml");
+
+        Assert.Empty(result.Validate());
+        var settings = Assert.Single(MeshClient.Model.MeshSnapshot.Build(result.Options).Clusters).LoadBalancing;
+        Assert.Equal(new MeshClient.Model.HashKey(MeshClient.Model.HashKeySource.Cookie, "affinity", "/api", TimeSpan.FromHours(1)), settings.Hash);
+        Assert.True(settings.Hash!.GeneratesCookie);
     }
 
     [Fact]

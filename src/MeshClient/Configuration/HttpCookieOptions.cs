@@ -9,14 +9,17 @@ public sealed class HttpCookieOptions
 
     /// <summary>Gets or sets the cookie's path.</summary>
     /// <value>Defaults to <see langword="null"/> (Istio <c>path</c>).</value>
-    /// <remarks>Used only when the cookie is generated, which MeshClient does not do yet.</remarks>
+    /// <remarks>Used only when the cookie is generated (<see cref="Ttl"/> set): the <c>Path</c> of its <c>Set-Cookie</c>.</remarks>
     public string? Path { get; set; }
 
     /// <summary>Gets or sets the lifetime of a generated cookie.</summary>
     /// <value>Defaults to <see langword="null"/> (Istio <c>ttl</c>).</value>
     /// <remarks>
-    /// Envoy generates the cookie when <c>ttl</c> is set and the request has none. MeshClient does not
-    /// generate it yet (a warning says so): a request without the cookie goes to a random endpoint.
+    /// As Envoy does, when <c>ttl</c> is set and the request has no such cookie, MeshClient generates
+    /// one, hashes it for the request (and its retries) and returns it to the caller as
+    /// <c>Set-Cookie: name="value"; Max-Age=ttl; Path=path; HttpOnly</c> (whole seconds; zero gives a
+    /// session cookie without <c>Max-Age</c>); sending it back keeps the caller on the same endpoint.
+    /// Without <c>ttl</c>, a request without the cookie goes to a random endpoint.
     /// </remarks>
     public TimeSpan? Ttl { get; set; }
 }

@@ -102,10 +102,6 @@ internal static class LoadBalancerOptionsValidator
             {
                 findings.Error(path + ".httpCookie.ttl", $" must not be negative (was '{ttl}').");
             }
-            else if (cookie.Ttl is not null)
-            {
-                findings.Warning(path + ".httpCookie.ttl", " is set, but MeshClient does not generate the cookie yet: a request without it goes to a random endpoint.");
-            }
         }
 
         if (hash.RingHash is not null && hash.Maglev is not null)

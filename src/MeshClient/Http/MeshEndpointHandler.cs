@@ -124,7 +124,7 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
         {
             try
             {
-                pick = cluster.StartAttempt(new PickContext(request, attempt.IgnorePreviousHosts ? result.Tried : null), out pool, out admission);
+                pick = cluster.StartAttempt(new PickContext(request, attempt.IgnorePreviousHosts ? result.Tried : null, result), out pool, out admission);
             }
             catch
             {

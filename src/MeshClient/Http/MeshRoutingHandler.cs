@@ -111,6 +111,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                 attempt.Succeeded(sending.Result);
                 result.Endpoint = attempt.Endpoint;
                 RouteRequests.Respond(route, target, sending.Result);
+                LoadBalancing.HashCookie.AddTo(sending.Result, result);
                 return sending;
             }
 
@@ -242,6 +243,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                 }
 
                 response = RouteRequests.Respond(attempt.Route, attempt.Target, outcome.Result!);
+                LoadBalancing.HashCookie.AddTo(response, result);
             }
             finally
             {
@@ -327,6 +329,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
             attempt.Succeeded(response);
             result.Endpoint = attempt.Endpoint;
             RouteRequests.Respond(attempt.Route, attempt.Target, response);
+            LoadBalancing.HashCookie.AddTo(response, result);
         }
         catch (Exception ex)
         {

@@ -9,7 +9,8 @@ namespace MeshClient.LoadBalancing;
 /// <c>MAGLEV</c>): each endpoint fills table slots along its own permutation (offset and skip from
 /// two hashes of <c>address:port</c>), as often as its weight allows (Envoy's weighted Maglev); a
 /// request goes to <c>table[hash % size]</c>. Removing one of N endpoints moves about 1/N of the
-/// keys (a little more than a ring). A request without the key goes to a random endpoint.
+/// keys (a little more than a ring). A request without the key goes to a random endpoint, unless the key is a cookie with a
+/// <c>ttl</c>: then the cookie is generated (<see cref="HashCookie"/>) and hashed.
 /// </summary>
 internal sealed class MaglevPicker : EndpointPicker
 {
@@ -33,7 +34,7 @@ internal sealed class MaglevPicker : EndpointPicker
             return endpoints.Length == 0 ? PickResult.None : PickResult.For(endpoints[0]);
         }
 
-        if (!RequestHash.TryHash(context.Request, _key, out var hash))
+        if (!RequestHash.TryHashOrGenerate(in context, _key, _random, out var hash))
         {
             return PickResult.For(endpoints[_random.Next(endpoints.Length)]);
         }

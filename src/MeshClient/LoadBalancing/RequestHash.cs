@@ -32,6 +32,26 @@ internal static class RequestHash
         };
     }
 
+    /// <summary>
+    /// Hashes the request's key; when the request does not carry it and the key is a cookie with a
+    /// <c>ttl</c>, hashes the cookie generated for the request (<see cref="HashCookie"/>), the same on every attempt.
+    /// </summary>
+    public static bool TryHashOrGenerate(in PickContext context, HashKey key, Random random, out ulong hash)
+    {
+        if (TryHash(context.Request, key, out hash))
+        {
+            return true;
+        }
+
+        if (key.GeneratesCookie && context.Result is { } result)
+        {
+            hash = HashCookie.For(result, key, random).Hash;
+            return true;
+        }
+
+        return false;
+    }
+
     public static ulong Hash(ReadOnlySpan<char> text, ulong seed = 0) => Finish(Append(FnvOffset ^ seed, text));
 
     private static ulong Append(ulong state, ReadOnlySpan<char> text)

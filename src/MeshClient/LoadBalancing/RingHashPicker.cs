@@ -9,7 +9,8 @@ namespace MeshClient.LoadBalancing;
 /// Consistent hashing on a ring (Istio <c>consistentHash.ringHash</c>, Envoy <c>RING_HASH</c>): each
 /// endpoint owns virtual nodes in proportion to its weight, at the hashes of <c>"address:port_i"</c>;
 /// a request goes to the first node at or after its key's hash. Removing one of N endpoints moves
-/// only the keys it owned (about 1/N). A request without the key goes to a random endpoint.
+/// only the keys it owned (about 1/N). A request without the key goes to a random endpoint, unless the key is a cookie with a
+/// <c>ttl</c>: then the cookie is generated (<see cref="HashCookie"/>) and hashed.
 /// </summary>
 internal sealed class RingHashPicker : EndpointPicker
 {
@@ -37,7 +38,7 @@ internal sealed class RingHashPicker : EndpointPicker
             return endpoints.Length == 0 ? PickResult.None : PickResult.For(endpoints[0]);
         }
 
-        if (!RequestHash.TryHash(context.Request, _key, out var hash))
+        if (!RequestHash.TryHashOrGenerate(in context, _key, _random, out var hash))
         {
             return PickResult.For(endpoints[_random.Next(endpoints.Length)]);
         }

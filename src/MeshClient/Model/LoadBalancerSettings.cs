@@ -71,7 +71,7 @@ internal sealed record LoadBalancerSettings
 
         if (hash.HttpCookie?.Name is { Length: > 0 } cookie)
         {
-            return new HashKey(HashKeySource.Cookie, cookie);
+            return new HashKey(HashKeySource.Cookie, cookie, hash.HttpCookie.Path, hash.HttpCookie.Ttl);
         }
 
         if (!string.IsNullOrEmpty(hash.HttpQueryParameterName))
@@ -83,8 +83,16 @@ internal sealed record LoadBalancerSettings
     }
 }
 
-/// <summary>Where a consistent-hash key comes from; <see cref="HashKeySource.None"/> (source IP) hashes nothing, so picks are random.</summary>
-internal sealed record HashKey(HashKeySource Source, string Name);
+/// <summary>
+/// Where a consistent-hash key comes from; <see cref="HashKeySource.None"/> (source IP) hashes nothing, so picks are random.
+/// A cookie key with a <see cref="CookieTtl"/> is generated when a request has none (Envoy's hash policy
+/// cookie <c>ttl</c>), and returned as a <c>Set-Cookie</c> with <see cref="CookiePath"/>.
+/// </summary>
+internal sealed record HashKey(HashKeySource Source, string Name, string? CookiePath = null, TimeSpan? CookieTtl = null)
+{
+    /// <summary>Whether a request without the cookie gets one generated (Istio <c>httpCookie.ttl</c> set).</summary>
+    public bool GeneratesCookie => Source == HashKeySource.Cookie && CookieTtl is not null;
+}
 
 /// <summary>The part of a request a consistent-hash key is read from.</summary>
 internal enum HashKeySource

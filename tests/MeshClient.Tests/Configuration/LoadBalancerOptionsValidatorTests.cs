@@ -111,7 +111,7 @@ public sealed class LoadBalancerOptionsValidatorTests
                 MeshDiagnosticSeverity.Error));
 
     [Fact]
-    public void Validate_UseSourceIpAndCookieTtl_WarnWhatMeshClientDoes() =>
+    public void Validate_UseSourceIp_WarnsRandomPicks() =>
         Assert.Equal(
             [
                 Prefix + "consistentHash.useSourceIp is not applicable in process (every request of the application has the same source); requests are balanced at random.",
@@ -119,10 +119,14 @@ public sealed class LoadBalancerOptionsValidatorTests
             Messages(Service(lb => lb.ConsistentHash = new ConsistentHashOptions { UseSourceIp = true }), MeshDiagnosticSeverity.Warning));
 
     [Fact]
-    public void Validate_CookieTtl_WarnsNotGenerated() =>
+    public void Validate_CookieTtl_NoFinding_TheCookieIsGenerated() =>
+        Assert.Empty(Messages(Service(lb => lb.ConsistentHash = new ConsistentHashOptions { HttpCookie = new HttpCookieOptions { Name = "session", Path = "/", Ttl = TimeSpan.FromHours(1) } }), MeshDiagnosticSeverity.Warning));
+
+    [Fact]
+    public void Validate_NegativeCookieTtl_Error() =>
         Assert.Equal(
-            [Prefix + "consistentHash.httpCookie.ttl is set, but MeshClient does not generate the cookie yet: a request without it goes to a random endpoint."],
-            Messages(Service(lb => lb.ConsistentHash = new ConsistentHashOptions { HttpCookie = new HttpCookieOptions { Name = "session", Ttl = TimeSpan.FromHours(1) } }), MeshDiagnosticSeverity.Warning));
+            [Prefix + "consistentHash.httpCookie.ttl must not be negative (was '-00:00:01')."],
+            Messages(Service(lb => lb.ConsistentHash = new ConsistentHashOptions { HttpCookie = new HttpCookieOptions { Name = "session", Ttl = TimeSpan.FromSeconds(-1) } }), MeshDiagnosticSeverity.Error));
 
     [Theory]
     [InlineData(2, true)]

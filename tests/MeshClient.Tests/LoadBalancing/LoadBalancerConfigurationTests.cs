@@ -103,4 +103,20 @@ public sealed class LoadBalancerConfigurationTests
         Assert.IsType<RingHashPicker>(Picker(options));
         Assert.Equal(new HashKey(HashKeySource.Cookie, "session"), MeshSnapshot.Build(options).Clusters[0].LoadBalancing.Hash);
     }
+
+    [Fact]
+    public void Bind_CookieWithTtlAndPath_ReachTheHashKey()
+    {
+        var options = Bind(new()
+        {
+            [Service + "TrafficPolicy:LoadBalancer:ConsistentHash:HttpCookie:Name"] = "affinity",
+            [Service + "TrafficPolicy:LoadBalancer:ConsistentHash:HttpCookie:Path"] = "/api",
+            [Service + "TrafficPolicy:LoadBalancer:ConsistentHash:HttpCookie:Ttl"] = "01:00:00",
+        });
+
+        Assert.IsType<RingHashPicker>(Picker(options));
+        var key = MeshSnapshot.Build(options).Clusters[0].LoadBalancing.Hash;
+        Assert.Equal(new HashKey(HashKeySource.Cookie, "affinity", "/api", TimeSpan.FromHours(1)), key);
+        Assert.True(key!.GeneratesCookie);
+    }
 }
