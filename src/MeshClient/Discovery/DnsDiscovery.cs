@@ -222,12 +222,14 @@ internal sealed partial class DnsDiscovery : IDisposable
 
                 var next = Apply(names, answers, settings);
                 _cluster.OnDnsAnswer();
-                Interlocked.Increment(ref _refreshes);
                 _first.TrySetResult();
                 lock (_gate)
                 {
+                    // Counted once the next refresh is scheduled: whoever sees the count (a test advancing
+                    // a fake clock, the statistics) sees the timer that follows it.
                     if (_stopped)
                     {
+                        Interlocked.Increment(ref _refreshes);
                         return;
                     }
 
@@ -240,8 +242,11 @@ internal sealed partial class DnsDiscovery : IDisposable
                             _timer?.Change(due, Timeout.InfiniteTimeSpan);
                         }
 
+                        Interlocked.Increment(ref _refreshes);
                         return;
                     }
+
+                    Interlocked.Increment(ref _refreshes);
                 }
             }
         }
