@@ -82,17 +82,15 @@ public sealed class MeshNoRouteException : MeshException
     public string? HostHeader { get; }
 
     internal static string MisdirectedMessage(string host, int port, string hostHeader) =>
-        $"Request to '{Authority(host, port)}' refused: its Host header '{Cut(hostHeader)}' names another service. "
+        $"Request to '{Authority(host, port)}' refused: its Host header '{Configuration.DiagnosticText.Cut(hostHeader)}' names another service. "
         + "MeshClient routes on the request URI's host, while the Host header decides SNI and the certificate name, so the two must name the same external service. "
         + "Put the host you mean in the request URI (the mesh sends it to that service's endpoints), or use a VirtualService authority rewrite to change the Host header.";
-
-    private static string Cut(string value) => value.Length > 100 ? value[..100] + "…" : value;
 
     internal static string NoMatchMessage(string host, int port, string path) =>
         $"No route matched the request to '{Authority(host, port)}{DiagnosticTextPath(path)}': every HTTP route of the host has match conditions and none held. "
         + "Add a route without match conditions as the last one to catch the rest.";
 
-    private static string DiagnosticTextPath(string path) => path.Length > 200 ? path[..200] + "…" : path;
+    private static string DiagnosticTextPath(string path) => Configuration.DiagnosticText.Cut(path, 200);
 
     internal static string BlockedMessage(string host, int port) =>
         $"Request to '{Authority(host, port)}' blocked: the outbound traffic policy is REGISTRY_ONLY and no external service declares this host and port. "

@@ -28,7 +28,7 @@ internal sealed record ProxySettings
     /// The hosts that go direct instead of through the proxy (<see cref="EgressProxyOptions.NoProxy"/>):
     /// only for the passthrough cluster, which decides per request; a service's cluster decided when it was built.
     /// </summary>
-    public IReadOnlyList<string> NoProxy { get; init; } = [];
+    public string[] NoProxy { get; init; } = [];
 
     /// <summary>The cluster's one endpoint: the proxy (an IP address, or a name resolved when a connection opens).</summary>
     public EndpointDefinition Endpoint =>
@@ -62,7 +62,7 @@ internal sealed record ProxySettings
     }
 
     /// <summary>Whether a request to <paramref name="host"/> goes direct (<see cref="NoProxy"/>).</summary>
-    public bool Bypasses(string host) => NoProxy.Count > 0 && Model.EgressProxyClusters.Bypasses(NoProxy, host);
+    public bool Bypasses(string host) => NoProxy.Length > 0 && Model.EgressProxyClusters.Bypasses(NoProxy, host);
 
     /// <summary>Equal settings build the same pools (the exclusions compared entry by entry).</summary>
     public bool Equals(ProxySettings? other) =>
@@ -74,7 +74,7 @@ internal sealed record ProxySettings
         && NoProxy.SequenceEqual(other.NoProxy, StringComparer.OrdinalIgnoreCase);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Address, UserName, TargetPort, NoProxy.Count);
+    public override int GetHashCode() => HashCode.Combine(Address, UserName, TargetPort, NoProxy.Length);
 
     /// <inheritdoc />
     public override string ToString() => UserName is null ? Address.GetLeftPart(UriPartial.Authority) : Address.GetLeftPart(UriPartial.Authority) + " (with credentials)";

@@ -225,15 +225,8 @@ internal sealed partial class DnsDiscovery : IDisposable
                 _first.TrySetResult();
                 lock (_gate)
                 {
-                    // Counted once the next refresh is scheduled: whoever sees the count (a test advancing
-                    // a fake clock, the statistics) sees the timer that follows it.
-                    if (_stopped)
-                    {
-                        Interlocked.Increment(ref _refreshes);
-                        return;
-                    }
-
-                    if (!_again)
+                    var again = _again && !_stopped;
+                    if (!_stopped && !again)
                     {
                         _refreshing = false;
                         if (next is { } due)
@@ -241,12 +234,15 @@ internal sealed partial class DnsDiscovery : IDisposable
                             NextRefreshDelay = due;
                             _timer?.Change(due, Timeout.InfiniteTimeSpan);
                         }
-
-                        Interlocked.Increment(ref _refreshes);
-                        return;
                     }
 
+                    // Counted once the next refresh is scheduled: whoever sees the count (a test advancing
+                    // a fake clock, the statistics) sees the timer that follows it.
                     Interlocked.Increment(ref _refreshes);
+                    if (!again)
+                    {
+                        return;
+                    }
                 }
             }
         }

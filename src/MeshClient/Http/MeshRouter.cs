@@ -47,17 +47,17 @@ internal static class MeshRouter
     /// </summary>
     public static bool IsMisdirected(RuntimeState state, Uri uri, string hostHeader)
     {
-        var host = HostOf(hostHeader);
+        // A fully qualified name's trailing dot names the same host.
+        var host = HostOf(hostHeader).TrimEnd('.');
         var uriHost = uri.IdnHost;
-        if (host.Equals(uriHost, StringComparison.OrdinalIgnoreCase)
-            || (host.Length == uriHost.Length + 1 && host[^1] == '.' && host.StartsWith(uriHost, StringComparison.OrdinalIgnoreCase)))
+        if (host.Equals(uriHost.TrimEnd('.'), StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }
 
         // Both hosts of one external service (a ServiceEntry's hosts), or both undeclared (the passthrough).
         var port = uri.Port;
-        var named = state.VirtualHosts.Match(host.TrimEnd('.'), port);
+        var named = state.VirtualHosts.Match(host, port);
         var requested = state.VirtualHosts.Match(uriHost, port);
         return !(named is null ? requested is null : requested is not null && string.Equals(named.ServiceName, requested.ServiceName, StringComparison.Ordinal));
     }

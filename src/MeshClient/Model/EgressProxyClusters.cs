@@ -54,11 +54,12 @@ internal static class EgressProxyClusters
             : WireSettings.Default;
 
     /// <summary><c>NO_PROXY</c> matching: <c>*</c>; <c>example.com</c> (itself and subdomains); <c>.example.com</c> or <c>*.example.com</c> (subdomains).</summary>
-    internal static bool Bypasses(IEnumerable<string> noProxy, string host)
+    /// <remarks>Runs per request for the passthrough: an index loop, no enumerator.</remarks>
+    internal static bool Bypasses(IList<string> noProxy, string host)
     {
-        foreach (var raw in noProxy)
+        for (var i = 0; i < noProxy.Count; i++)
         {
-            var entry = raw.Trim();
+            var entry = noProxy[i].Trim();
             if (entry == "*")
             {
                 return true;
