@@ -15,8 +15,14 @@ internal static class AllocationProbe
     private const int Requests = 20_000;
     private static readonly Uri RequestUri = new("http://api.example.com/v1/items?id=42");
 
-    public static void Run()
+    public static void Run(bool byType = false)
     {
+        if (byType)
+        {
+            RunByType();
+            return;
+        }
+
         foreach (var yielding in new[] { false, true })
         {
             var handler = new InMemoryHandler(yielding);
@@ -38,7 +44,50 @@ internal static class AllocationProbe
         }
     }
 
+    /// <summary>
+    /// The yielding terminal with the mesh's defaults and raw, each followed by its allocations by type
+    /// (<see cref="AllocationTypes"/>): <c>-- --probe-types</c>; environment variable <c>PROBE_N</c> sets the number of requests (400,000).
+    /// </summary>
+    private static void RunByType()
+    {
+        var requests = int.Parse(Environment.GetEnvironmentVariable("PROBE_N") ?? "400000", System.Globalization.CultureInfo.InvariantCulture);
+        var handler = new InMemoryHandler(yielding: true);
+        using var types = new AllocationTypes();
+        using (var raw = new HttpClient(handler, disposeHandler: false))
+        {
+            Warm(raw);
+            types.Reset();
+            Console.WriteLine("raw, yielding terminal");
+            Repeat(raw, requests);
+            types.Print(requests);
+        }
+
+        using var provider = MeshProvider(handler, _ => { });
+        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("probe");
+        Warm(client);
+        types.Reset();
+        Console.WriteLine("mesh, defaults, yielding terminal");
+        Repeat(client, requests);
+        types.Print(requests);
+    }
+
+    private static void Warm(HttpClient client) => Repeat(client, 2_000);
+
+    private static void Repeat(HttpClient client, int requests)
+    {
+        for (var i = 0; i < requests; i++)
+        {
+            Send(client);
+        }
+    }
+
     private static void Probe(string name, InMemoryHandler handler, Action<MeshOptions> configure)
+    {
+        using var provider = MeshProvider(handler, configure);
+        Report(name, provider.GetRequiredService<IHttpClientFactory>().CreateClient("probe"));
+    }
+
+    private static ServiceProvider MeshProvider(InMemoryHandler handler, Action<MeshOptions> configure)
     {
         var services = new ServiceCollection();
         services.AddSingleton(new ClusterHandlerFactory((_, _) => handler));
@@ -51,16 +100,12 @@ internal static class AllocationProbe
             service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.2"));
         });
         services.AddHttpClient("probe").AddMeshHandlers().RemoveAllLoggers();
-        using var provider = services.BuildServiceProvider();
-        Report(name, provider.GetRequiredService<IHttpClientFactory>().CreateClient("probe"));
+        return services.BuildServiceProvider();
     }
 
     private static void Report(string name, HttpClient client)
     {
-        for (var i = 0; i < 2_000; i++)
-        {
-            Send(client);
-        }
+        Warm(client);
 
         var before = GC.GetTotalAllocatedBytes(precise: true);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();

@@ -103,7 +103,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         // (or upgrade to) HTTP/3, or it would go to the host's system DNS address. Capped once for
         // all the attempts, restored when the request is done.
         var capHttp3 = (cluster.PassthroughConnections is null || cluster.DynamicDns is not null) && AllowsHttp3(request);
-        if (route.Pipeline is null && route.Retries is null && !capHttp3 && mirroring is null)
+        if (route.Pipeline is null && route.Timeout is null && route.Retries is null && !capHttp3 && mirroring is null)
         {
             var sending = base.SendAsync(request, cancellationToken);
             if (sending.IsCompletedSuccessfully)
@@ -121,8 +121,8 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
 
         followsRedirects = true;
         return mirroring is null
-            ? SendAsync(route.Pipeline, capHttp3, request, result, attempt, state.FailureMode, redirects, cancellationToken)
-            : SendWhenMirroredAsync(mirroring, route.Pipeline, capHttp3, request, result, attempt, state.FailureMode, redirects, cancellationToken);
+            ? SendAttempts(route, capHttp3, request, result, attempt, state.FailureMode, redirects, cancellationToken)
+            : SendWhenMirroredAsync(mirroring, route, capHttp3, request, result, attempt, state.FailureMode, redirects, cancellationToken);
     }
 
     /// <summary>Follows redirects from <paramref name="response"/>, up to <paramref name="redirects"/> hops.</summary>
@@ -172,8 +172,103 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         request.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
     }
 
-    /// <summary>The attempts through the route's pipeline.</summary>
-    private async Task<HttpResponseMessage> SendAsync(ResiliencePipeline<HttpResponseMessage>? pipeline, bool capHttp3, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
+    /// <summary>The route's attempts: through its Polly pipeline when it has one, else with its timeout and retries run here.</summary>
+    private Task<HttpResponseMessage> SendAttempts(MeshRoute route, bool capHttp3, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken) =>
+        route.Pipeline is { } pipeline
+            ? SendAsync(pipeline, capHttp3, request, result, attempt, mode, redirects, cancellationToken)
+            : SendTimedAsync(route, capHttp3, request, result, attempt, mode, redirects, cancellationToken);
+
+    /// <summary>
+    /// The attempts of a route without a Polly pipeline: its timeout (<see cref="RouteTimeout"/>, if any)
+    /// in this frame, around the first attempt and — only when that attempt's outcome is one the policy
+    /// retries — the retry strategy (<see cref="RetryAsync"/>), on the timeout's token.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendTimedAsync(MeshRoute route, bool capHttp3, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
+    {
+        var askedVersion = request.Version;
+        var askedPolicy = request.VersionPolicy;
+        if (capHttp3)
+        {
+            CapBelowHttp3(request);
+        }
+
+        var timeout = route.Timeout;
+        CancellationTokenSource? timer = null;
+        CancellationTokenRegistration link = default;
+        HttpResponseMessage response;
+        try
+        {
+            if (route.Definition.Retry is { } retry)
+            {
+                await PrepareRetriesAsync(retry, request, result, attempt, cancellationToken).ConfigureAwait(false);
+            }
+
+            var token = cancellationToken;
+            if (timeout is not null)
+            {
+                timer = timeout.Start(cancellationToken, out link);
+                token = timer.Token;
+            }
+
+            Outcome<HttpResponseMessage> outcome;
+            try
+            {
+                response = await base.SendAsync(request, token).ConfigureAwait(false);
+                attempt.Succeeded(response);
+                outcome = Outcome.FromResult(response);
+            }
+#pragma warning disable CA1031 // Not swallowed: an outcome carries it, and it is turned into the result below.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                outcome = Outcome.FromException<HttpResponseMessage>(attempt.Failed(ex, cancellationToken, token));
+            }
+
+            if (route.Retries is { } retries && retries.Retriable(in outcome, request))
+            {
+                outcome = await RetryAsync(retries, outcome, request, result, attempt, token).ConfigureAwait(false);
+            }
+
+            switch (outcome.Exception)
+            {
+                case null:
+                    result.Endpoint = attempt.Endpoint;
+                    break;
+                case OperationCanceledException cancelled when timer is not null && timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested:
+                    result.Endpoint = attempt.Endpoint;
+                    return MeshResponses.Timeout(request, result, mode, timeout!.Duration, timeout.Rejected(cancelled));
+                case AttemptFailedException failure:
+                    return Failed(request, result, mode, failure);
+                default:
+                    outcome.ThrowIfException();
+                    break;
+            }
+
+            response = RouteRequests.Respond(route, attempt.Target, outcome.Result!);
+            LoadBalancing.HashCookie.AddTo(response, result);
+        }
+        finally
+        {
+            attempt.EndRetry();
+            if (timer is not null)
+            {
+                timeout!.End(timer, link);
+            }
+
+            if (capHttp3)
+            {
+                request.Version = askedVersion;
+                request.VersionPolicy = askedPolicy;
+            }
+        }
+
+        return Follows(redirects, response)
+            ? await FollowAsync(response, request, redirects, cancellationToken).ConfigureAwait(false)
+            : response;
+    }
+
+    /// <summary>The attempts through the route's Polly pipeline.</summary>
+    private async Task<HttpResponseMessage> SendAsync(ResiliencePipeline<HttpResponseMessage> pipeline, bool capHttp3, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
     {
         var askedVersion = request.Version;
         var askedPolicy = request.VersionPolicy;
@@ -186,11 +281,6 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         try
         {
             var retry = attempt.Route?.Definition.Retry;
-            if (pipeline is null && attempt.Route?.Retries is null)
-            {
-                return await CompleteAsync(base.SendAsync(request, cancellationToken), request, result, attempt, mode, redirects, cancellationToken).ConfigureAwait(false);
-            }
-
             if (retry is not null)
             {
                 await PrepareRetriesAsync(retry, request, result, attempt, cancellationToken).ConfigureAwait(false);
@@ -215,12 +305,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                     attempt.HedgeParentToken = new CancellationToken(canceled: true);
                 }
 
-                // A plain retry policy without a route timeout has no pipeline around the first attempt:
-                // the attempt runs here, and enters the retry strategy only for a retriable outcome.
-                var attemptState = new AttemptState(this, request, result, attempt, hedging, attempt.Route?.Retries);
-                var outcome = pipeline is null
-                    ? await RunAttemptAsync(context, attemptState).ConfigureAwait(false)
-                    : await pipeline.ExecuteOutcomeAsync(AttemptCallback, context, attemptState).ConfigureAwait(false);
+                var outcome = await pipeline.ExecuteOutcomeAsync(AttemptCallback, context, new AttemptState(this, request, result, attempt, hedging)).ConfigureAwait(false);
 
                 if (hedging && outcome.Result?.RequestMessage?.Options.TryGetValue(AttemptContext.Key, out var winner) == true)
                 {
@@ -268,7 +353,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
     private static readonly Func<ResilienceContext, AttemptState, ValueTask<Outcome<HttpResponseMessage>>> AttemptCallback = RunAttemptAsync;
 
     /// <summary>What the pipeline's callback needs (a struct: passed by value, nothing allocated for it).</summary>
-    private readonly record struct AttemptState(MeshRoutingHandler Handler, HttpRequestMessage Request, MeshResult Result, AttemptContext Attempt, bool Hedging, RouteRetries? Retries);
+    private readonly record struct AttemptState(MeshRoutingHandler Handler, HttpRequestMessage Request, MeshResult Result, AttemptContext Attempt, bool Hedging);
 
     /// <summary>One attempt inside the route's pipeline (a static method: its delegate is cached, nothing captured).</summary>
     private static async ValueTask<Outcome<HttpResponseMessage>> RunAttemptAsync(ResilienceContext context, AttemptState state)
@@ -307,17 +392,14 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
             attempt.EndRetry(); // the hedge's retry slots go back when it ends
         }
 
-        // The first attempt ran outside the retry strategy: enter it only for an outcome it may retry.
-        return state.Retries is { } retries && retries.Retriable(in outcome, request)
-            ? await state.Handler.RetryAsync(retries, outcome, context, request, state.Result, attempt).ConfigureAwait(context.ContinueOnCapturedContext)
-            : outcome;
+        return outcome;
     }
 
     /// <summary>The request's body had to be buffered for its mirrors' copies first.</summary>
-    private async Task<HttpResponseMessage> SendWhenMirroredAsync(Task mirroring, ResiliencePipeline<HttpResponseMessage>? pipeline, bool capHttp3, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendWhenMirroredAsync(Task mirroring, MeshRoute route, bool capHttp3, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
     {
         await mirroring.ConfigureAwait(false);
-        return await SendAsync(pipeline, capHttp3, request, result, attempt, mode, redirects, cancellationToken).ConfigureAwait(false);
+        return await SendAttempts(route, capHttp3, request, result, attempt, mode, redirects, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<HttpResponseMessage> CompleteAsync(Task<HttpResponseMessage> sending, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
@@ -354,9 +436,9 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
     /// route timeout, on its token): Polly decides on that outcome first — replayed, not sent again —
     /// then runs the retries as if it had run the first attempt itself.
     /// </summary>
-    private async ValueTask<Outcome<HttpResponseMessage>> RetryAsync(RouteRetries retries, Outcome<HttpResponseMessage> first, ResilienceContext outer, HttpRequestMessage request, MeshResult result, AttemptContext attempt)
+    private async ValueTask<Outcome<HttpResponseMessage>> RetryAsync(RouteRetries retries, Outcome<HttpResponseMessage> first, HttpRequestMessage request, MeshResult result, AttemptContext attempt, CancellationToken cancellationToken)
     {
-        var context = ResilienceContextPool.Shared.Get(outer.OperationKey, outer.ContinueOnCapturedContext, outer.CancellationToken);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(RetryDecider.AttemptKey, attempt);
         try
         {
@@ -383,7 +465,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                     }
                 },
                 context,
-                (Handler: this, Request: request, Result: result, Attempt: attempt, First: new StrongBox<Outcome<HttpResponseMessage>?>(first))).ConfigureAwait(outer.ContinueOnCapturedContext);
+                (Handler: this, Request: request, Result: result, Attempt: attempt, First: new StrongBox<Outcome<HttpResponseMessage>?>(first))).ConfigureAwait(false);
         }
         finally
         {

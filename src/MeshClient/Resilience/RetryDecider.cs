@@ -83,8 +83,10 @@ internal sealed class RetryDecider(RetryPolicy policy, TimeProvider time, RetryJ
             return RetryConditions.EnvoyRateLimited;
         }
 
-        // gRPC statuses come in the headers of a trailers-only response, which is an HTTP 200.
-        if (status == 200 && (wanted & GrpcConditions) != 0 && response.Headers.TryGetValues(GrpcStatusHeader, out var values))
+        // gRPC statuses come in the headers of a trailers-only response, which is an HTTP 200 with a gRPC
+        // content type (gRPC over HTTP/2 spec); any other response is not looked into (its headers are not
+        // even created: every success would pay for them under Istio's default retryOn).
+        if (status == 200 && (wanted & GrpcConditions) != 0 && IsGrpc(response) && response.Headers.TryGetValues(GrpcStatusHeader, out var values))
         {
             // Envoy reads grpc-status from the response headers only (trailers-only responses).
             foreach (var value in values)
@@ -282,6 +284,10 @@ internal sealed class RetryDecider(RetryPolicy policy, TimeProvider time, RetryJ
 
         return false;
     }
+
+    /// <summary>Whether <paramref name="response"/> has a gRPC content type (<c>application/grpc</c>, <c>+proto</c>, <c>-web</c>…).</summary>
+    private static bool IsGrpc(HttpResponseMessage response) =>
+        response.Content.Headers.ContentType?.MediaType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
 
     private static bool HasRetriableHeader(HttpRequestMessage? request, HttpResponseMessage response)
     {

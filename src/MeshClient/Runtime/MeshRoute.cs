@@ -5,7 +5,7 @@ namespace MeshClient.Runtime;
 
 /// <summary>
 /// A route of the live state: its definition, its destinations bound to live clusters, the weighted
-/// schedule over them and its Polly pipeline (the route timeout; retries go inside it). Built once
+/// schedule over them and its policies (route timeout, retries, hedging, fault). Built once
 /// per snapshot, immutable; requests read it without a lock.
 /// </summary>
 internal sealed class MeshRoute
@@ -18,6 +18,7 @@ internal sealed class MeshRoute
         Targets = targets;
         Pipeline = pipelines.Pipeline;
         Retries = pipelines.Retries;
+        Timeout = pipelines.Timeout;
         if (targets.Length > 1)
         {
             var weights = new int[targets.Length];
@@ -35,17 +36,21 @@ internal sealed class MeshRoute
     public RouteTarget[] Targets { get; }
 
     /// <summary>
-    /// The route's pipeline, or <see langword="null"/> when it has no policy (a request without one pays
-    /// nothing for it) or only a plain retry policy without a route timeout (then <see cref="Retries"/> is set).
+    /// The route's Polly pipeline (route timeout, hedging or retries with a per-try timeout, or a fault),
+    /// or <see langword="null"/> when it has none of these: then <see cref="Timeout"/> and
+    /// <see cref="Retries"/> (each optional) are run by the routing handler itself.
     /// </summary>
     public ResiliencePipeline<HttpResponseMessage>? Pipeline { get; }
 
     /// <summary>
-    /// The retry strategy on its own, entered from inside <see cref="Pipeline"/> (the route timeout)
-    /// only when the first attempt's outcome is retriable; <see langword="null"/> when the retries (if
-    /// any) are inside <see cref="Pipeline"/> (hedging, a per-try timeout, no route timeout).
+    /// The retry strategy on its own, entered only when the first attempt's outcome is retriable (inside
+    /// <see cref="Timeout"/>, on its token); <see langword="null"/> when the retries (if any) are inside
+    /// <see cref="Pipeline"/> (hedging, a per-try timeout).
     /// </summary>
     public RouteRetries? Retries { get; }
+
+    /// <summary>The route's total timeout when it is not in <see cref="Pipeline"/> (<see langword="null"/>: none, or in the pipeline).</summary>
+    public Resilience.RouteTimeout? Timeout { get; }
 
     /// <summary>The mirrors bound to their clusters (a <see langword="null"/> cluster: none, the copy is dropped).</summary>
     public RouteTarget[] Mirrors { get; init; } = [];
@@ -54,8 +59,8 @@ internal sealed class MeshRoute
     public RouteTarget SelectTarget() => _schedule is null ? Targets[0] : Targets[_schedule.Next()];
 }
 
-/// <summary>A route's pipelines (see <see cref="MeshRoute.Pipeline"/> and <see cref="MeshRoute.Retries"/>).</summary>
-internal readonly record struct RoutePipelines(ResiliencePipeline<HttpResponseMessage>? Pipeline, RouteRetries? Retries);
+/// <summary>A route's pipelines (see <see cref="MeshRoute.Pipeline"/>, <see cref="MeshRoute.Retries"/> and <see cref="MeshRoute.Timeout"/>).</summary>
+internal readonly record struct RoutePipelines(ResiliencePipeline<HttpResponseMessage>? Pipeline, RouteRetries? Retries, Resilience.RouteTimeout? Timeout = null);
 
 /// <summary>A retry strategy entered after a retriable first attempt, and the decider it runs (to tell whether to enter it).</summary>
 internal sealed record RouteRetries(ResiliencePipeline<HttpResponseMessage> Pipeline, Resilience.RetryDecider Decider)

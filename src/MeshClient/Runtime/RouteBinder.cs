@@ -118,17 +118,16 @@ internal static class RouteBinder
     /// <summary>
     /// The route's pipelines, outside in: the total timeout (it spans every attempt and back-off), then
     /// retries (or hedging), then the per-try timeout; the callback is one attempt, which picks an
-    /// endpoint. <see langword="null"/> when the route has no policy at all (and for a plain retry policy
-    /// without a route timeout, which has only <see cref="RoutePipelines.Retries"/>).
+    /// endpoint. No pipeline when the route has neither hedging nor a per-try timeout (see remarks).
     /// </summary>
     /// <remarks>
-    /// A plain retry policy (no hedging, no per-try timeout: Istio's default) gets two pipelines
-    /// instead of one: the total timeout around the attempts (none when the route has no timeout),
-    /// and the retry strategy on its own,
-    /// which the first attempt enters only when its outcome is one the policy retries
-    /// (<see cref="RoutePipelines.Retries"/>). Polly then decides on that outcome exactly as if it had
-    /// run the attempt itself, so the behaviour is the same, and the common case — the first attempt
-    /// succeeds — does not pay for the retry strategy's frame.
+    /// A route without hedging or a per-try timeout (Istio's default policy, or none) gets no pipeline
+    /// around its attempts: its total timeout is a <see cref="RouteTimeout"/> run in the routing
+    /// handler's own frame (<see cref="RoutePipelines.Timeout"/>), and a plain retry policy is the retry
+    /// strategy on its own, which the first attempt enters only when its outcome is one the policy
+    /// retries (<see cref="RoutePipelines.Retries"/>). Polly then decides on that outcome exactly as if
+    /// it had run the attempt itself, so the behaviour is the same, and the common case — the first
+    /// attempt succeeds — pays for neither a timeout strategy's frame nor the retry strategy's.
     /// </remarks>
     private static RoutePipelines Pipelines(RouteDefinition route, Dictionary<(TimeSpan?, string?), RoutePipelines> pipelines, TimeProvider timeProvider, RetryJitter jitter)
     {
@@ -142,9 +141,18 @@ internal static class RouteBinder
         if (!pipelines.TryGetValue(key, out var built))
         {
             var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider };
+            var inPipeline = retry is not null && (retry.IsHedging || retry.PerTryTimeout is not null);
+            RouteTimeout? frameTimeout = null;
             if (route.Timeout is { } timeout)
             {
-                builder.AddTimeout(Timeout(timeout));
+                if (inPipeline)
+                {
+                    builder.AddTimeout(Timeout(timeout));
+                }
+                else if (RouteTimeout.Applies(timeout))
+                {
+                    frameTimeout = new RouteTimeout(timeout, timeProvider);
+                }
             }
 
             ResiliencePipeline<HttpResponseMessage>? retries = null;
@@ -171,9 +179,10 @@ internal static class RouteBinder
                 }
             }
 
-            // Without a route timeout a plain retry policy needs no pipeline around the first attempt.
-            var outer = retries is not null && route.Timeout is null ? null : builder.Build();
-            built = new RoutePipelines(outer, retries is null ? null : new RouteRetries(retries, decider!));
+            // Without hedging or a per-try timeout, the route timeout runs in the routing handler's frame
+            // and a plain retry policy is entered only after a retriable first attempt: no pipeline around it.
+            var outer = inPipeline ? builder.Build() : null;
+            built = new RoutePipelines(outer, retries is null ? null : new RouteRetries(retries, decider!), frameTimeout);
             pipelines[key] = built;
         }
 

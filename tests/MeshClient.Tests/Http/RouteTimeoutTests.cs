@@ -186,7 +186,7 @@ public sealed class RouteTimeoutTests
         using var harness = new MeshHarness(services => services.AddMeshExternalService("api.example.com", configuration));
 
         Assert.Equal(TimeSpan.FromMilliseconds(2500), harness.Runtime.OnlyRoute().Definition.Timeout);
-        Assert.NotNull(harness.Runtime.OnlyRoute().Pipeline);
+        Assert.Equal(TimeSpan.FromMilliseconds(2500), harness.Runtime.OnlyRoute().Timeout?.Duration);
     }
 
     [Fact]
@@ -206,6 +206,6 @@ public sealed class RouteTimeoutTests
 
         Assert.Same(cluster, harness.Runtime.GetClusters().Single(c => c.Key.Host == "api.example.com"));
         Assert.Same(endpoint, cluster.Endpoints.Single()); // connections and counters kept
-        Assert.NotNull(harness.Runtime.RouteOf("api.example.com", 443).Pipeline);
+        Assert.Equal(Timeout, harness.Runtime.RouteOf("api.example.com", 443).Timeout?.Duration);
     }
 }

@@ -33,18 +33,23 @@ public sealed class RetryFastPathTests
         using (var plain = Mesh(new HttpRetryOptions { RetryOn = "5xx", Attempts = 2 }))
         {
             var route = plain.Harness.Runtime.OnlyRoute();
-            Assert.NotNull(route.Pipeline);
+            Assert.Null(route.Pipeline); // the route timeout runs in the routing handler's frame
+            Assert.Equal(TimeSpan.FromMinutes(5), route.Timeout?.Duration);
             Assert.NotNull(route.Retries);
         }
 
         using (var perTry = Mesh(new HttpRetryOptions { RetryOn = "5xx", Attempts = 2 }, perTry: TimeSpan.FromSeconds(1)))
         {
             Assert.Null(perTry.Harness.Runtime.OnlyRoute().Retries);
+            Assert.NotNull(perTry.Harness.Runtime.OnlyRoute().Pipeline); // the route timeout with the retries, in Polly
+            Assert.Null(perTry.Harness.Runtime.OnlyRoute().Timeout);
         }
 
         using (var hedged = Mesh(new HttpRetryOptions { Attempts = 2, Hedging = new HttpHedgingOptions { Delay = TimeSpan.FromSeconds(1), MaxAttempts = 2 } }))
         {
             Assert.Null(hedged.Harness.Runtime.OnlyRoute().Retries);
+            Assert.NotNull(hedged.Harness.Runtime.OnlyRoute().Pipeline);
+            Assert.Null(hedged.Harness.Runtime.OnlyRoute().Timeout);
         }
 
         // Without a route timeout the first attempt runs without any pipeline, the retry strategy apart as well.

@@ -46,6 +46,7 @@ public sealed class RetryOnTests
         { "resource-exhausted", "grpc8", true },
         { "internal", "grpc13", true },
         { "unavailable", "grpc13", false },
+        { "unavailable", "plain-grpc14", false }, // grpc-status on a response that is not gRPC: not looked into
         { "http3-post-connect-failure", "reset", false },
         { null, "connect", true }, // Istio's default: connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes
         { null, "refused", true },
@@ -146,9 +147,17 @@ public sealed class RetryOnTests
             return Task.FromResult(response);
         }
         ,
-        _ when outcome.StartsWith("grpc", StringComparison.Ordinal) => (_, _) =>
+        "plain-grpc14" => (_, _) =>
         {
             var response = new HttpResponseMessage(HttpStatusCode.OK);
+            response.Headers.TryAddWithoutValidation("grpc-status", "14");
+            return Task.FromResult(response);
+        }
+        ,
+        _ when outcome.StartsWith("grpc", StringComparison.Ordinal) => (_, _) =>
+        {
+            var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent([]) };
+            response.Content.Headers.ContentType = new("application/grpc");
             response.Headers.TryAddWithoutValidation("grpc-status", outcome[4..]);
             return Task.FromResult(response);
         }
