@@ -378,7 +378,7 @@ internal static class HttpRouteValidator
 
             if (subset.TrafficPolicy is { } policy)
             {
-                TrafficPolicyOptionsValidator.Validate(policy, path + ".trafficPolicy", findings, null);
+                TrafficPolicyOptionsValidator.Validate(policy, path + ".trafficPolicy", findings, null, service.TrafficPolicy);
             }
         }
     }

@@ -5,10 +5,15 @@ namespace MeshClient.Configuration;
 /// <summary>Validates a service's <see cref="TrafficPolicyOptions"/> (Istio <c>DestinationRule.trafficPolicy</c>), one method per feature.</summary>
 internal static class TrafficPolicyOptionsValidator
 {
-    public static void Validate(TrafficPolicyOptions? policy, string path, ServiceFindings findings, int? staticEndpoints = null)
+    /// <param name="policy">The policy.</param>
+    /// <param name="path">Its field path.</param>
+    /// <param name="findings">Where errors and warnings go.</param>
+    /// <param name="staticEndpoints">The endpoint count when resolution is STATIC.</param>
+    /// <param name="inherited">For a subset's policy: the service's, whose fields the subset's merge over (Istio).</param>
+    public static void Validate(TrafficPolicyOptions? policy, string path, ServiceFindings findings, int? staticEndpoints = null, TrafficPolicyOptions? inherited = null)
     {
         LoadBalancerOptionsValidator.Validate(policy?.LoadBalancer, path + ".loadBalancer", findings);
-        LocalityLbSettingValidator.Validate(policy?.LoadBalancer?.LocalityLbSetting, policy?.OutlierDetection, path + ".loadBalancer.localityLbSetting", findings);
+        LocalityLbSettingValidator.Validate(policy?.LoadBalancer?.LocalityLbSetting, policy?.OutlierDetection ?? inherited?.OutlierDetection, path + ".loadBalancer.localityLbSetting", findings);
         ValidateOutlierDetection(policy?.OutlierDetection, path + ".outlierDetection", findings, staticEndpoints);
         for (var i = 0; policy is not null && i < policy.PortLevelSettings.Count; i++)
         {

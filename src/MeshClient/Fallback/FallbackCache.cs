@@ -295,10 +295,12 @@ internal sealed partial class FallbackCache : IDisposable
         }
     }
 
-    [LoggerMessage(60, LogLevel.Warning, "Fallback: served a cached response for external service '{Service}' ({Method} {Path}) instead of the failure {Flags}; age {AgeSeconds} s.")]
+    // Per request (method, path, age) and so at Debug: the warning is the mesh's event 161, at most once per
+    // service every 10 s — one outage must not write a warning per request.
+    [LoggerMessage(60, LogLevel.Debug, "Fallback: served a cached response for external service '{Service}' ({Method} {Path}) instead of the failure {Flags}; age {AgeSeconds} s.")]
     private static partial void LogServedFromCache(ILogger logger, string service, string method, string? path, string flags, long ageSeconds);
 
-    [LoggerMessage(61, LogLevel.Warning, "Fallback: served the user fallback's response for external service '{Service}' ({Method} {Path}) instead of the failure {Flags}.")]
+    [LoggerMessage(61, LogLevel.Debug, "Fallback: served the user fallback's response for external service '{Service}' ({Method} {Path}) instead of the failure {Flags}.")]
     private static partial void LogServedFromUser(ILogger logger, string service, string method, string? path, string flags);
 
     [LoggerMessage(62, LogLevel.Information, "Fallback: a response of external service '{Service}' is larger than maxBodyBytes ({MaxBodyBytes}) and is not cached (logged once per service).")]

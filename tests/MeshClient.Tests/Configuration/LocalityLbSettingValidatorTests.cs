@@ -131,6 +131,27 @@ public sealed class LocalityLbSettingValidatorTests
         Assert.StartsWith(Prefix + " outlier detection policy must be provided for failover: without trafficPolicy.outlierDetection", warning.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void Validate_SubsetFailover_InheritsTheServicesOutlierDetection(bool serviceOutlierDetection, bool warned)
+    {
+        var service = new ExternalServiceOptions { Name = "api.example.com", Resolution = ServiceResolution.Static };
+        service.Hosts.Add("api.example.com");
+        service.Ports.Add(new ServicePortOptions(80, "http", ServiceProtocol.Http));
+        service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.1") { Labels = { ["version"] = "v1" } });
+        service.TrafficPolicy.OutlierDetection = serviceOutlierDetection ? new OutlierDetectionOptions() : null;
+        var subset = new SubsetOptions { Name = "v1", Labels = { ["version"] = "v1" }, TrafficPolicy = new TrafficPolicyOptions() };
+        subset.TrafficPolicy.LoadBalancer.LocalityLbSetting = new LocalityLoadBalancerOptions { Failover = { new LocalityFailoverOptions { From = "us-west", To = "us-east" } } };
+        service.Subsets.Add(subset);
+        var options = new MeshOptions();
+        options.ExternalServices.Add(service);
+
+        var findings = MeshOptionsValidator.Validate(options);
+
+        Assert.Equal(warned, findings.Any(f => f.Message.Contains("subsets[0].trafficPolicy.loadBalancer.localityLbSetting outlier detection policy must be provided", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public void Validate_ValidSettings_NoFinding()
     {

@@ -49,6 +49,11 @@ public sealed class FallbackServedLogTests
 
         var first = Assert.Single(Logs(harness));
         Assert.Equal(LogLevel.Warning, first.Level);
+
+        // One warning for three fallbacks: the fallback cache's per-request line (61) is Debug.
+        var all = harness.Services.GetRequiredService<FakeLogCollector>().GetSnapshot();
+        Assert.Single(all, r => r.Level >= LogLevel.Warning);
+        Assert.DoesNotContain(all, r => r.Id.Id == 61);
         Assert.Equal(typeof(MeshRuntime).FullName, first.Category);
         Assert.Equal(
             "External service 'api.example.com': the fallback served a response instead of the failure UF (from the user fallback); 0 more since the last message. The service is failing: callers get fallback responses.",
