@@ -15,7 +15,8 @@ internal static class MeshOptionsValidator
 
     /// <param name="options">The options.</param>
     /// <param name="resolvers">The names of the registered <see cref="Discovery.IMeshEndpointResolver"/>s; <see langword="null"/> not to check the names services select.</param>
-    public static List<MeshConfigurationDiagnostic> Validate(MeshOptions options, IReadOnlyCollection<string>? resolvers = null)
+    /// <param name="credentials">The registered <see cref="IMeshCredentialProvider"/>, or <see langword="null"/> for the directory default.</param>
+    public static List<MeshConfigurationDiagnostic> Validate(MeshOptions options, IReadOnlyCollection<string>? resolvers = null, IMeshCredentialProvider? credentials = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var results = new List<MeshConfigurationDiagnostic>(options.SourceDiagnostics);
@@ -86,7 +87,7 @@ internal static class MeshOptionsValidator
                 continue;
             }
 
-            new ServiceValidation(service, results, reported, options.CredentialsDirectory, resolvers).Run();
+            new ServiceValidation(service, results, reported, options.CredentialsDirectory, resolvers, credentials).Run();
             CheckDuplicates(service, declared, results);
         }
 
@@ -142,7 +143,7 @@ internal static class MeshOptionsValidator
     internal static string Prefix(ExternalServiceOptions service) =>
         (service.Source is null ? string.Empty : service.Source + ": ") + $"External service '{DiagnosticText.Cut(service.DisplayName)}': ";
 
-    private readonly struct ServiceValidation(ExternalServiceOptions service, List<MeshConfigurationDiagnostic> results, HashSet<(string Source, string FieldPath)> reported, string? credentialsDirectory, IReadOnlyCollection<string>? resolvers)
+    private readonly struct ServiceValidation(ExternalServiceOptions service, List<MeshConfigurationDiagnostic> results, HashSet<(string Source, string FieldPath)> reported, string? credentialsDirectory, IReadOnlyCollection<string>? resolvers, IMeshCredentialProvider? credentials)
     {
         public void Run()
         {
@@ -153,7 +154,7 @@ internal static class MeshOptionsValidator
             ValidateResolver();
             ValidateExportTo();
             TrafficPolicyOptionsValidator.Validate(service.TrafficPolicy, "trafficPolicy", Findings, service.Resolution == ServiceResolution.Static ? service.Endpoints.Count : null);
-            TlsOptionsValidator.ValidateService(service, Findings, credentialsDirectory);
+            TlsOptionsValidator.ValidateService(service, Findings, credentialsDirectory, credentials);
             RouteOptionsValidator.Validate(service.Route, "route", Findings);
             HttpRouteValidator.Validate(service, Findings);
             HealthCheckOptionsValidator.Validate(service, "healthCheck", Findings);

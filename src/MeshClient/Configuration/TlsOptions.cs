@@ -41,7 +41,9 @@ public sealed class TlsOptions
     /// Gets or sets the name of a credential holding the client certificate, key, CA and CRL, in the
     /// layout of a Kubernetes TLS secret mounted as a directory: <c>tls.crt</c>, <c>tls.key</c>,
     /// <c>ca.crt</c> (optional) and <c>ca.crl</c> (optional). An absolute path is that directory; a
-    /// name is a directory under <see cref="MeshOptions.CredentialsDirectory"/>.
+    /// name is a directory under <see cref="MeshOptions.CredentialsDirectory"/>. With an
+    /// <see cref="IMeshCredentialProvider"/> registered (<c>AddMesh().AddCredentialProvider&lt;T&gt;()</c>),
+    /// it is the name that provider resolves.
     /// </summary>
     /// <value>Defaults to <see langword="null"/> (Istio <c>credentialName</c>; exclusive with the file fields).</value>
     public string? CredentialName { get; set; }

@@ -13,23 +13,23 @@ internal static class TlsOptionsValidator
     private const int MaxPort = 65535;
 
     /// <summary>The service's <c>trafficPolicy</c> and each subset's.</summary>
-    public static void ValidateService(ExternalServiceOptions service, ServiceFindings findings, string? credentialsDirectory)
+    public static void ValidateService(ExternalServiceOptions service, ServiceFindings findings, string? credentialsDirectory, IMeshCredentialProvider? provider = null)
     {
-        Validate(service.TrafficPolicy, "trafficPolicy", findings, credentialsDirectory);
+        Validate(service.TrafficPolicy, "trafficPolicy", findings, credentialsDirectory, provider);
         for (var i = 0; i < service.Subsets.Count; i++)
         {
-            Validate(service.Subsets[i]?.TrafficPolicy, $"subsets[{i}].trafficPolicy", findings, credentialsDirectory);
+            Validate(service.Subsets[i]?.TrafficPolicy, $"subsets[{i}].trafficPolicy", findings, credentialsDirectory, provider);
         }
     }
 
-    public static void Validate(TrafficPolicyOptions? policy, string path, ServiceFindings findings, string? credentialsDirectory)
+    public static void Validate(TrafficPolicyOptions? policy, string path, ServiceFindings findings, string? credentialsDirectory, IMeshCredentialProvider? provider = null)
     {
         if (policy is null)
         {
             return;
         }
 
-        Validate(policy.Tls, path + ".tls", findings, credentialsDirectory);
+        Validate(policy.Tls, path + ".tls", findings, credentialsDirectory, provider);
         var seen = new HashSet<int>();
         for (var i = 0; i < policy.PortLevelSettings.Count; i++)
         {
@@ -53,12 +53,17 @@ internal static class TlsOptionsValidator
                 findings.Warning(levelPath + ".port", FormattableString.Invariant($" {level.Port} is not a port of the service, so these settings apply to nothing."));
             }
 
-            Validate(level.Tls, levelPath + ".tls", findings, credentialsDirectory);
+            Validate(level.Tls, levelPath + ".tls", findings, credentialsDirectory, provider);
         }
     }
 
-    private static void Validate(TlsOptions? tls, string path, ServiceFindings findings, string? credentialsDirectory)
+    private static void Validate(TlsOptions? tls, string path, ServiceFindings findings, string? credentialsDirectory, IMeshCredentialProvider? provider)
     {
+        if (provider is MeshDirectoryCredentialProvider { Root: { } root })
+        {
+            credentialsDirectory = root;
+        }
+
         if (tls is null)
         {
             return;
@@ -97,7 +102,7 @@ internal static class TlsOptionsValidator
             {
                 Error(path + ".credentialName", ": cannot specify client certificates or CA certificate or CA CRL If credentialName is set.");
             }
-            else if (!Directory.Exists(TlsSettings.CredentialDirectory(tls.CredentialName!, credentialsDirectory)))
+            else if (!TlsSettings.IsCustom(provider) && !Directory.Exists(TlsSettings.CredentialDirectory(tls.CredentialName!, credentialsDirectory)))
             {
                 Error(path + ".credentialName", $" '{DiagnosticText.Cut(tls.CredentialName!)}': directory '{DiagnosticText.Cut(TlsSettings.CredentialDirectory(tls.CredentialName!, credentialsDirectory), 500)}' does not exist (a credential is a directory in the Kubernetes TLS secret layout: {TlsSettings.CertificateFile}, {TlsSettings.KeyFile}, optional {TlsSettings.CaFile} and {TlsSettings.CrlFile}; see MeshOptions.CredentialsDirectory).");
             }
@@ -134,8 +139,8 @@ internal static class TlsOptionsValidator
             return;
         }
 
-        // The files, as the cluster will load them.
-        var settings = TlsSettings.From(tls, findings.Service.SubjectAltNames, credentialsDirectory, MeshDefaults.CertificateRefreshInterval)!;
+        // The files (or the provider's credential), as the cluster will load them.
+        var settings = TlsSettings.From(tls, findings.Service.SubjectAltNames, credentialsDirectory, MeshDefaults.CertificateRefreshInterval, provider)!;
         try
         {
             TlsMaterial.Load(settings);

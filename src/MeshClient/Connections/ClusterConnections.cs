@@ -56,7 +56,11 @@ internal sealed class ClusterConnections : IDisposable
     public HttpMessageInvoker Create(UpstreamTarget target, WireSettings wire)
     {
         var handler = _factory?.Create(_definition, target) ?? CreateSocketsHandler(target, wire);
-        if (wire.Proxy is not null)
+        if (wire is { Proxy: null, Tls: { Sni: null } } && handler is SocketsHttpHandler)
+        {
+            handler = new TlsHttp2Handler(handler); // HTTP/2 through TLS origination: see there
+        }
+        else if (wire.Proxy is not null)
         {
             // Only then: a pool without a proxy does not even load the proxy's types (a cold first request stays fast).
             handler = EgressProxyConnections.Wrap(handler, wire);

@@ -23,6 +23,10 @@ internal static class TlsConnections
 {
     private static readonly List<SslApplicationProtocol> Http11 = [SslApplicationProtocol.Http11];
 
+    // h2 first; http/1.1 too, so that a server without HTTP/2 completes the handshake and the failure
+    // can say what the server chose instead of an ALPN alert.
+    private static readonly List<SslApplicationProtocol> Http2AndHttp11 = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
+
     public static void Configure(SocketsHttpHandler handler, UpstreamTarget target, TlsMaterialSource source, WireSettings.TcpKeepalive? keepalive)
     {
         ConfigureHandshake(handler, target, source);
@@ -37,7 +41,7 @@ internal static class TlsConnections
 
             try
             {
-                return await OriginateAsync(stream, host, target, source, cancellationToken).ConfigureAwait(false);
+                return await OriginateAsync(stream, host, target, source, SpeaksHttp2(context.InitialRequestMessage), cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -57,8 +61,18 @@ internal static class TlsConnections
         }
     }
 
+    /// <summary>
+    /// Whether <see cref="SocketsHttpHandler"/> will speak HTTP/2 on the connection it asks for: for an
+    /// <c>http://</c> request it does so (with prior knowledge, no ALPN of its own) when the request is
+    /// version 2.0 or later and its <see cref="HttpRequestMessage.VersionPolicy"/> is not
+    /// <see cref="HttpVersionPolicy.RequestVersionOrLower"/>; otherwise HTTP/1.1. The origination's ALPN
+    /// must offer what the handler will speak, since it cannot change its mind after the handshake.
+    /// </summary>
+    internal static bool SpeaksHttp2(HttpRequestMessage request) =>
+        request.Version.Major >= 2 && request.VersionPolicy != HttpVersionPolicy.RequestVersionOrLower;
+
     /// <summary>TLS origination: the handshake on the endpoint's connection, with the reason of a failure in the exception and the log.</summary>
-    private static async ValueTask<Stream> OriginateAsync(Stream stream, string host, UpstreamTarget target, TlsMaterialSource source, CancellationToken cancellationToken)
+    private static async ValueTask<Stream> OriginateAsync(Stream stream, string host, UpstreamTarget target, TlsMaterialSource source, bool http2, CancellationToken cancellationToken)
     {
         var settings = source.Settings;
         var material = source.Current;
@@ -67,7 +81,7 @@ internal static class TlsConnections
         var options = new SslClientAuthenticationOptions
         {
             TargetHost = sni,
-            ApplicationProtocols = Http11,
+            ApplicationProtocols = http2 ? Http2AndHttp11 : Http11,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
             {
@@ -84,6 +98,14 @@ internal static class TlsConnections
         try
         {
             await ssl.AuthenticateAsClientAsync(options, cancellationToken).ConfigureAwait(false);
+            if (http2 && ssl.NegotiatedApplicationProtocol != SslApplicationProtocol.Http2)
+            {
+                // The handler sends the HTTP/2 preface next: a server that chose HTTP/1.1 would answer it with a 400.
+                var chosen = ssl.NegotiatedApplicationProtocol.Protocol.IsEmpty ? "no protocol" : $"'{ssl.NegotiatedApplicationProtocol}'";
+                problem = $"the request needs HTTP/2 (version 2.0, not RequestVersionOrLower) but the server chose {chosen} in ALPN; allow HTTP/1.1 with HttpVersionPolicy.RequestVersionOrLower";
+                throw new AuthenticationException(problem);
+            }
+
             return ssl;
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using MeshClient.Configuration;
 
 namespace MeshClient.Connections;
 
@@ -32,10 +33,15 @@ internal sealed class TlsMaterial
 
     public CertificateRevocationList? Crl { get; }
 
-    /// <summary>Loads the files of <paramref name="settings"/>.</summary>
+    /// <summary>Loads the files of <paramref name="settings"/>, or its credential from its provider.</summary>
     /// <exception cref="TlsMaterialException">A file is missing or unreadable, or holds no usable PEM; the message names the field and path only.</exception>
     public static TlsMaterial Load(TlsSettings settings)
     {
+        if (settings.Provider is not null)
+        {
+            return Load(settings, Resolve(settings));
+        }
+
         if (!settings.HasFiles)
         {
             return None;
@@ -46,24 +52,101 @@ internal sealed class TlsMaterial
         SslClientContext? context = null;
         if (settings.ClientCertificate is { } certPath && settings.PrivateKey is { } keyPath)
         {
-            (client, context) = LoadClientCertificate(certPath, keyPath, settings);
+            var certField = Field(settings, "clientCertificate");
+            var keyField = Field(settings, "privateKey");
+            var chain = LoadCertificates(certPath, certField);
+            var keyText = System.Text.Encoding.ASCII.GetString(Read(keyPath, keyField));
+            (client, context) = WithClientKey(chain, keyText, keyField, $"file '{keyPath}'", $"'{certPath}'");
         }
 
         CertificateRevocationList? crl = null;
         if (settings.CaCrl is { } crlPath)
         {
             var field = Field(settings, "caCrl");
-            try
-            {
-                crl = CertificateRevocationList.Load(Read(crlPath, field));
-            }
-            catch (CryptographicException ex)
-            {
-                throw new TlsMaterialException(field, $"file '{crlPath}' is not a PEM or DER certificate revocation list: {ex.Message}", ex);
-            }
+            crl = LoadCrl(Read(crlPath, field), field, $"file '{crlPath}'");
         }
 
         return new TlsMaterial(trust, client, context, crl);
+    }
+
+    /// <summary>The credential of <paramref name="settings"/> from its provider.</summary>
+    /// <exception cref="TlsMaterialException">The provider does not know the name, or failed.</exception>
+    public static MeshCredential Resolve(TlsSettings settings)
+    {
+        var provider = settings.Provider!;
+        var name = settings.CredentialName!;
+        var field = ("credentialName", $"'{Configuration.DiagnosticText.Cut(name)}'");
+        MeshCredential? credential;
+        try
+        {
+            credential = provider.GetCredential(name);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            throw new TlsMaterialException(field, $"cannot be resolved: the credential provider {provider.GetType().Name} failed: {Configuration.DiagnosticText.Cut(ex.Message, 500)}", ex);
+        }
+
+        return credential ?? throw new TlsMaterialException(field, $"is not known to the credential provider {provider.GetType().Name} (IMeshCredentialProvider.GetCredential returned null).", null);
+    }
+
+    /// <summary>Loads a credential a provider returned for <paramref name="settings"/>.</summary>
+    /// <exception cref="TlsMaterialException">A part is missing or unusable; the message names the part, never its content.</exception>
+    public static TlsMaterial Load(TlsSettings settings, MeshCredential credential)
+    {
+        var from = $"from the credential provider {settings.Provider?.GetType().Name}";
+        var trust = string.IsNullOrEmpty(credential.CaCertificatesPem)
+            ? null
+            : ParseCertificates(credential.CaCertificatesPem, Field(settings, "caCertificates"), $"{TlsSettings.CaFile} {from}");
+        X509Certificate2? client = null;
+        SslClientContext? context = null;
+        if (settings.Mode == Configuration.TlsMode.Mutual)
+        {
+            var certField = Field(settings, "clientCertificate");
+            var keyField = Field(settings, "privateKey");
+            if (string.IsNullOrEmpty(credential.CertificateChainPem))
+            {
+                throw new TlsMaterialException(certField, $"is missing: {TlsSettings.CertificateFile} {from} is empty (MUTUAL needs the client certificate).", null);
+            }
+
+            if (string.IsNullOrEmpty(credential.PrivateKeyPem))
+            {
+                throw new TlsMaterialException(keyField, $"is missing: {TlsSettings.KeyFile} {from} is empty (MUTUAL needs the private key).", null);
+            }
+
+            var chain = ParseCertificates(credential.CertificateChainPem, certField, $"{TlsSettings.CertificateFile} {from}");
+            (client, context) = WithClientKey(chain, credential.PrivateKeyPem, keyField, $"{TlsSettings.KeyFile} {from}", TlsSettings.CertificateFile);
+        }
+
+        var crl = credential.CaCrl is { Length: > 0 } bytes
+            ? LoadCrl(bytes.ToArray(), Field(settings, "caCrl"), $"{TlsSettings.CrlFile} {from}")
+            : null;
+        return new TlsMaterial(trust, client, context, crl);
+    }
+
+    /// <summary>A digest of a provider's credential, to notice a rotation without keeping its content.</summary>
+    public static byte[] Fingerprint(MeshCredential credential)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var text in (ReadOnlySpan<string?>)[credential.CertificateChainPem, credential.PrivateKeyPem, credential.CaCertificatesPem])
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(text ?? string.Empty));
+            hash.AppendData([text is null ? (byte)0 : (byte)1]);
+        }
+
+        hash.AppendData(credential.CaCrl is { } crl ? crl.Span : []);
+        return hash.GetHashAndReset();
+    }
+
+    private static CertificateRevocationList LoadCrl(byte[] bytes, (string Field, string Label) field, string where)
+    {
+        try
+        {
+            return CertificateRevocationList.Load(bytes);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new TlsMaterialException(field, $"{where} is not a PEM or DER certificate revocation list: {ex.Message}", ex);
+        }
     }
 
     /// <summary>
@@ -111,33 +194,31 @@ internal sealed class TlsMaterial
         }
     }
 
-    private static X509Certificate2Collection LoadCertificates(string path, (string Field, string Label) field)
+    private static X509Certificate2Collection LoadCertificates(string path, (string Field, string Label) field) =>
+        ParseCertificates(System.Text.Encoding.ASCII.GetString(Read(path, field)), field, $"file '{path}'");
+
+    private static X509Certificate2Collection ParseCertificates(string pem, (string Field, string Label) field, string where)
     {
-        var bytes = Read(path, field);
         var certificates = new X509Certificate2Collection();
         try
         {
-            certificates.ImportFromPem(System.Text.Encoding.ASCII.GetString(bytes));
+            certificates.ImportFromPem(pem);
         }
         catch (CryptographicException ex)
         {
-            throw new TlsMaterialException(field, $"file '{path}' holds an invalid PEM certificate: {ex.Message}", ex);
+            throw new TlsMaterialException(field, $"{where} holds an invalid PEM certificate: {ex.Message}", ex);
         }
 
         if (certificates.Count == 0)
         {
-            throw new TlsMaterialException(field, $"file '{path}' holds no PEM certificate (-----BEGIN CERTIFICATE-----).", null);
+            throw new TlsMaterialException(field, $"{where} holds no PEM certificate (-----BEGIN CERTIFICATE-----).", null);
         }
 
         return certificates;
     }
 
-    private static (X509Certificate2, SslClientContext) LoadClientCertificate(string certPath, string keyPath, TlsSettings settings)
+    private static (X509Certificate2, SslClientContext) WithClientKey(X509Certificate2Collection chain, string keyText, (string Field, string Label) keyField, string keyWhere, string certWhere)
     {
-        var certField = Field(settings, "clientCertificate");
-        var keyField = Field(settings, "privateKey");
-        var chain = LoadCertificates(certPath, certField);
-        var keyText = System.Text.Encoding.ASCII.GetString(Read(keyPath, keyField));
         X509Certificate2 certificate;
         try
         {
@@ -151,7 +232,7 @@ internal sealed class TlsMaterial
         catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
             // The exception's own text says what was wrong with the PEM structure, never its content.
-            throw new TlsMaterialException(keyField, $"file '{keyPath}' is not the unencrypted PEM private key of the certificate in '{certPath}': {ex.Message}", ex);
+            throw new TlsMaterialException(keyField, $"{keyWhere} is not the unencrypted PEM private key of the certificate in {certWhere}: {ex.Message}", ex);
         }
 
         if (OperatingSystem.IsWindows())

@@ -1,3 +1,4 @@
+using MeshClient.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace MeshClient.Connections;
@@ -19,6 +20,8 @@ internal sealed class TlsMaterialSource : IDisposable
     private readonly ITimer? _timer;
     private volatile TlsMaterial _current;
     private byte[]? _fingerprint;
+    private IDisposable? _watch;
+    private bool _unresolved;
     private bool _disposed;
 
     /// <exception cref="TlsMaterialException">The files cannot be loaded now.</exception>
@@ -29,18 +32,30 @@ internal sealed class TlsMaterialSource : IDisposable
         _logger = logger;
         _cluster = cluster;
         _onChanged = onChanged;
-        _fingerprint = TlsMaterial.Fingerprint(settings);
-        _current = TlsMaterial.Load(settings);
+        if (settings.Provider is not null)
+        {
+            var credential = TlsMaterial.Resolve(settings);
+            _fingerprint = TlsMaterial.Fingerprint(credential);
+            _current = TlsMaterial.Load(settings, credential);
+        }
+        else
+        {
+            _fingerprint = TlsMaterial.Fingerprint(settings);
+            _current = TlsMaterial.Load(settings);
+        }
+
         if (settings.InsecureSkipVerify)
         {
             TlsLog.InsecureSkipVerify(logger, cluster);
         }
 
         CheckValidity(_current);
-        if (settings.HasFiles)
+        if (settings.IsWatched)
         {
             _timer = time.CreateTimer(static s => ((TlsMaterialSource)s!).Refresh(), this, settings.RefreshInterval, settings.RefreshInterval);
         }
+
+        Watch();
     }
 
     public TlsSettings Settings { get; }
@@ -63,7 +78,28 @@ internal sealed class TlsMaterialSource : IDisposable
                 return;
             }
 
-            var fingerprint = TlsMaterial.Fingerprint(Settings);
+            MeshCredential? credential = null;
+            if (Settings.Provider is not null)
+            {
+                try
+                {
+                    credential = TlsMaterial.Resolve(Settings);
+                }
+                catch (TlsMaterialException ex)
+                {
+                    // The provider lost the credential for now: the last good material stays.
+                    if (!_unresolved)
+                    {
+                        TlsLog.ReloadFailed(_logger, _cluster, ex.Message); // once, until it resolves again
+                        _unresolved = true;
+                    }
+
+                    return;
+                }
+            }
+
+            _unresolved = false;
+            var fingerprint = credential is null ? TlsMaterial.Fingerprint(Settings) : TlsMaterial.Fingerprint(credential);
             if (fingerprint is null || (_fingerprint is not null && fingerprint.AsSpan().SequenceEqual(_fingerprint)))
             {
                 return; // unchanged, or a file is missing for a moment (a Kubernetes secret swaps a symlink)
@@ -73,7 +109,7 @@ internal sealed class TlsMaterialSource : IDisposable
             TlsMaterial material;
             try
             {
-                material = TlsMaterial.Load(Settings);
+                material = credential is null ? TlsMaterial.Load(Settings) : TlsMaterial.Load(Settings, credential);
             }
             catch (TlsMaterialException ex)
             {
@@ -92,10 +128,64 @@ internal sealed class TlsMaterialSource : IDisposable
 
     public void Dispose()
     {
+        IDisposable? watch;
         lock (_gate)
         {
             _disposed = true;
             _timer?.Dispose();
+            watch = _watch;
+            _watch = null;
+        }
+
+        // Outside the lock: disposing a registration waits for its callback, which takes the lock.
+        watch?.Dispose();
+    }
+
+    /// <summary>Follows the provider's change token, when it gives one: a change refreshes at once.</summary>
+    private void Watch()
+    {
+        if (Settings.Provider is not { } provider)
+        {
+            return;
+        }
+
+        Microsoft.Extensions.Primitives.IChangeToken? token;
+        try
+        {
+            token = provider.Watch(Settings.CredentialName!);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            TlsLog.ReloadFailed(_logger, _cluster, $"credentialName '{DiagnosticText.Cut(Settings.CredentialName!)}': the credential provider's Watch failed: {DiagnosticText.Cut(ex.Message, 500)}");
+            return;
+        }
+
+        if (token is null)
+        {
+            return;
+        }
+
+        var registration = token.RegisterChangeCallback(static s => ((TlsMaterialSource)s!).OnCredentialChanged(), this);
+        IDisposable? previous;
+        lock (_gate)
+        {
+            previous = _watch;
+            _watch = _disposed ? null : registration;
+        }
+
+        previous?.Dispose(); // the registration that fired (its callback is the caller)
+        if (_disposed)
+        {
+            registration.Dispose();
+        }
+    }
+
+    private void OnCredentialChanged()
+    {
+        Refresh();
+        if (!_disposed)
+        {
+            Watch(); // a change token fires once: ask for the next
         }
     }
 

@@ -32,6 +32,12 @@ internal sealed record TlsSettings
     /// <summary>The <c>credentialName</c> the files came from, for messages.</summary>
     public string? CredentialName { get; init; }
 
+    /// <summary>
+    /// The registered <see cref="IMeshCredentialProvider"/> that resolves <see cref="CredentialName"/>, or
+    /// <see langword="null"/> when the credential is a directory the mesh reads itself (the default provider).
+    /// </summary>
+    public IMeshCredentialProvider? Provider { get; init; }
+
     /// <summary>The explicit SNI, or <see langword="null"/> for the requested host.</summary>
     public string? Sni { get; init; }
 
@@ -46,16 +52,19 @@ internal sealed record TlsSettings
     /// <summary>Whether any certificate material comes from files (and is watched).</summary>
     public bool HasFiles => CaCertificates is not null || CaCrl is not null || ClientCertificate is not null || PrivateKey is not null;
 
+    /// <summary>Whether the material is checked for rotation: files, or a credential from a provider.</summary>
+    public bool IsWatched => HasFiles || Provider is not null;
+
     /// <summary>
     /// The settings of a port of <paramref name="service"/>: its <c>portLevelSettings</c> entry's
     /// <c>tls</c> when there is one (replacing, not merging with, the service-level <c>tls</c>), else
     /// the service-level one. <see langword="null"/> for no TLS from the mesh (absent, or DISABLE).
     /// </summary>
-    public static TlsSettings? For(ExternalServiceOptions service, int port, string? credentialsDirectory, TimeSpan refreshInterval) =>
-        For(service.TrafficPolicy, service.SubjectAltNames, port, credentialsDirectory, refreshInterval);
+    public static TlsSettings? For(ExternalServiceOptions service, int port, string? credentialsDirectory, TimeSpan refreshInterval, IMeshCredentialProvider? provider = null) =>
+        For(service.TrafficPolicy, service.SubjectAltNames, port, credentialsDirectory, refreshInterval, provider);
 
     /// <summary>The settings of a port under <paramref name="policy"/> (a service's, or a subset's merged over it).</summary>
-    public static TlsSettings? For(TrafficPolicyOptions? policy, IList<string> serviceSubjectAltNames, int port, string? credentialsDirectory, TimeSpan refreshInterval)
+    public static TlsSettings? For(TrafficPolicyOptions? policy, IList<string> serviceSubjectAltNames, int port, string? credentialsDirectory, TimeSpan refreshInterval, IMeshCredentialProvider? provider = null)
     {
         if (policy is null)
         {
@@ -72,11 +81,15 @@ internal sealed record TlsSettings
             }
         }
 
-        return From(tls, serviceSubjectAltNames, credentialsDirectory, refreshInterval);
+        return From(tls, serviceSubjectAltNames, credentialsDirectory, refreshInterval, provider);
     }
 
-    /// <summary>Settings from validated options.</summary>
-    public static TlsSettings? From(TlsOptions? tls, IList<string> serviceSubjectAltNames, string? credentialsDirectory, TimeSpan refreshInterval)
+    /// <summary>
+    /// Settings from validated options. A <c>credentialName</c> is resolved by <paramref name="provider"/>
+    /// when it is a registered provider of its own, else read as a directory (the default
+    /// <see cref="MeshDirectoryCredentialProvider"/>, under its root or <paramref name="credentialsDirectory"/>).
+    /// </summary>
+    public static TlsSettings? From(TlsOptions? tls, IList<string> serviceSubjectAltNames, string? credentialsDirectory, TimeSpan refreshInterval, IMeshCredentialProvider? provider = null)
     {
         if (tls is null || tls.Mode is not (TlsMode.Simple or TlsMode.Mutual))
         {
@@ -93,9 +106,14 @@ internal sealed record TlsSettings
             RefreshInterval = refreshInterval,
         };
 
+        if (!string.IsNullOrEmpty(tls.CredentialName) && IsCustom(provider))
+        {
+            return settings with { CredentialName = tls.CredentialName, Provider = provider };
+        }
+
         if (!string.IsNullOrEmpty(tls.CredentialName))
         {
-            var directory = CredentialDirectory(tls.CredentialName, credentialsDirectory);
+            var directory = CredentialDirectory(tls.CredentialName, (provider as MeshDirectoryCredentialProvider)?.Root ?? credentialsDirectory);
             return settings with
             {
                 CredentialName = tls.CredentialName,
@@ -115,6 +133,10 @@ internal sealed record TlsSettings
         };
     }
 
+    /// <summary>Whether <paramref name="provider"/> is a registered provider other than the directory one the mesh reads itself.</summary>
+    public static bool IsCustom([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] IMeshCredentialProvider? provider) =>
+        provider is not null and not MeshDirectoryCredentialProvider;
+
     /// <summary>The directory of a <c>credentialName</c>: an absolute path as it is, a name under <paramref name="credentialsDirectory"/>.</summary>
     public static string CredentialDirectory(string credentialName, string? credentialsDirectory) =>
         Path.IsPathRooted(credentialName)
@@ -129,6 +151,7 @@ internal sealed record TlsSettings
         && ClientCertificate == other.ClientCertificate
         && PrivateKey == other.PrivateKey
         && CredentialName == other.CredentialName
+        && ReferenceEquals(Provider, other.Provider)
         && Sni == other.Sni
         && InsecureSkipVerify == other.InsecureSkipVerify
         && RefreshInterval == other.RefreshInterval

@@ -158,7 +158,8 @@ public static class MeshServiceCollectionExtensions
             provider.GetService<MeshClient.Resilience.RetryJitter>(),
             provider.GetService<IDnsLookup>(),
             provider.GetServices<IMeshEndpointResolver>(),
-            provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+            provider.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
+            provider.GetService<IMeshCredentialProvider>()));
         services.TryAddSingleton(static provider => new MeshStatistics(provider.GetRequiredService<MeshRuntime>()));
         MeshFallbackBuilderExtensions.AddFallbackServices(services);
         services.AddSingleton<IValidateOptions<MeshStartupValidator.Marker>, MeshStartupValidator>();

@@ -76,10 +76,10 @@ internal sealed class MeshSnapshot
     /// <summary>The fallback-to-cache policies by host and port (<see cref="Fallback.MeshFallbackHandler"/>).</summary>
     public HostTable<Fallback.FallbackPolicy> Fallbacks { get; private init; } = HostTable<Fallback.FallbackPolicy>.Empty;
 
-    public static MeshSnapshot Build(MeshOptions options) => new SnapshotBuilder(options).Build();
+    public static MeshSnapshot Build(MeshOptions options, IMeshCredentialProvider? credentials = null) => new SnapshotBuilder(options, credentials).Build();
 
     /// <summary>Builds the clusters (each service's host and port, then the subsets routes use) and the virtual hosts.</summary>
-    private sealed class SnapshotBuilder(MeshOptions options)
+    private sealed class SnapshotBuilder(MeshOptions options, IMeshCredentialProvider? credentials)
     {
         private MeshOptions Mesh => options; // the subset lookup below names its own SubsetOptions 'options'
 
@@ -88,7 +88,7 @@ internal sealed class MeshSnapshot
         private readonly Dictionary<string, ExternalServiceOptions> _exactHosts = new(StringComparer.OrdinalIgnoreCase);
         private readonly List<(string Pattern, ExternalServiceOptions Service)> _wildcardHosts = [];
         private HostTable<ClusterDefinition> _hosts = HostTable<ClusterDefinition>.Empty;
-        private readonly (string? Directory, TimeSpan RefreshInterval) _tlsFiles = (options.CredentialsDirectory, options.CertificateRefreshInterval);
+        private readonly (string? Directory, TimeSpan RefreshInterval, IMeshCredentialProvider? Provider) _tlsFiles = (options.CredentialsDirectory, options.CertificateRefreshInterval, credentials);
         private readonly DnsSettings _dns = DnsSettings.From(options.Dns);
 
         public MeshSnapshot Build()
@@ -269,9 +269,9 @@ internal sealed class MeshSnapshot
     private static TimeSpan? DefaultTimeout(MeshOptions options) =>
         options.ManageHttpClientTimeout ? options.DefaultTimeout : null;
 
-    private static ClusterDefinition BuildCluster(ExternalServiceOptions service, ServicePortOptions port, ClusterKey key, TrafficPolicyOptions policy, IDictionary<string, string>? labels, (string? Directory, TimeSpan RefreshInterval) tlsFiles, DnsSettings dns, MeshOptions mesh)
+    private static ClusterDefinition BuildCluster(ExternalServiceOptions service, ServicePortOptions port, ClusterKey key, TrafficPolicyOptions policy, IDictionary<string, string>? labels, (string? Directory, TimeSpan RefreshInterval, IMeshCredentialProvider? Provider) tlsFiles, DnsSettings dns, MeshOptions mesh)
     {
-        var tls = TlsSettings.For(policy, service.SubjectAltNames, port.Number, tlsFiles.Directory, tlsFiles.RefreshInterval);
+        var tls = TlsSettings.For(policy, service.SubjectAltNames, port.Number, tlsFiles.Directory, tlsFiles.RefreshInterval, tlsFiles.Provider);
         var endpoints = new List<EndpointDefinition>(service.Endpoints.Count);
         var sources = new List<ServiceEndpointOptions?>(service.Endpoints.Count);
         var locality = LocalityAssignment.For(mesh, policy);

@@ -32,6 +32,7 @@ internal sealed partial class MeshRuntime : IDisposable
     private bool _disposed;
 
     private readonly ClusterServices _clusterServices;
+    private readonly IMeshCredentialProvider? _credentials;
     private readonly Resilience.RetryJitter _retryJitter;
 
     public MeshRuntime(
@@ -44,8 +45,10 @@ internal sealed partial class MeshRuntime : IDisposable
         Resilience.RetryJitter? retryJitter = null,
         IDnsLookup? dns = null,
         IEnumerable<IMeshEndpointResolver>? resolvers = null,
-        System.Diagnostics.Metrics.IMeterFactory? meterFactory = null)
+        System.Diagnostics.Metrics.IMeterFactory? meterFactory = null,
+        IMeshCredentialProvider? credentialProvider = null)
     {
+        _credentials = credentialProvider;
         _retryJitter = retryJitter ?? Resilience.RetryJitter.Shared;
         ArgumentNullException.ThrowIfNull(options);
         _logger = logger ?? (ILogger)NullLogger.Instance;
@@ -54,7 +57,7 @@ internal sealed partial class MeshRuntime : IDisposable
         _clusterServices = new ClusterServices(TimeProvider, handlerFactory, pickerFactory, policyFactories?.ToArray(), _logger, dns, resolvers, Telemetry);
         _passthrough = new Cluster(MeshSnapshot.PassthroughDefinition(), _clusterServices);
 
-        var diagnostics = MeshOptionsValidator.Validate(options.CurrentValue, [.. _clusterServices.Resolvers.Keys]);
+        var diagnostics = MeshOptionsValidator.Validate(options.CurrentValue, [.. _clusterServices.Resolvers.Keys], _credentials);
         var errors = Errors(diagnostics);
         if (errors.Count > 0)
         {
@@ -66,7 +69,7 @@ internal sealed partial class MeshRuntime : IDisposable
         LogWarnings(diagnostics);
         Mirrors = new Http.MirrorSender(this);
         Telemetry.Attach(this);
-        _state = Swap(MeshSnapshot.Build(options.CurrentValue));
+        _state = Swap(MeshSnapshot.Build(options.CurrentValue, _credentials));
         _subscription = options.OnChange((o, name) =>
         {
             if (string.IsNullOrEmpty(name))
@@ -107,7 +110,7 @@ internal sealed partial class MeshRuntime : IDisposable
         List<MeshConfigurationDiagnostic> diagnostics;
         try
         {
-            diagnostics = MeshOptionsValidator.Validate(options, [.. _clusterServices.Resolvers.Keys]);
+            diagnostics = MeshOptionsValidator.Validate(options, [.. _clusterServices.Resolvers.Keys], _credentials);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -124,7 +127,7 @@ internal sealed partial class MeshRuntime : IDisposable
         LogWarnings(diagnostics);
         try
         {
-            _state = Swap(MeshSnapshot.Build(options));
+            _state = Swap(MeshSnapshot.Build(options, _credentials));
         }
         catch (ObjectDisposedException) when (IsDisposed)
         {

@@ -42,13 +42,18 @@ internal sealed class Upstream : IAsyncDisposable
     /// <summary>The client certificate subject of each request ("" without one).</summary>
     public ConcurrentQueue<string> ClientSubjects { get; } = new();
 
-    public static async Task<Upstream> StartAsync(string name, X509Certificate2? certificate = null, RequestDelegate? handler = null, Action<HttpsConnectionAdapterOptions>? https = null, IPAddress? address = null, int port = 0)
+    public static async Task<Upstream> StartAsync(string name, X509Certificate2? certificate = null, RequestDelegate? handler = null, Action<HttpsConnectionAdapterOptions>? https = null, IPAddress? address = null, int port = 0, Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols? protocols = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         Upstream? upstream = null;
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address ?? IPAddress.Loopback, port, listen =>
         {
+            if (protocols is { } p)
+            {
+                listen.Protocols = p;
+            }
+
             listen.Use(next => async connection =>
             {
                 try
