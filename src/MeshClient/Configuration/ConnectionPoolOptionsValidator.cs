@@ -3,7 +3,7 @@ namespace MeshClient.Configuration;
 /// <summary>
 /// Validates <see cref="ConnectionPoolOptions"/> with Istio's rules (<c>validateConnectionPool</c>:
 /// counts not negative, durations of at least 1 ms in whole milliseconds) plus what the wire needs
-/// (keep-alive in whole seconds, HTTP/2 PINGs of at least 1 s), and warns about a <c>maxRequestsPerConnection</c> MeshClient does not apply.
+/// (keep-alive in whole seconds, HTTP/2 PINGs of at least 1 s).
 /// </summary>
 internal static class ConnectionPoolOptionsValidator
 {
@@ -49,10 +49,7 @@ internal static class ConnectionPoolOptionsValidator
             NotNegative(http.Http1MaxPendingRequests, httpPath + ".http1MaxPendingRequests", findings);
             NotNegative(http.Http2MaxRequests, httpPath + ".http2MaxRequests", findings);
             NotNegative(http.MaxRetries, httpPath + ".maxRetries", findings);
-            if (NotNegative(http.MaxRequestsPerConnection, httpPath + ".maxRequestsPerConnection", findings) && http.MaxRequestsPerConnection > 1)
-            {
-                findings.Warning(httpPath + ".maxRequestsPerConnection", FormattableString.Invariant($" {http.MaxRequestsPerConnection} is not applied: .NET's connection pool cannot close a connection after a number of requests; only 1 (no keep-alive) is."));
-            }
+            NotNegative(http.MaxRequestsPerConnection, httpPath + ".maxRequestsPerConnection", findings);
 
             IdleTimeout(http.IdleTimeout, httpPath + ".idleTimeout", findings);
             if (!Enum.IsDefined(http.H2UpgradePolicy))

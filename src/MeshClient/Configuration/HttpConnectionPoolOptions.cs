@@ -20,8 +20,9 @@ public sealed class HttpConnectionPoolOptions
 
     /// <summary>Gets or sets how many requests a connection carries before it is closed; 0 means unlimited, 1 disables keep-alive.</summary>
     /// <value>
-    /// Defaults to 0, unlimited (Istio <c>maxRequestsPerConnection</c>). MeshClient applies 1 (a new
-    /// connection per request); a value above 1 is accepted but not applied (a warning says so).
+    /// Defaults to 0, unlimited (Istio <c>maxRequestsPerConnection</c>). 1 opens a new connection per
+    /// request; a value above 1 closes each HTTP/1.1 connection after that many requests (HTTP/2
+    /// connections are not counted).
     /// </value>
     public int MaxRequestsPerConnection { get; set; }
 

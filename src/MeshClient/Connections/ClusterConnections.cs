@@ -114,6 +114,13 @@ internal sealed class ClusterConnections : IDisposable
             lifetime = TimeSpan.Zero;
         }
 
+        else if (wire.MaxRequestsPerConnection is > 1 and var perConnection)
+        {
+            // maxRequestsPerConnection: N — each HTTP/1.1 connection ends before its (N+1)th request (HTTP/2 ones are not counted).
+            handler.PlaintextStreamFilter = (context, _) => new ValueTask<Stream>(
+                context.NegotiatedHttpVersion.Major == 1 ? new RequestCountingStream(context.PlaintextStream, perConnection) : context.PlaintextStream);
+        }
+
         if (lifetime is { } value)
         {
             handler.PooledConnectionLifetime = value;

@@ -36,6 +36,9 @@ internal sealed record WireSettings
     /// <summary>Whether each connection carries one request only (Istio <c>http.maxRequestsPerConnection: 1</c>).</summary>
     public bool OneRequestPerConnection { get; init; }
 
+    /// <summary>How many requests an HTTP/1.1 connection carries before it is closed (Istio <c>http.maxRequestsPerConnection</c> above 1); 0 for no limit.</summary>
+    public int MaxRequestsPerConnection { get; init; }
+
     /// <summary>TCP keep-alive on the sockets (Istio <c>tcp.tcpKeepalive</c>), or <see langword="null"/> to leave the socket's default (off).</summary>
     public TcpKeepalive? Keepalive { get; init; }
 
@@ -65,6 +68,7 @@ internal sealed record WireSettings
             MaxConnectionDuration = tcp.MaxConnectionDuration,
             IdleTimeout = http.IdleTimeout ?? tcp.IdleTimeout ?? ConnectionPoolDefaults.IdleTimeout,
             OneRequestPerConnection = http.MaxRequestsPerConnection == 1,
+            MaxRequestsPerConnection = http.MaxRequestsPerConnection > 1 ? http.MaxRequestsPerConnection : 0,
             Keepalive = tcp.TcpKeepalive is { } keepalive
                 ? new TcpKeepalive(keepalive.Probes, Seconds(keepalive.Time), Seconds(keepalive.Interval))
                 : null,
