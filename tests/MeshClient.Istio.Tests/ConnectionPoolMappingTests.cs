@@ -88,7 +88,7 @@ public sealed class ConnectionPoolMappingTests
     }
 
     [Fact]
-    public void LoadYaml_Http2Fields_WarnedAsNotSupported()
+    public void LoadYaml_Http2Fields_MappedAndOnlyMaxConcurrentStreamsWarned()
     {
         const string Rule = """
             apiVersion: networking.istio.io/v1
@@ -100,15 +100,62 @@ public sealed class ConnectionPoolMappingTests
                 connectionPool:
                   http:
                     h2UpgradePolicy: UPGRADE
+                    useClientProtocol: false
                     maxConcurrentStreams: 10
+                    http2KeepAlive: {interval: 30s, timeout: 5s}
             """;
 
         var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
 
         Assert.Equal(
             [
-                "Warning [mesh.yaml:18:9] DestinationRule api: field spec.trafficPolicy.connectionPool.http.h2UpgradePolicy is not supported yet and is ignored; MeshClient sends the HTTP version the request asks for.",
-                "Warning [mesh.yaml:19:9] DestinationRule api: field spec.trafficPolicy.connectionPool.http.maxConcurrentStreams is not supported yet and is ignored.",
+                "Warning [mesh.yaml:20:9] DestinationRule api: field spec.trafficPolicy.connectionPool.http.maxConcurrentStreams is not supported yet and is ignored; it cannot be applied: .NET's HTTP/2 client opens as many streams on a connection as the server's SETTINGS_MAX_CONCURRENT_STREAMS allows.",
+            ],
+            result.Diagnostics.Select(d => d.ToString()));
+        Assert.Single(result.Validate()); // that warning, no error
+        var http = Assert.Single(result.Options.ExternalServices).TrafficPolicy.ConnectionPool!.Http;
+        Assert.Equal(H2UpgradePolicy.Upgrade, http.H2UpgradePolicy);
+        Assert.False(http.UseClientProtocol);
+        Assert.Equal((TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5)), (http.Http2KeepAlive!.Interval, http.Http2KeepAlive.Timeout));
+    }
+
+    [Theory]
+    [InlineData("DEFAULT", H2UpgradePolicy.Default)]
+    [InlineData("DO_NOT_UPGRADE", H2UpgradePolicy.DoNotUpgrade)]
+    public void LoadYaml_H2UpgradePolicy_EachIstioValue(string text, H2UpgradePolicy expected)
+    {
+        var rule = "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: api}\nspec:\n  host: api.example.com\n  trafficPolicy:\n    connectionPool:\n      http: {h2UpgradePolicy: " + text + ", useClientProtocol: true}\n";
+
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
+
+        Assert.Empty(result.Diagnostics);
+        var http = Assert.Single(result.Options.ExternalServices).TrafficPolicy.ConnectionPool!.Http;
+        Assert.Equal((expected, true), (http.H2UpgradePolicy, http.UseClientProtocol));
+    }
+
+    [Fact]
+    public void LoadYaml_InvalidHttp2Fields_EachErrorNamesFileLineAndField()
+    {
+        const string Rule = """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: api}
+            spec:
+              host: api.example.com
+              trafficPolicy:
+                connectionPool:
+                  http:
+                    h2UpgradePolicy: ALWAYS
+                    http2KeepAlive: {interval: 500ms, timeout: soon}
+            """;
+
+        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+
+        Assert.Equal(
+            [
+                "Error [mesh.yaml:18:26] DestinationRule api: spec.trafficPolicy.connectionPool.http.h2UpgradePolicy: Invalid value: 'ALWAYS': must be DEFAULT, DO_NOT_UPGRADE or UPGRADE.",
+                "Error [mesh.yaml:19:36] DestinationRule api: spec.trafficPolicy.connectionPool.http.http2KeepAlive.interval: Invalid value: '500ms': HTTP/2 keep-alive times are at least 1s in MeshClient (.NET's HTTP/2 PINGs).",
+                "Error [mesh.yaml:19:52] DestinationRule api: spec.trafficPolicy.connectionPool.http.http2KeepAlive.timeout: Invalid value: 'soon': not a duration (write it as Istio does, such as 10s, 1m or 500ms).",
             ],
             result.Diagnostics.Select(d => d.ToString()));
     }

@@ -9,8 +9,7 @@ namespace MeshClient.Istio.Mapping;
 /// Reads <c>trafficPolicy.connectionPool</c> into <see cref="ConnectionPoolOptions"/> with Istio's
 /// translation (ISTIO-SEMANTICS.md §3.2: a count of 0 keeps the default, unlimited) and Istio's
 /// validation (<c>validateConnectionPool</c>), each problem at its <c>file:line</c>. A value in error
-/// is left at its default. The HTTP/2 fields (<c>h2UpgradePolicy</c>, <c>useClientProtocol</c>,
-/// <c>maxConcurrentStreams</c>, <c>http2KeepAlive</c>) are warned about by the schema.
+/// is left at its default. <c>maxConcurrentStreams</c> is validated and warned about by the schema (not applied).
 /// </summary>
 internal static class ConnectionPoolMapper
 {
@@ -74,11 +73,54 @@ internal static class ConnectionPoolMapper
         options.MaxRequestsPerConnection = Count(reader, http, "maxRequestsPerConnection", path, "max requests per connection") ?? 0;
         options.IdleTimeout = IstioFields.Duration(reader, http, "idleTimeout", path, allowZero: true);
         Count(reader, http, "maxConcurrentStreams", path, "max concurrent streams");
-        if (string.Equals(reader.String(http, "h2UpgradePolicy", path + ".h2UpgradePolicy"), "UPGRADE", StringComparison.Ordinal)
-            && string.Equals(reader.String(http, "useClientProtocol", path + ".useClientProtocol"), "true", StringComparison.OrdinalIgnoreCase))
+        if (reader.String(http, "h2UpgradePolicy", path + ".h2UpgradePolicy") is { } upgrade)
+        {
+            if (IstioNames.TryParseH2UpgradePolicy(upgrade, out var policy))
+            {
+                options.H2UpgradePolicy = policy;
+            }
+            else
+            {
+                reader.Error(YamlNodes.Get(http, "h2UpgradePolicy")!, path + ".h2UpgradePolicy", $"{path}.h2UpgradePolicy: Invalid value: '{DiagnosticText.Cut(upgrade)}': must be DEFAULT, DO_NOT_UPGRADE or UPGRADE.");
+            }
+        }
+
+        options.UseClientProtocol = IstioFields.Bool(reader, http, "useClientProtocol", path) ?? false;
+        if (options.UseClientProtocol && options.H2UpgradePolicy == H2UpgradePolicy.Upgrade)
         {
             reader.Error(YamlNodes.Get(http, "useClientProtocol")!, path + ".useClientProtocol", $"{path}.useClientProtocol: Invalid value: use client protocol must not be true when H2UpgradePolicy is UPGRADE.");
+            options.UseClientProtocol = false;
+            options.H2UpgradePolicy = H2UpgradePolicy.Default;
         }
+
+        var pingPath = path + ".http2KeepAlive";
+        if (reader.Mapping(http, "http2KeepAlive", pingPath) is { } ping)
+        {
+            options.Http2KeepAlive = new Http2KeepAliveOptions
+            {
+                Interval = PingTime(reader, ping, "interval", pingPath),
+                Timeout = PingTime(reader, ping, "timeout", pingPath),
+            };
+        }
+    }
+
+    // SocketsHttpHandler's PING delay and timeout are at least 1 s.
+    private static TimeSpan? PingTime(ObjectReader reader, YamlMappingNode block, string key, string path)
+    {
+        if (IstioFields.Duration(reader, block, key, path) is not { } value)
+        {
+            return null;
+        }
+
+        if (value < TimeSpan.FromSeconds(1))
+        {
+            var fieldPath = path + "." + key;
+            var node = YamlNodes.Get(block, key)!;
+            reader.Error(node, fieldPath, $"{fieldPath}: Invalid value: '{DiagnosticText.Cut(((YamlScalarNode)node).Value ?? string.Empty)}': HTTP/2 keep-alive times are at least 1s in MeshClient (.NET's HTTP/2 PINGs).");
+            return null;
+        }
+
+        return value;
     }
 
     /// <summary>A count of Istio's: not negative (Istio's wording names the field in words).</summary>

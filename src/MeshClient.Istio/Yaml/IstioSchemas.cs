@@ -51,10 +51,10 @@ internal static class IstioSchemas
             F("maxRequestsPerConnection"),
             F("maxRetries"),
             F("idleTimeout", Duration),
-            F("h2UpgradePolicy", Scalar, NotSupported, "MeshClient sends the HTTP version the request asks for."),
-            F("useClientProtocol", Scalar, NotSupported, "MeshClient sends the HTTP version the request asks for."),
-            F("maxConcurrentStreams", Scalar, NotSupported),
-            F("http2KeepAlive", Object(F("interval", Duration), F("timeout", Duration)), NotSupported))));
+            F("h2UpgradePolicy"),
+            F("useClientProtocol"),
+            F("maxConcurrentStreams", Scalar, NotSupported, "it cannot be applied: .NET's HTTP/2 client opens as many streams on a connection as the server's SETTINGS_MAX_CONCURRENT_STREAMS allows."),
+            F("http2KeepAlive", Object(F("interval", Duration), F("timeout", Duration))))));
 
     private static readonly Schema OutlierDetection = Object(
         F("splitExternalLocalOriginErrors"),

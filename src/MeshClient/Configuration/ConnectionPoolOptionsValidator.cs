@@ -3,7 +3,7 @@ namespace MeshClient.Configuration;
 /// <summary>
 /// Validates <see cref="ConnectionPoolOptions"/> with Istio's rules (<c>validateConnectionPool</c>:
 /// counts not negative, durations of at least 1 ms in whole milliseconds) plus what the wire needs
-/// (keep-alive in whole seconds), and warns about a <c>maxRequestsPerConnection</c> MeshClient does not apply.
+/// (keep-alive in whole seconds, HTTP/2 PINGs of at least 1 s).
 /// </summary>
 internal static class ConnectionPoolOptionsValidator
 {
@@ -49,12 +49,24 @@ internal static class ConnectionPoolOptionsValidator
             NotNegative(http.Http1MaxPendingRequests, httpPath + ".http1MaxPendingRequests", findings);
             NotNegative(http.Http2MaxRequests, httpPath + ".http2MaxRequests", findings);
             NotNegative(http.MaxRetries, httpPath + ".maxRetries", findings);
-            if (NotNegative(http.MaxRequestsPerConnection, httpPath + ".maxRequestsPerConnection", findings) && http.MaxRequestsPerConnection > 1)
-            {
-                findings.Warning(httpPath + ".maxRequestsPerConnection", FormattableString.Invariant($" {http.MaxRequestsPerConnection} is not applied: .NET's connection pool cannot close a connection after a number of requests; only 1 (no keep-alive) is."));
-            }
+            NotNegative(http.MaxRequestsPerConnection, httpPath + ".maxRequestsPerConnection", findings);
 
             IdleTimeout(http.IdleTimeout, httpPath + ".idleTimeout", findings);
+            if (!Enum.IsDefined(http.H2UpgradePolicy))
+            {
+                findings.Error(httpPath + ".h2UpgradePolicy", FormattableString.Invariant($" must be DEFAULT, DO_NOT_UPGRADE or UPGRADE (was '{(int)http.H2UpgradePolicy}')."));
+            }
+            else if (http.UseClientProtocol && http.H2UpgradePolicy == H2UpgradePolicy.Upgrade)
+            {
+                // Istio's validateConnectionPool.
+                findings.Error(httpPath + ".useClientProtocol", " must not be true when h2UpgradePolicy is UPGRADE.");
+            }
+
+            if (http.Http2KeepAlive is { } ping)
+            {
+                PingTime(ping.Interval, httpPath + ".http2KeepAlive.interval", findings);
+                PingTime(ping.Timeout, httpPath + ".http2KeepAlive.timeout", findings);
+            }
         }
     }
 
@@ -84,6 +96,23 @@ internal static class ConnectionPoolOptionsValidator
         {
             Duration(idle, path, findings);
         }
+    }
+
+    // SocketsHttpHandler's KeepAlivePingDelay and KeepAlivePingTimeout take 1 s at least.
+    private static void PingTime(TimeSpan? value, string path, ServiceFindings findings)
+    {
+        if (value is not { } time)
+        {
+            return;
+        }
+
+        if (time < TimeSpan.FromSeconds(1))
+        {
+            findings.Error(path, $" must be at least 1s (was '{DurationValidator.Format(time)}').");
+            return;
+        }
+
+        Duration(time, path, findings);
     }
 
     // The socket option takes whole seconds; a shorter time would round to 0, which means "not set".

@@ -183,4 +183,30 @@ public static class IstioNames
             default: value = default; return false;
         }
     }
+
+    /// <summary>Formats an HTTP/2 upgrade policy as Istio spells it (<c>UPGRADE</c>).</summary>
+    /// <param name="value">The policy.</param>
+    /// <returns>The Istio spelling.</returns>
+    public static string Format(H2UpgradePolicy value) => value switch
+    {
+        H2UpgradePolicy.Default => "DEFAULT",
+        H2UpgradePolicy.DoNotUpgrade => "DO_NOT_UPGRADE",
+        H2UpgradePolicy.Upgrade => "UPGRADE",
+        _ => value.ToString(),
+    };
+
+    /// <summary>Parses an Istio HTTP/2 upgrade policy (<c>DEFAULT</c>, <c>DO_NOT_UPGRADE</c>, <c>UPGRADE</c>).</summary>
+    /// <param name="text">The Istio spelling.</param>
+    /// <param name="value">The policy.</param>
+    /// <returns><see langword="true"/> when the text is an Istio HTTP/2 upgrade policy.</returns>
+    public static bool TryParseH2UpgradePolicy(string? text, out H2UpgradePolicy value)
+    {
+        switch (text)
+        {
+            case "DEFAULT": value = H2UpgradePolicy.Default; return true;
+            case "DO_NOT_UPGRADE": value = H2UpgradePolicy.DoNotUpgrade; return true;
+            case "UPGRADE": value = H2UpgradePolicy.Upgrade; return true;
+            default: value = default; return false;
+        }
+    }
 }

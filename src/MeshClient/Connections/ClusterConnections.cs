@@ -66,6 +66,11 @@ internal sealed class ClusterConnections : IDisposable
             handler = EgressProxyConnections.Wrap(handler, wire);
         }
 
+        if (wire.Http2Upgrade)
+        {
+            handler = new Http2UpgradeHandler(handler);
+        }
+
         return new HttpMessageInvoker(handler, disposeHandler: true);
     }
 
@@ -113,9 +118,35 @@ internal sealed class ClusterConnections : IDisposable
             lifetime = TimeSpan.Zero;
         }
 
+        else if (wire.MaxRequestsPerConnection is > 1 and var perConnection)
+        {
+            // maxRequestsPerConnection: N — each HTTP/1.1 connection ends before its (N+1)th request (HTTP/2 ones are not counted).
+            handler.PlaintextStreamFilter = (context, _) => new ValueTask<Stream>(
+                context.NegotiatedHttpVersion.Major == 1 ? new RequestCountingStream(context.PlaintextStream, perConnection) : context.PlaintextStream);
+        }
+
         if (lifetime is { } value)
         {
             handler.PooledConnectionLifetime = value;
+        }
+
+        if (wire.Http2KeepAlive is { } ping)
+        {
+            // Istio http2KeepAlive (Envoy connection_keepalive): PINGs on every HTTP/2 connection, busy or idle.
+            handler.KeepAlivePingDelay = ping.Interval;
+            if (ping.Timeout is { } pingTimeout)
+            {
+                handler.KeepAlivePingTimeout = pingTimeout;
+            }
+
+            handler.KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always;
+        }
+
+        if (wire.Http2Upgrade)
+        {
+            // Envoy opens another connection when one carries its most concurrent streams; SocketsHttpHandler
+            // would queue the request instead (MaxConnectionsPerServer still bounds the connections).
+            handler.EnableMultipleHttp2Connections = true;
         }
 
         var keepalive = wire.Keepalive;

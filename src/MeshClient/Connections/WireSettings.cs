@@ -36,8 +36,17 @@ internal sealed record WireSettings
     /// <summary>Whether each connection carries one request only (Istio <c>http.maxRequestsPerConnection: 1</c>).</summary>
     public bool OneRequestPerConnection { get; init; }
 
+    /// <summary>How many requests an HTTP/1.1 connection carries before it is closed (Istio <c>http.maxRequestsPerConnection</c> above 1); 0 for no limit.</summary>
+    public int MaxRequestsPerConnection { get; init; }
+
     /// <summary>TCP keep-alive on the sockets (Istio <c>tcp.tcpKeepalive</c>), or <see langword="null"/> to leave the socket's default (off).</summary>
     public TcpKeepalive? Keepalive { get; init; }
+
+    /// <summary>Whether every request goes to the endpoints as HTTP/2 (Istio <c>http.h2UpgradePolicy: UPGRADE</c> without <c>useClientProtocol</c>).</summary>
+    public bool Http2Upgrade { get; init; }
+
+    /// <summary>HTTP/2 PINGs (Istio <c>http.http2KeepAlive</c>), or <see langword="null"/> for none.</summary>
+    public Http2Ping? Http2KeepAlive { get; init; }
 
     /// <summary>The egress proxy every connection goes through (<see cref="MeshOptions.EgressProxy"/>, <see cref="ExternalServiceOptions.EgressProxy"/>), or <see langword="null"/> for none.</summary>
     public ProxySettings? Proxy { get; init; }
@@ -59,14 +68,20 @@ internal sealed record WireSettings
             MaxConnectionDuration = tcp.MaxConnectionDuration,
             IdleTimeout = http.IdleTimeout ?? tcp.IdleTimeout ?? ConnectionPoolDefaults.IdleTimeout,
             OneRequestPerConnection = http.MaxRequestsPerConnection == 1,
+            MaxRequestsPerConnection = http.MaxRequestsPerConnection > 1 ? http.MaxRequestsPerConnection : 0,
             Keepalive = tcp.TcpKeepalive is { } keepalive
                 ? new TcpKeepalive(keepalive.Probes, Seconds(keepalive.Time), Seconds(keepalive.Interval))
                 : null,
+            Http2Upgrade = http.H2UpgradePolicy == H2UpgradePolicy.Upgrade && !http.UseClientProtocol,
+            Http2KeepAlive = http.Http2KeepAlive is { Interval: { } interval } ping ? new Http2Ping(interval, ping.Timeout) : null,
         };
         return wire == Default ? Default : wire;
     }
 
     private static int? Seconds(TimeSpan? value) => value is { } time ? (int)Math.Min(time.TotalSeconds, int.MaxValue) : null;
+
+    /// <summary>HTTP/2 PING keep-alive: a PING after <paramref name="Interval"/> of silence, answered within <paramref name="Timeout"/> (.NET's 20 s when <see langword="null"/>).</summary>
+    internal sealed record Http2Ping(TimeSpan Interval, TimeSpan? Timeout);
 
     /// <summary>Keep-alive probes: <c>SO_KEEPALIVE</c> on, and the values set (whole seconds); the others stay the system's.</summary>
     internal sealed record TcpKeepalive(int? Probes, int? TimeSeconds, int? IntervalSeconds);

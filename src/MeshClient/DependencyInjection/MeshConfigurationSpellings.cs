@@ -19,6 +19,7 @@ internal static class MeshConfigurationSpellings
     private static readonly EnumSpelling Protocol = new EnumSpelling<ServiceProtocol>("port protocol", IstioNames.TryParseProtocol, IstioNames.Format);
     private static readonly EnumSpelling LoadBalancer = new EnumSpelling<LoadBalancerAlgorithm>("load-balancing algorithm", IstioNames.TryParseLoadBalancer, IstioNames.Format);
     private static readonly EnumSpelling PoolScope = new EnumSpelling<ConnectionPoolScope>("connection-pool scope", null, null);
+    private static readonly EnumSpelling H2Upgrade = new EnumSpelling<H2UpgradePolicy>("HTTP/2 upgrade policy", IstioNames.TryParseH2UpgradePolicy, IstioNames.Format);
 
     private static readonly EnumSpelling Tls = new EnumSpelling<TlsMode>("TLS mode", IstioNames.TryParseTlsMode, IstioNames.Format);
 
@@ -34,6 +35,8 @@ internal static class MeshConfigurationSpellings
         new("TrafficPolicy:ConnectionPool:Scope", PoolScope),
         new("Subsets:*:TrafficPolicy:LoadBalancer:Simple", LoadBalancer),
         new("Subsets:*:TrafficPolicy:ConnectionPool:Scope", PoolScope),
+        new("TrafficPolicy:ConnectionPool:Http:H2UpgradePolicy", H2Upgrade),
+        new("Subsets:*:TrafficPolicy:ConnectionPool:Http:H2UpgradePolicy", H2Upgrade),
         new("TrafficPolicy:Tls:Mode", Tls),
         new("TrafficPolicy:PortLevelSettings:*:Tls:Mode", Tls),
         new("Subsets:*:TrafficPolicy:Tls:Mode", Tls),

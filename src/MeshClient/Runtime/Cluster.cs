@@ -166,7 +166,7 @@ internal sealed class Cluster : IDisposable
             var limits = state.Definition.Limits;
             if (limits.AdmitsAttempts)
             {
-                admission = (limits.Scope == ConnectionPoolScope.Endpoint ? endpoint.Admission : _admission).TryAdmit(NeedsConnection(context.Request));
+                admission = (limits.Scope == ConnectionPoolScope.Endpoint ? endpoint.Admission : _admission).TryAdmit(NeedsConnection(context.Request, state.Definition.Wire));
                 if (admission.IsOverflow)
                 {
                     pool = null;
@@ -200,7 +200,7 @@ internal sealed class Cluster : IDisposable
     public AdmissionTicket Admit(HttpRequestMessage? request)
     {
         var limits = _state.Definition.Limits;
-        return limits.AdmitsAttempts ? _admission.TryAdmit(NeedsConnection(request)) : default;
+        return limits.AdmitsAttempts ? _admission.TryAdmit(NeedsConnection(request, _state.Definition.Wire)) : default;
     }
 
     /// <summary>
@@ -246,8 +246,8 @@ internal sealed class Cluster : IDisposable
     /// <summary>Hands back the slot of a retry that <see cref="TryStartRetry"/> admitted.</summary>
     internal void EndRetry() => _admission.EndRetry();
 
-    /// <summary>An HTTP/1.x request needs a connection of its own; HTTP/2 and above share one.</summary>
-    private static bool NeedsConnection(HttpRequestMessage? request) => request is null || request.Version.Major < 2;
+    /// <summary>An HTTP/1.x request needs a connection of its own; HTTP/2 and above (and every request to an upgraded cluster) share one.</summary>
+    private static bool NeedsConnection(HttpRequestMessage? request, WireSettings wire) => !wire.Http2Upgrade && (request is null || request.Version.Major < 2);
 
     /// <summary>Whether a changed definition can be applied to this cluster in place (same kind of wire).</summary>
     public bool CanUpdateTo(ClusterDefinition definition) =>

@@ -104,6 +104,36 @@ public sealed class ConnectionPoolTests
         Assert.Single(reused.Connections); // keep-alive by default
     }
 
+    /// <summary>maxRequestsPerConnection: 3 — seven requests (GETs and POSTs with bodies) arrive on connections carrying 3, 3 and 1.</summary>
+    [Fact]
+    public async Task MaxRequestsPerConnectionThree_EachConnectionCarriesThreeRequests()
+    {
+        await using var backend = await Upstream.StartAsync("three", handler: async context =>
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            var body = await reader.ReadToEndAsync(context.RequestAborted);
+            await context.Response.WriteAsync("got " + body, context.RequestAborted);
+        });
+        using var mesh = new MeshHost(services => services.AddMeshExternalService("three.example.com", s =>
+        {
+            MeshHost.Static(s, 80, "http", (backend.Port, 1));
+            s.TrafficPolicy.ConnectionPool = new ConnectionPoolOptions { Http = { MaxRequestsPerConnection = 3 } };
+        }));
+        var client = mesh.CreateClient("three.example.com");
+
+        for (var i = 0; i < 7; i++)
+        {
+            using var response = i % 2 == 0
+                ? await client.GetAsync("/", Ct)
+                : await client.PostAsync("/", new StringContent("body " + i), Ct);
+            response.EnsureSuccessStatusCode();
+            Assert.Equal(i % 2 == 0 ? "got " : "got body " + i, await response.Content.ReadAsStringAsync(Ct));
+        }
+
+        Assert.Equal([1, 3, 3], backend.Connections.Values.Order());
+        Assert.Equal(7, backend.Requests);
+    }
+
     [Fact]
     public async Task IdleTimeout_ClosesTheIdleConnection()
     {

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -42,16 +43,16 @@ internal sealed class Upstream : IAsyncDisposable
     /// <summary>The client certificate subject of each request ("" without one).</summary>
     public ConcurrentQueue<string> ClientSubjects { get; } = new();
 
-    public static async Task<Upstream> StartAsync(string name, X509Certificate2? certificate = null, RequestDelegate? handler = null, Action<HttpsConnectionAdapterOptions>? https = null, IPAddress? address = null, int port = 0, Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols? protocols = null)
+    public static async Task<Upstream> StartAsync(string name, X509Certificate2? certificate = null, RequestDelegate? handler = null, Action<HttpsConnectionAdapterOptions>? https = null, IPAddress? address = null, int port = 0, HttpProtocols? protocols = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         Upstream? upstream = null;
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address ?? IPAddress.Loopback, port, listen =>
         {
-            if (protocols is { } p)
+            if (protocols is { } only)
             {
-                listen.Protocols = p;
+                listen.Protocols = only; // Http2 without TLS: HTTP/2 prior knowledge (h2c) only
             }
 
             listen.Use(next => async connection =>

@@ -81,12 +81,20 @@ public sealed class ConnectionPoolConfigurationTests
     }
 
     [Fact]
-    public void Validate_MaxRequestsPerConnectionAboveOne_WarnsItIsNotApplied()
-    {
-        var finding = Assert.Single(MeshOptionsValidator.Validate(Options(Service(static p => p.Http.MaxRequestsPerConnection = 10))));
+    public void Validate_MaxRequestsPerConnectionAboveOne_AppliedWithoutWarning() =>
+        Assert.Empty(MeshOptionsValidator.Validate(Options(Service(static p => p.Http.MaxRequestsPerConnection = 10))));
 
-        Assert.False(finding.IsError);
-        Assert.Equal(Prefix + ".http.maxRequestsPerConnection 10 is not applied: .NET's connection pool cannot close a connection after a number of requests; only 1 (no keep-alive) is.", finding.Message);
+    [Fact]
+    public void Wire_MaxRequestsPerConnectionAboveOne_CountsOnThePlaintextStream()
+    {
+        var handlers = new List<SocketsHttpHandler>();
+        using var runtime = new MeshRuntime(new StaticMonitor(Options(Service(static p => p.Http.MaxRequestsPerConnection = 10))), handlerFactory: ClusterHandlerFactory.ConfigureSockets(handlers.Add));
+
+        var endpoint = Assert.Single(handlers, h => !h.UseProxy);
+        Assert.NotNull(endpoint.PlaintextStreamFilter);
+        Assert.Equal(Timeout.InfiniteTimeSpan, endpoint.PooledConnectionLifetime); // connections are reused, up to 10 requests each
+        Assert.Equal(10, WireSettings.From(new ConnectionPoolOptions { Http = { MaxRequestsPerConnection = 10 } }).MaxRequestsPerConnection);
+        Assert.Equal(0, WireSettings.From(new ConnectionPoolOptions { Http = { MaxRequestsPerConnection = 1 } }).MaxRequestsPerConnection); // 1 is OneRequestPerConnection
     }
 
     [Fact]
