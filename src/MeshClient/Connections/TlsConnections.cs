@@ -33,7 +33,13 @@ internal static class TlsConnections
         handler.ConnectCallback = async (context, cancellationToken) =>
         {
             var host = context.DnsEndPoint.Host;
-            var stream = await ClusterConnections.ConnectAsync(target.Resolve(host, context.DnsEndPoint.Port), keepalive, cancellationToken).ConfigureAwait(false);
+
+            // DNS_ROUND_ROBIN and DYNAMIC_DNS resolve through the mesh's name servers (bounded by the
+            // first-resolution timeout; an unknown name is DF), as plain connections do.
+            var endPoint = target.ResolvesOnConnect
+                ? await target.ResolveAsync(host, context.DnsEndPoint.Port, cancellationToken).ConfigureAwait(false)
+                : target.Resolve(host, context.DnsEndPoint.Port);
+            var stream = await ClusterConnections.ConnectAsync(endPoint, keepalive, cancellationToken).ConfigureAwait(false);
             if (context.InitialRequestMessage.RequestUri?.Scheme != Uri.UriSchemeHttp)
             {
                 return stream;

@@ -70,6 +70,15 @@ internal sealed partial class DnsDiscovery : IDisposable
     /// <summary>Lookups that failed (the last good set stayed).</summary>
     public long FailedLookups => Interlocked.Read(ref _failedLookups);
 
+    /// <summary>When the last refresh whose every lookup succeeded ended (the cluster's clock); <see langword="null"/> before one.</summary>
+    public DateTimeOffset? LastSuccess { get; private set; }
+
+    /// <summary>When the last failed lookup was seen; <see langword="null"/> before one.</summary>
+    public DateTimeOffset? LastFailure { get; private set; }
+
+    /// <summary>Why the last failed lookup failed; <see langword="null"/> before one.</summary>
+    public string? LastError { get; private set; }
+
     /// <summary>Starts resolving (the cluster's constructor, after its first state is published).</summary>
     public void Start()
     {
@@ -220,8 +229,16 @@ internal sealed partial class DnsDiscovery : IDisposable
                     answers[i] = await ResolveAsync(names[i], settings).ConfigureAwait(false);
                 }
 
-                var next = Apply(names, answers, settings);
+                var next = Apply(names, answers, settings, out var resolved);
                 _cluster.OnDnsAnswer();
+
+                // Only once the endpoints are published: a request that sees HasResolved does not wait
+                // for the first resolution and must find its endpoints (it got 503 UH in between).
+                if (resolved)
+                {
+                    _resolved = true;
+                }
+
                 _first.TrySetResult();
                 lock (_gate)
                 {
@@ -282,9 +299,10 @@ internal sealed partial class DnsDiscovery : IDisposable
         }
     }
 
-    /// <summary>Records the answers (failures keep the last good ones) and returns when to refresh next (<see langword="null"/>: never, no name).</summary>
-    private TimeSpan? Apply(List<string> names, DnsAnswer[] answers, DnsSettings settings)
+    /// <summary>Records the answers (failures keep the last good ones) and returns when to refresh next (<see langword="null"/>: never, no name); <paramref name="resolved"/>: every name resolved.</summary>
+    private TimeSpan? Apply(List<string> names, DnsAnswer[] answers, DnsSettings settings, out bool resolved)
     {
+        resolved = false;
         lock (_gate)
         {
             TimeSpan? next = null;
@@ -303,6 +321,8 @@ internal sealed partial class DnsDiscovery : IDisposable
                 {
                     failed = true;
                     all &= _answers.ContainsKey(names[i]);
+                    LastFailure = _timeProvider.GetUtcNow();
+                    LastError = FormattableString.Invariant($"{names[i]}: {answer.Error ?? answer.Status.ToString()}");
                     Interlocked.Increment(ref _failedLookups);
                     LogLookupFailed(_logger, _cluster.Name, names[i], answer.Error ?? answer.Status.ToString(), _answers.ContainsKey(names[i]));
                 }
@@ -329,11 +349,12 @@ internal sealed partial class DnsDiscovery : IDisposable
             else
             {
                 _failures = 0;
+                LastSuccess = _timeProvider.GetUtcNow();
             }
 
             if (all && !failed)
             {
-                _resolved = true;
+                resolved = true;
             }
 
             if (Logical is not null)

@@ -19,6 +19,8 @@ internal sealed class DynamicDnsCache
     private readonly Dictionary<string, LinkedListNode<Entry>> _entries = new(StringComparer.OrdinalIgnoreCase);
     private readonly LinkedList<Entry> _recent = new();
     private volatile DnsSettings _settings;
+    private long _lookups;
+    private long _failedLookups;
 
     public DynamicDnsCache(IDnsLookup lookup, TimeProvider timeProvider, DnsSettings settings)
     {
@@ -35,6 +37,39 @@ internal sealed class DynamicDnsCache
             lock (_gate)
             {
                 return _entries.Count;
+            }
+        }
+    }
+
+    /// <summary>Lookups made (each a refresh of one name).</summary>
+    public long Lookups => Interlocked.Read(ref _lookups);
+
+    /// <summary>Lookups that failed (a stale address, if any, stayed).</summary>
+    public long FailedLookups => Interlocked.Read(ref _failedLookups);
+
+    /// <summary>When the last successful lookup ended; <see langword="null"/> before one.</summary>
+    public DateTimeOffset? LastSuccess { get; private set; }
+
+    /// <summary>When the last failed lookup ended; <see langword="null"/> before one.</summary>
+    public DateTimeOffset? LastFailure { get; private set; }
+
+    /// <summary>Why the last failed lookup failed; <see langword="null"/> before one.</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>The addresses of the cached names (each name's first, the one connections use).</summary>
+    public int Addresses
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var count = 0;
+                foreach (var entry in _recent)
+                {
+                    count += entry.Addresses is { Length: > 0 } ? 1 : 0;
+                }
+
+                return count;
             }
         }
     }
@@ -125,8 +160,10 @@ internal sealed class DynamicDnsCache
         {
             entry.Pending = null;
             var now = _timeProvider.GetTimestamp();
+            Interlocked.Increment(ref _lookups);
             if (answer.IsSuccess)
             {
+                LastSuccess = _timeProvider.GetUtcNow();
                 entry.Addresses = answer.Addresses;
                 entry.Error = answer.Addresses.Length == 0 ? "no address" : null;
                 entry.ExpiresAt = now + (long)(settings.NextRefresh(answer.MinTtl).TotalSeconds * _timeProvider.TimestampFrequency);
@@ -134,6 +171,9 @@ internal sealed class DynamicDnsCache
             else
             {
                 // Keep a stale answer (if any) and try again after the back-off.
+                Interlocked.Increment(ref _failedLookups);
+                LastFailure = _timeProvider.GetUtcNow();
+                LastError = FormattableString.Invariant($"{entry.Host}: {answer.Error}");
                 entry.Error = answer.Error;
                 entry.ExpiresAt = now + (long)(settings.MinRefreshInterval.TotalSeconds * _timeProvider.TimestampFrequency);
             }

@@ -51,6 +51,10 @@ public sealed class MeshStatistics
     private static DateTimeOffset EjectedUntil(TimeProvider time, Health.EndpointHealth health) =>
         time.GetUtcNow() + (health.LastEjectionDuration - time.GetElapsedTime(health.LastEjectionTimestamp));
 
+    /// <summary>Gets the DNS counters of every cluster resolved by DNS (DNS, DNS_ROUND_ROBIN, DYNAMIC_DNS), ordered by cluster.</summary>
+    /// <returns>A snapshot of the counters; empty when no cluster is resolved by DNS.</returns>
+    public IReadOnlyList<MeshDnsStatistics> GetDnsStatistics() => Discovery.DnsStatistics.Read(_runtime);
+
     /// <summary>Gets the connection-pool counters of every cluster (requests in flight and waiting, overflows), ordered by cluster.</summary>
     /// <returns>A snapshot of the counters.</returns>
     public IReadOnlyList<MeshClusterStatistics> GetClusterStatistics()

@@ -19,8 +19,9 @@ internal static class ClusterInstruments
         meter.CreateObservableCounter("meshclient.cluster.retry.overflows", () => PerCluster(runtime, static c => c.Admission.RetryOverflows + c.RetryBudget.Overflows), "{retry}", "Retries not made because maxRetries (or the retry budget's concurrency) was reached.");
         meter.CreateObservableCounter("meshclient.cluster.retry_budget.exhausted", () => PerCluster(runtime, static c => c.RetryBudget.Exhausted), "{retry}", "Retries not made because the retry budget was spent.");
         meter.CreateObservableCounter("meshclient.cluster.outlier.ejections", () => PerCluster(runtime, static c => Ejections(c)), "{ejection}", "Outlier-detection ejections of the cluster's current endpoints.");
-        meter.CreateObservableCounter("meshclient.dns.refreshes", () => PerDnsCluster(runtime, static d => d.Refreshes), "{refresh}", "DNS refreshes of DNS and DNS_ROUND_ROBIN clusters.");
-        meter.CreateObservableCounter("meshclient.dns.failures", () => PerDnsCluster(runtime, static d => d.FailedLookups), "{lookup}", "Failed DNS lookups of DNS and DNS_ROUND_ROBIN clusters.");
+        meter.CreateObservableCounter("meshclient.dns.refreshes", () => PerDnsCluster(runtime, static d => d.Refreshes), "{refresh}", "DNS refreshes of DNS and DNS_ROUND_ROBIN clusters, host lookups of DYNAMIC_DNS clusters.");
+        meter.CreateObservableCounter("meshclient.dns.failures", () => PerDnsCluster(runtime, static d => d.FailedLookups), "{lookup}", "Failed DNS lookups (the last good addresses stayed).");
+        meter.CreateObservableGauge("meshclient.dns.last_success.age", () => SinceDnsSuccess(runtime), "s", "Seconds since the last successful DNS refresh of the cluster: growing, the cluster serves its last good addresses.");
         meter.CreateObservableCounter("meshclient.mirror.requests", () => Mirrors(runtime), "{request}", "Mirrored copies, by result (sent, failed, dropped).");
     }
 
@@ -36,14 +37,27 @@ internal static class ClusterInstruments
         return measurements;
     }
 
-    private static List<Measurement<long>> PerDnsCluster(MeshRuntime runtime, Func<Discovery.DnsDiscovery, long> read)
+    private static List<Measurement<long>> PerDnsCluster(MeshRuntime runtime, Func<MeshDnsStatistics, long> read)
     {
-        var measurements = new List<Measurement<long>>();
+        var rows = Discovery.DnsStatistics.Read(runtime);
+        var measurements = new List<Measurement<long>>(rows.Count);
+        foreach (var row in rows)
+        {
+            measurements.Add(new(read(row), new KeyValuePair<string, object?>(MeshLabels.Cluster, row.Cluster)));
+        }
+
+        return measurements;
+    }
+
+    private static List<Measurement<double>> SinceDnsSuccess(MeshRuntime runtime)
+    {
+        var measurements = new List<Measurement<double>>();
         foreach (var cluster in runtime.GetClusters())
         {
-            if (cluster.Dns is { } dns)
+            if ((cluster.Dns?.LastSuccess ?? cluster.DynamicDns?.LastSuccess) is { } success)
             {
-                measurements.Add(new(read(dns), new KeyValuePair<string, object?>(MeshLabels.Cluster, cluster.Name)));
+                var age = (cluster.TimeProvider.GetUtcNow() - success).TotalSeconds;
+                measurements.Add(new(Math.Max(age, 0), new KeyValuePair<string, object?>(MeshLabels.Cluster, cluster.Name)));
             }
         }
 

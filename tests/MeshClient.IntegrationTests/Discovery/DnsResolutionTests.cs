@@ -139,6 +139,30 @@ public sealed class DnsResolutionTests
     }
 
     [Fact]
+    public async Task DnsRoundRobin_NxDomain_KeepsTheLastAddress_NewConnectionsStillGoThere()
+    {
+        var (a, b) = await StartPairAsync();
+        await using var _ = a;
+        await using var __ = b;
+        using var dns = new LoopbackDnsServer();
+        dns.Set("rr.dns.test", 1, "127.0.0.1");
+        using var mesh = Mesh(dns, "rr.dns.test", a.Port, ServiceResolution.DnsRoundRobin);
+        var client = mesh.CreateClient();
+        var url = $"http://rr.dns.test:{a.Port}/";
+        Assert.Equal("a", await client.GetStringAsync(url, Ct));
+        var discovery = Cluster(mesh, "rr.dns.test", a.Port).Dns!;
+
+        dns.Set("rr.dns.test", LoopbackDnsServer.Behaviour.NxDomain);
+        await Upstream.WaitUntilAsync(() => discovery.FailedLookups >= 1, Bound, "a lookup answered NXDOMAIN");
+
+        // Two requests at once need a second connection: it goes to the last good address too.
+        var both = await Task.WhenAll(client.GetStringAsync(url, Ct), client.GetStringAsync(url, Ct));
+        Assert.Equal(["a", "a"], both);
+        Assert.Equal(IPAddress.Loopback, discovery.Logical!.Current);
+        Assert.Equal(0, b.Requests);
+    }
+
+    [Fact]
     public async Task Dns_EmptyAnswer_EmptiesTheSet_503UH()
     {
         await using var a = await Upstream.StartAsync("a");

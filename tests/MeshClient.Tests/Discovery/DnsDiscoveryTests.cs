@@ -178,6 +178,23 @@ public sealed class DnsDiscoveryTests : IDisposable
     }
 
     [Fact]
+    public void Logical_NxDomain_KeepsTheLastAddress_BacksOff()
+    {
+        _dns.Answer("api.test", 20, "10.0.0.1");
+        var cluster = Start(ServiceResolution.DnsRoundRobin);
+        var endpoint = Assert.Single(cluster.Endpoints);
+        _dns.Fail("api.test", DnsAnswerStatus.NameError);
+
+        _time.Advance(TimeSpan.FromSeconds(20));
+        WaitFor(() => cluster.Dns!.Refreshes == 2);
+
+        Assert.Equal(1, cluster.Dns!.FailedLookups);
+        Assert.Equal(IPAddress.Parse("10.0.0.1"), cluster.Dns.Logical!.Current);
+        Assert.Same(endpoint, Assert.Single(cluster.Endpoints));
+        Assert.Equal(TimeSpan.FromSeconds(5), cluster.Dns.NextRefreshDelay); // the first back-off step
+    }
+
+    [Fact]
     public void Update_ChangedEndpointName_ResolvesTheNewName_KeepsAddressesThatStay()
     {
         _dns.Answer("a.test", 30, "10.0.0.1");

@@ -65,6 +65,19 @@ public sealed class DynamicDnsCacheTests
         Assert.Equal(SocketError.HostNotFound, error.SocketErrorCode);
     }
 
+    [Fact]
+    public async Task Get_NxDomainAfterASuccess_KeepsTheStaleAddress()
+    {
+        var cache = Cache();
+        Answer("a.svc.test", 30, "10.0.0.1");
+        await cache.GetAsync("a.svc.test", Ct);
+        _answers["a.svc.test"] = DnsAnswer.Failed(DnsAnswerStatus.NameError, "NXDOMAIN");
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(IPAddress.Parse("10.0.0.1"), await cache.GetAsync("a.svc.test", Ct));
+        Assert.True(cache.Contains("a.svc.test"));
+    }
+
     private DynamicDnsCache Cache(Action<DnsOptions>? configure = null)
     {
         var options = new DnsOptions { Jitter = TimeSpan.Zero };
