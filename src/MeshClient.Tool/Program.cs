@@ -17,8 +17,8 @@ internal static class Program
 
           Reads Istio YAML (ServiceEntry, DestinationRule, VirtualService, Sidecar) and MeshClient's
           extension kinds (meshclient.io/v1alpha1: HealthCheckPolicy, FallbackPolicy, EgressProxy,
-          OutlierPolicy) as MeshClient would and prints every error and warning with file:line:column.
-          Folders are read non-recursively (*.yaml, *.yml).
+          OutlierPolicy, RetryPolicy) as MeshClient would and prints every error and warning with
+          file:line:column. Folders are read non-recursively (*.yaml, *.yml).
 
         Options (the input limits of IstioLoaderOptions; set them as the application does):
           --max-file-size <bytes>       largest file read (default 4194304)

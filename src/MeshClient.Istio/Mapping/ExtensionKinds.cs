@@ -44,6 +44,7 @@ internal static class ExtensionKinds
             new(FallbackPolicyMapper.Kind, static v => v == FallbackPolicyMapper.ApiVersion, (reader, root, resource) => FallbackPolicyMapper.Map(reader, root, resource, fallbacks), options => FallbackPolicyMapper.Apply(fallbacks, options.ExternalServices)),
             new(EgressProxyMapper.Kind, AnyVersion, (reader, root, resource) => egressProxies.Read(reader, root, resource.ApiVersion!), options => egressProxies.Apply(options, options.ExternalServices)),
             PerHost(OutlierPolicyMapper.Kind, AnyVersion, OutlierPolicyMapper.Map, OutlierPolicyMapper.Apply),
+            PerHost(RetryPolicyMapper.Kind, AnyVersion, RetryPolicyMapper.Map, RetryPolicyMapper.Apply),
         ];
     }
 

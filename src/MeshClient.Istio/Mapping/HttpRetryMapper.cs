@@ -15,7 +15,8 @@ namespace MeshClient.Istio.Mapping;
 /// <remarks>
 /// An absent <c>attempts</c> is 0, as in Istio's proto (so a block that sets only <c>retryOn</c> is
 /// Istio's validation error). MeshClient's own settings (<c>RetryNonIdempotent</c>, hedging, the body
-/// buffer, <c>Retry-After</c>) have no Istio field; they keep their C# defaults.
+/// buffer, <c>Retry-After</c>) have no Istio field; they keep their C# defaults here, and the
+/// <c>RetryPolicy</c> kind (<see cref="RetryPolicyMapper"/>) sets them per host.
 /// </remarks>
 internal static class HttpRetryMapper
 {

@@ -179,7 +179,7 @@ internal static class IstioSchemas
         F("exportTo", StringList, NotApplicable, ProxyOnly),
         F("workloadSelector", Object(F("matchLabels", LabelMap)), NotApplicable, "it selects workloads inside the cluster; the rule applies to this application."));
 
-    /// <summary>Istio <c>VirtualService.spec</c>: the HTTP routes are mapped (retries not yet); TLS and TCP routes are not supported.</summary>
+    /// <summary>Istio <c>VirtualService.spec</c>: the HTTP routes are mapped (timeouts and retries included); TLS and TCP routes are not supported.</summary>
     public static readonly Schema VirtualServiceSpec = Object(
         F("hosts", StringList),
         F("gateways", StringList, NotApplicable, "it binds the routes to gateways or to the sidecars inside the cluster."),

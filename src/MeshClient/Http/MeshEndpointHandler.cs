@@ -114,6 +114,7 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
             return Task.FromException<HttpResponseMessage>(new AttemptFailedException(MeshResponseFlags.NoRouteFound, null, null));
         }
 
+        RetryRequests.ConsumeRetryHeaders(request);
         RetryRequests.SetAttemptCount(request.Headers, result.AddAttempt());
         var start = cluster.TimeProvider.GetTimestamp();
         PickResult pick = default;

@@ -16,7 +16,60 @@ internal static partial class RetryRequests
     /// <summary>The header that makes a non-idempotent request safe to retry (IETF draft "The Idempotency-Key HTTP Header Field").</summary>
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
+    /// <summary>Envoy's request header adding status codes to <c>retriable-status-codes</c>; consumed (read and stripped).</summary>
+    public const string RetriableStatusCodesHeader = "x-envoy-retriable-status-codes";
+
+    /// <summary>Envoy's request header naming the response headers of <c>retriable-headers</c>; consumed (read and stripped).</summary>
+    public const string RetriableHeaderNamesHeader = "x-envoy-retriable-header-names";
+
+    private static readonly HttpRequestOptionsKey<string[]> RetriableStatusCodesKey = new("MeshClient." + RetriableStatusCodesHeader);
+
+    private static readonly HttpRequestOptionsKey<string[]> RetriableHeaderNamesKey = new("MeshClient." + RetriableHeaderNamesHeader);
+
     private static readonly string[] Counts = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"];
+
+    /// <summary>
+    /// Envoy consumes <c>x-envoy-retriable-status-codes</c> and <c>x-envoy-retriable-header-names</c>: it
+    /// reads them for the retry decision and strips them before the request goes upstream. Before an
+    /// attempt is sent their values move to the request's options (kept across retries and copied to
+    /// hedges), where <see cref="RetriableStatusCodes"/> and <see cref="RetriableHeaderNames"/> find them.
+    /// Two header lookups, no allocation, when the request has neither.
+    /// </summary>
+    public static void ConsumeRetryHeaders(HttpRequestMessage request)
+    {
+        var headers = request.Headers;
+        if (headers.NonValidated.Contains(RetriableStatusCodesHeader))
+        {
+            Move(request, RetriableStatusCodesHeader, RetriableStatusCodesKey);
+        }
+
+        if (headers.NonValidated.Contains(RetriableHeaderNamesHeader))
+        {
+            Move(request, RetriableHeaderNamesHeader, RetriableHeaderNamesKey);
+        }
+    }
+
+    /// <summary>The request's <c>x-envoy-retriable-status-codes</c> values (from its header or, once sent, its options).</summary>
+    public static string[]? RetriableStatusCodes(HttpRequestMessage request) => Consumed(request, RetriableStatusCodesHeader, RetriableStatusCodesKey);
+
+    /// <summary>The request's <c>x-envoy-retriable-header-names</c> values (from its header or, once sent, its options).</summary>
+    public static string[]? RetriableHeaderNames(HttpRequestMessage request) => Consumed(request, RetriableHeaderNamesHeader, RetriableHeaderNamesKey);
+
+    private static void Move(HttpRequestMessage request, string header, HttpRequestOptionsKey<string[]> key)
+    {
+        request.Options.Set(key, [.. request.Headers.NonValidated[header]]);
+        request.Headers.Remove(header);
+    }
+
+    private static string[]? Consumed(HttpRequestMessage request, string header, HttpRequestOptionsKey<string[]> key)
+    {
+        if (request.Options.TryGetValue(key, out var values))
+        {
+            return values;
+        }
+
+        return request.Headers.NonValidated.TryGetValues(header, out var raw) ? [.. raw] : null;
+    }
 
     /// <summary>Sets the attempt number on the request of the attempt (a cached string: no allocation up to 10).</summary>
     public static void SetAttemptCount(HttpRequestHeaders headers, int attempt)

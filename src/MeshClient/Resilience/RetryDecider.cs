@@ -21,8 +21,6 @@ internal sealed class RetryDecider(RetryPolicy policy, TimeProvider time, RetryJ
     public static readonly ResiliencePropertyKey<AttemptContext> AttemptKey = new("MeshClient.Attempt");
 
     private const string ResponseRateLimitedHeader = "x-envoy-ratelimited";
-    private const string RetriableStatusCodesHeader = "x-envoy-retriable-status-codes";
-    private const string RetriableHeaderNamesHeader = "x-envoy-retriable-header-names";
     private const string GrpcStatusHeader = "grpc-status";
 
     public RetryPolicy Policy => policy;
@@ -266,7 +264,7 @@ internal sealed class RetryDecider(RetryPolicy policy, TimeProvider time, RetryJ
 
     private static bool RequestListsStatus(HttpRequestMessage? request, int status)
     {
-        if (request is null || !request.Headers.TryGetValues(RetriableStatusCodesHeader, out var values))
+        if (request is null || RetryRequests.RetriableStatusCodes(request) is not { } values)
         {
             return false;
         }
@@ -291,7 +289,7 @@ internal sealed class RetryDecider(RetryPolicy policy, TimeProvider time, RetryJ
 
     private static bool HasRetriableHeader(HttpRequestMessage? request, HttpResponseMessage response)
     {
-        if (request is null || !request.Headers.TryGetValues(RetriableHeaderNamesHeader, out var values))
+        if (request is null || RetryRequests.RetriableHeaderNames(request) is not { } values)
         {
             return false;
         }
