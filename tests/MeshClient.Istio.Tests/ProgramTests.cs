@@ -155,6 +155,21 @@ public sealed class ProgramTests
     }
 
     [Fact]
+    public void Run_DestinationRuleWithMissingCertificateFile_WarningAndExitCodeZero()
+    {
+        using var folder = new TempFolder();
+        var missing = System.IO.Path.Combine(folder.Path, "certs", "ca.pem");
+        var file = folder.Write("dr.yaml", ValidServiceEntry + $"---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: api, namespace: default}}\nspec:\n  host: api.example.com\n  trafficPolicy:\n    tls: {{mode: SIMPLE, caCertificates: '{missing}'}}\n");
+
+        var (code, output, _) = Run(["validate", file]);
+
+        Assert.Equal(Program.Success, code); // warnings only: the files may be mounted where it runs
+        Assert.Contains($"trafficPolicy.tls.caCertificates file '{missing}' does not exist; connections to this service fail with 503 UF until it appears.", output);
+        Assert.StartsWith("Warning [", output);
+        Assert.Contains("0 error(s), 1 warning(s).", output);
+    }
+
+    [Fact]
     public void Run_Corpus_ReportsErrorsAndWarningsWithLocations()
     {
         var (code, output, _) = Run(["validate", TestPaths.CorpusDirectory]);

@@ -5,8 +5,10 @@ namespace MeshClient.Configuration;
 /// <summary>
 /// Validates a service's TLS settings (Istio <c>trafficPolicy.tls</c> and <c>portLevelSettings[].tls</c>):
 /// Istio's <c>validateTLS</c> rules and messages, MeshClient's own limit (<c>ISTIO_MUTUAL</c>), and the
-/// certificate files themselves, loaded here so that a missing or unreadable file fails up front (a
-/// reload keeps the last good configuration). Messages name paths, never file contents.
+/// certificate files themselves, loaded here so that a file that is not valid PEM fails up front (a
+/// reload keeps the last good configuration). A file that does not exist or cannot be read is a warning:
+/// the cluster fails closed until it appears (see <see cref="TlsMaterial.Unavailable"/>). Messages name
+/// paths, never file contents.
 /// </summary>
 internal static class TlsOptionsValidator
 {
@@ -140,14 +142,34 @@ internal static class TlsOptionsValidator
         }
 
         // The files (or the provider's credential), as the cluster will load them.
+        // A file that does not exist (or cannot be read) on this machine is a warning, as Istio does not
+        // look at files when it validates: the cluster fails closed (503 UF) until the file appears. A
+        // file that is there but is not what the field needs is an error.
         var settings = TlsSettings.From(tls, findings.Service.SubjectAltNames, credentialsDirectory, MeshDefaults.CertificateRefreshInterval, provider)!;
+        foreach (var missing in TlsMaterial.UnavailableFiles(settings))
+        {
+            findings.Warning($"{path}.{missing.Field}", $" {missing.Detail}; connections to this service fail with 503 UF until it appears.");
+            settings = missing.Field switch
+            {
+                "caCertificates" => settings with { CaCertificates = null },
+                "clientCertificate" => settings with { ClientCertificate = null },
+                "privateKey" => settings with { PrivateKey = null },
+                "caCrl" => settings with { CaCrl = null },
+                _ => settings, // credentialName: its files are checked as far as they are there
+            };
+        }
+
         try
         {
             TlsMaterial.Load(settings);
         }
-        catch (TlsMaterialException ex)
+        catch (TlsMaterialException ex) when (!ex.FileUnavailable)
         {
             findings.Error($"{path}.{ex.Field}", " " + ex.Detail);
+        }
+        catch (TlsMaterialException)
+        {
+            // A file of a credentialName that disappeared between the two looks: warned about above, or next time.
         }
     }
 

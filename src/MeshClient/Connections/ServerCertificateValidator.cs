@@ -19,6 +19,11 @@ internal static class ServerCertificateValidator
     /// <summary>The reason to reject, or <see langword="null"/> to accept.</summary>
     public static string? Check(TlsSettings settings, TlsMaterial material, X509Certificate? presented, X509Chain? presentedChain, string expectedName, DateTime utcNow)
     {
+        if (material.Unavailable is { } missing)
+        {
+            return missing; // fail closed, even with insecureSkipVerify: the configured files are not there
+        }
+
         if (settings.InsecureSkipVerify)
         {
             return null;

@@ -17,7 +17,9 @@ namespace MeshClient.Connections;
 /// refuse); its SNI is always the host.</item>
 /// </list>
 /// The material is read from the <see cref="TlsMaterialSource"/> at each handshake, so a rotation
-/// reaches new connections even before the pools are replaced.
+/// reaches new connections even before the pools are replaced. While a file is missing
+/// (<see cref="TlsMaterial.Unavailable"/>) every connection fails before it is opened (and, through an
+/// egress proxy, every handshake is refused), naming the file: never plain text, never the OS store.
 /// </summary>
 internal static class TlsConnections
 {
@@ -33,6 +35,11 @@ internal static class TlsConnections
         handler.ConnectCallback = async (context, cancellationToken) =>
         {
             var host = context.DnsEndPoint.Host;
+            if (source.Current.Unavailable is { } missing)
+            {
+                // Fail closed before connecting: no plain text, no OS trust store in the files' place.
+                throw new AuthenticationException(Describe(target, host, source.Settings.Sni ?? host, missing));
+            }
 
             // DNS_ROUND_ROBIN and DYNAMIC_DNS resolve through the mesh's name servers (bounded by the
             // first-resolution timeout; an unknown name is DF), as plain connections do.

@@ -22,4 +22,7 @@ internal static partial class TlsLog
 
     [LoggerMessage(EventId = 146, Level = LogLevel.Warning, Message = "Cluster {Cluster}: the client certificate '{Subject}' is not valid before {NotBefore:u}; servers will refuse it until then.")]
     public static partial void ClientCertificateNotYetValid(ILogger logger, string cluster, string subject, DateTime notBefore);
+
+    [LoggerMessage(EventId = 147, Level = LogLevel.Warning, Message = "Cluster {Cluster}: TLS certificate material is not available ({Reason}); every connection fails with 503 UF until the file appears.")]
+    public static partial void MaterialUnavailable(ILogger logger, string cluster, string reason);
 }

@@ -12,8 +12,9 @@ namespace MeshClient.Connections;
 /// </summary>
 internal sealed class TlsMaterial
 {
-    private TlsMaterial(X509Certificate2Collection? trust, X509Certificate2? clientCertificate, SslClientContext? clientContext, CertificateRevocationList? crl)
+    private TlsMaterial(X509Certificate2Collection? trust, X509Certificate2? clientCertificate, SslClientContext? clientContext, CertificateRevocationList? crl, string? unavailable = null)
     {
+        Unavailable = unavailable;
         Trust = trust;
         ClientCertificate = clientCertificate;
         ClientContext = clientContext;
@@ -22,6 +23,17 @@ internal sealed class TlsMaterial
 
     /// <summary>No files: the OS trust store, no client certificate, no CRL.</summary>
     public static TlsMaterial None { get; } = new(null, null, null, null);
+
+    /// <summary>
+    /// Why there is no material yet (a file does not exist or cannot be read: "caCertificates file '…'
+    /// does not exist"), or <see langword="null"/> when it loaded. Such material fails every connection
+    /// before anything is sent (Envoy's cluster without its TLS files), never falling back to plain
+    /// text or the OS trust store; the rotation timer loads the files when they appear.
+    /// </summary>
+    public string? Unavailable { get; }
+
+    /// <summary>Material that fails every connection with <paramref name="reason"/> (see <see cref="Unavailable"/>).</summary>
+    public static TlsMaterial Missing(string reason) => new(null, null, null, null, reason);
 
     /// <summary>The only CA certificates trusted, or <see langword="null"/> for the OS trust store.</summary>
     public X509Certificate2Collection? Trust { get; }
@@ -67,6 +79,45 @@ internal sealed class TlsMaterial
         }
 
         return new TlsMaterial(trust, client, context, crl);
+    }
+
+    /// <summary>
+    /// The files of <paramref name="settings"/> that do not exist or cannot be read now, each as the
+    /// exception <see cref="Load(TlsSettings)"/> would throw for it (<see cref="TlsMaterialException.FileUnavailable"/>).
+    /// </summary>
+    public static List<TlsMaterialException> UnavailableFiles(TlsSettings settings)
+    {
+        var unavailable = new List<TlsMaterialException>();
+        if (settings.Provider is not null)
+        {
+            return unavailable;
+        }
+
+        foreach (var (name, path) in (ReadOnlySpan<(string, string?)>)[("caCertificates", settings.CaCertificates), ("clientCertificate", settings.ClientCertificate), ("privateKey", settings.PrivateKey), ("caCrl", settings.CaCrl)])
+        {
+            if (path is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                using var stream = File.OpenRead(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                try
+                {
+                    Read(path, Field(settings, name));
+                }
+                catch (TlsMaterialException missing)
+                {
+                    unavailable.Add(missing);
+                }
+            }
+        }
+
+        return unavailable;
     }
 
     /// <summary>The credential of <paramref name="settings"/> from its provider.</summary>
@@ -188,9 +239,13 @@ internal sealed class TlsMaterial
         {
             return File.ReadAllBytes(path);
         }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new TlsMaterialException(field, $"file '{path}' does not exist", ex) { FileUnavailable = true };
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new TlsMaterialException(field, $"file '{path}' cannot be read: {ex.Message}", ex);
+            throw new TlsMaterialException(field, $"file '{path}' cannot be read: {ex.Message}", ex) { FileUnavailable = true };
         }
     }
 
@@ -312,4 +367,10 @@ internal sealed class TlsMaterialException : Exception
 
     /// <summary>The message after the field name.</summary>
     public string? Detail { get; }
+
+    /// <summary>
+    /// A file does not exist or cannot be read (this machine's state, not a configuration error): a
+    /// warning at validation, and material that fails closed until the file appears.
+    /// </summary>
+    public bool FileUnavailable { get; init; }
 }

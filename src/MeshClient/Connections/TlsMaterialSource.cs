@@ -8,7 +8,9 @@ namespace MeshClient.Connections;
 /// a timer on the cluster's <see cref="TimeProvider"/> checks the files every
 /// <see cref="TlsSettings.RefreshInterval"/>; when their content changed and loads, new connections
 /// use it and <c>onChanged</c> gives the endpoints new pools (open connections finish their requests on
-/// the old ones). A change that does not load is logged once and the last good material stays.
+/// the old ones). A change that does not load is logged once and the last good material stays. A file
+/// that does not exist (or cannot be read) at start-up gives <see cref="TlsMaterial.Missing"/> material,
+/// which fails every connection closed until the timer finds the file.
 /// </summary>
 internal sealed class TlsMaterialSource : IDisposable
 {
@@ -41,7 +43,18 @@ internal sealed class TlsMaterialSource : IDisposable
         else
         {
             _fingerprint = TlsMaterial.Fingerprint(settings);
-            _current = TlsMaterial.Load(settings);
+            try
+            {
+                _current = TlsMaterial.Load(settings);
+            }
+            catch (TlsMaterialException ex) when (ex.FileUnavailable)
+            {
+                // Fail closed until the file appears: the timer loads it then (the fingerprint is null
+                // while a file is missing, so the first complete set of files counts as a change).
+                _fingerprint = null;
+                _current = TlsMaterial.Missing(ex.Message);
+                TlsLog.MaterialUnavailable(logger, cluster, ex.Message);
+            }
         }
 
         if (settings.InsecureSkipVerify)

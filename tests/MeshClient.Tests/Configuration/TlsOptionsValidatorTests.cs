@@ -65,11 +65,47 @@ public sealed class TlsOptionsValidatorTests : IDisposable
     }
 
     [Fact]
-    public void Validate_MissingCaFile_ErrorNamesFieldAndPath()
+    public void Validate_MissingCaFile_WarningNamesFieldPathAndEffect()
     {
         var missing = Path.Combine(_pki.Directory, "missing.pem");
-        var error = Assert.Single(Errors(new TlsOptions { Mode = TlsMode.Simple, CaCertificates = missing }));
-        Assert.StartsWith(Prefix + $"tls.caCertificates file '{missing}' cannot be read: ", error, StringComparison.Ordinal);
+        var options = new TlsOptions { Mode = TlsMode.Simple, CaCertificates = missing };
+
+        Assert.Empty(Errors(options));
+        Assert.Equal(
+            [Prefix + $"tls.caCertificates file '{missing}' does not exist; connections to this service fail with 503 UF until it appears."],
+            Validate(options).Where(d => !d.IsError).Select(d => d.Message).ToArray());
+    }
+
+    [Fact]
+    public void Validate_MutualWithEveryFileMissing_OneWarningEach()
+    {
+        var cert = Path.Combine(_pki.Directory, "no.crt");
+        var key = Path.Combine(_pki.Directory, "no.key");
+        var crl = Path.Combine(_pki.Directory, "no.crl");
+
+        var warnings = Validate(new TlsOptions { Mode = TlsMode.Mutual, ClientCertificate = cert, PrivateKey = key, CaCrl = crl }).Where(d => !d.IsError).Select(d => d.Message).ToArray();
+
+        Assert.Equal(
+            [
+                Prefix + $"tls.clientCertificate file '{cert}' does not exist; connections to this service fail with 503 UF until it appears.",
+                Prefix + $"tls.privateKey file '{key}' does not exist; connections to this service fail with 503 UF until it appears.",
+                Prefix + $"tls.caCrl file '{crl}' does not exist; connections to this service fail with 503 UF until it appears.",
+            ],
+            warnings);
+    }
+
+    [Fact]
+    public void Validate_MissingKeyButCaNotPem_ErrorForThePresentFileWarningForTheMissingOne()
+    {
+        var (certificate, _) = _pki.WriteClient("client");
+        var key = Path.Combine(_pki.Directory, "absent.key");
+        var ca = _pki.Write("bad-ca.crt", "no pem here");
+        var options = new TlsOptions { Mode = TlsMode.Mutual, ClientCertificate = certificate, PrivateKey = key, CaCertificates = ca };
+
+        var error = Assert.Single(Errors(options));
+
+        Assert.StartsWith(Prefix + $"tls.caCertificates file '{ca}' holds no PEM certificate", error, StringComparison.Ordinal);
+        Assert.Single(Validate(options), d => !d.IsError && d.Message.Contains($"privateKey file '{key}' does not exist", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -82,6 +82,68 @@ public sealed class TlsMaterialSourceTests : IDisposable
     }
 
     [Fact]
+    public void Create_MissingCaFile_FailsClosedUntilTheTimerFindsIt()
+    {
+        var ca = Path.Combine(_pki.Directory, "late-ca.crt");
+        var settings = new TlsSettings { Mode = TlsMode.Simple, CaCertificates = ca, RefreshInterval = TimeSpan.FromSeconds(10) };
+
+        using var source = new TlsMaterialSource(settings, _time, _logger, "outbound|443||api.example.com", () => _changes++);
+
+        // Missing material: no trust of its own, which must never mean the OS store.
+        Assert.Equal($"caCertificates file '{ca}' does not exist", source.Current.Unavailable);
+        Assert.Null(source.Current.Trust);
+        Assert.Equal(source.Current.Unavailable, FailClosedReason(source));
+        var warning = Assert.Single(_logger.Collector.GetSnapshot());
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains($"caCertificates file '{ca}' does not exist", warning.Message, StringComparison.Ordinal);
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Assert.NotNull(source.Current.Unavailable); // still missing: still closed, nothing more logged
+        Assert.Equal(0, _changes);
+
+        File.Copy(_pki.CaPath, ca);
+        _time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.Null(source.Current.Unavailable);
+        Assert.Equal(_pki.Authority.Thumbprint, Assert.Single(source.Current.Trust!).Thumbprint);
+        Assert.Equal(1, _changes);
+    }
+
+    [Fact]
+    public void Create_MissingKeyFile_MutualFailsClosedEvenWithInsecureSkipVerify()
+    {
+        var (certificate, _) = _pki.WriteClient("first");
+        var key = Path.Combine(_pki.Directory, "absent.key");
+        var settings = new TlsSettings { Mode = TlsMode.Mutual, ClientCertificate = certificate, PrivateKey = key, InsecureSkipVerify = true };
+
+        using var source = new TlsMaterialSource(settings, _time, _logger, "outbound|443||api.example.com", null);
+
+        Assert.Equal($"privateKey file '{key}' does not exist", source.Current.Unavailable);
+        Assert.Null(source.Current.ClientCertificate);
+        Assert.Equal(source.Current.Unavailable, FailClosedReason(source));
+    }
+
+    [Fact]
+    public void Create_CaFileThatIsNotPem_StillThrows()
+    {
+        var ca = _pki.Write("bad-ca.crt", "not a certificate");
+        var settings = new TlsSettings { Mode = TlsMode.Simple, CaCertificates = ca };
+
+        var ex = Assert.Throws<TlsMaterialException>(() => new TlsMaterialSource(settings, _time, _logger, "outbound|443||api.example.com", null));
+
+        Assert.False(ex.FileUnavailable);
+    }
+
+    // Whatever the server presents (here: a certificate the CA would accept), missing material rejects it.
+    private string? FailClosedReason(TlsMaterialSource source)
+    {
+        var (certificate, _) = _pki.WriteClient("server", "server");
+        var presented = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        presented.ImportFromPemFile(certificate);
+        return ServerCertificateValidator.Check(source.Settings, source.Current, presented[0], null, "server", _time.GetUtcNow().UtcDateTime);
+    }
+
+    [Fact]
     public void Dispose_StopsWatching()
     {
         var source = Source(out _);
