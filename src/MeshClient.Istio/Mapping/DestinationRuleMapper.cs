@@ -9,7 +9,7 @@ namespace MeshClient.Istio.Mapping;
 /// <c>trafficPolicy.loadBalancer</c> (<c>simple</c>, including MeshClient's <c>PEAK_EWMA</c>
 /// extension, and <c>consistentHash</c>), <c>trafficPolicy.outlierDetection</c>
 /// (<see cref="OutlierDetectionMapper"/>), <c>trafficPolicy.connectionPool</c> (<see cref="ConnectionPoolMapper"/>) and
-/// <c>trafficPolicy.tls</c> / <c>portLevelSettings[].tls</c> (<see cref="TlsMapper"/>), for the service entries whose hosts include
+/// <c>trafficPolicy.tls</c> (<see cref="TlsMapper"/>) and <c>portLevelSettings[]</c> (<see cref="PortLevelSettingsMapper"/>), for the service entries whose hosts include
 /// <c>spec.host</c>. The core validator checks the values (with the service's name and field path).
 /// </summary>
 internal static class DestinationRuleMapper
@@ -46,7 +46,7 @@ internal static class DestinationRuleMapper
         }
 
         var tls = policy is null ? null : TlsMapper.Map(reader, policy, "spec.trafficPolicy");
-        var portLevel = policy is null ? [] : TlsMapper.MapPortLevel(reader, policy, "spec.trafficPolicy");
+        var portLevel = policy is null ? [] : PortLevelSettingsMapper.Map(reader, policy, "spec.trafficPolicy");
         return string.IsNullOrEmpty(host) ? null : new DestinationRulePolicy(resource, host, options, YamlNodes.Get(spec, "host")!)
         {
             OutlierDetection = outlierDetection,
@@ -218,7 +218,7 @@ internal static class DestinationRuleMapper
                     ConnectionPool = ConnectionPoolMapper.Map(reader, policy, policyPath),
                     Tls = TlsMapper.Map(reader, policy, policyPath),
                 };
-                foreach (var portLevel in TlsMapper.MapPortLevel(reader, policy, policyPath))
+                foreach (var portLevel in PortLevelSettingsMapper.Map(reader, policy, policyPath))
                 {
                     options.TrafficPolicy.PortLevelSettings.Add(portLevel);
                 }
@@ -295,7 +295,7 @@ internal sealed record DestinationRulePolicy(IstioResource Resource, string Host
     /// <summary>The DR-level <c>trafficPolicy.tls</c>, or <see langword="null"/> when absent.</summary>
     public TlsOptions? Tls { get; init; }
 
-    /// <summary>The <c>trafficPolicy.portLevelSettings</c> entries with a <c>tls</c> or <c>outlierDetection</c> block.</summary>
+    /// <summary>The <c>trafficPolicy.portLevelSettings</c> entries with a <c>tls</c>, <c>outlierDetection</c> or <c>connectionPool</c> block.</summary>
     public IReadOnlyList<PortTrafficPolicyOptions> PortLevelSettings { get; init; } = [];
 
     /// <summary>Whether the rule sets anything MeshClient applies.</summary>

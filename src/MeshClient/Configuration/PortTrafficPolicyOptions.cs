@@ -21,4 +21,13 @@ public sealed class PortTrafficPolicyOptions
     /// <value>Defaults to <see langword="null"/> (Istio <c>portLevelSettings[].outlierDetection</c>).</value>
     /// <remarks>As in Istio, a port-level entry replaces the service-level components for its port and inherits none of them.</remarks>
     public OutlierDetectionOptions? OutlierDetection { get; set; }
+
+    /// <summary>
+    /// Gets or sets the connection-pool limits and connection settings of the port; <see langword="null"/> leaves the
+    /// port with Istio's defaults (no limit, 10 second connect timeout, 1 hour idle timeout), whatever the
+    /// service-level <see cref="TrafficPolicyOptions.ConnectionPool"/> says.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/> (Istio <c>portLevelSettings[].connectionPool</c>).</value>
+    /// <remarks>The port's cluster gets these admission limits and its endpoints' pools these settings; the service-level ones do not apply to it.</remarks>
+    public ConnectionPoolOptions? ConnectionPool { get; set; }
 }

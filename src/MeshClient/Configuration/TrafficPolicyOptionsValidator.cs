@@ -21,6 +21,11 @@ internal static class TrafficPolicyOptionsValidator
         }
 
         ConnectionPoolOptionsValidator.Validate(policy?.ConnectionPool, path + ".connectionPool", findings);
+        for (var i = 0; policy is not null && i < policy.PortLevelSettings.Count; i++)
+        {
+            ConnectionPoolOptionsValidator.Validate(policy.PortLevelSettings[i]?.ConnectionPool, $"{path}.portLevelSettings[{i}].connectionPool", findings);
+        }
+
         RetryOptionsValidator.ValidateBudget(policy?.RetryBudget, path + ".retryBudget", RetryOptionsValidator.To(findings));
     }
 

@@ -10,8 +10,8 @@ namespace MeshClient.Model;
 /// inherits nothing: a component it leaves out is off for that port (ISTIO-SEMANTICS.md §3.0).
 /// </summary>
 /// <remarks>
-/// MeshClient applies <c>tls</c> and <c>outlierDetection</c> per port; Istio's port-level
-/// <c>loadBalancer</c> and <c>connectionPool</c> are not supported yet, so those stay the service's.
+/// MeshClient applies <c>tls</c>, <c>outlierDetection</c> and <c>connectionPool</c> per port; Istio's port-level
+/// <c>loadBalancer</c> is not supported yet, so that stays the service's.
 /// </remarks>
 internal static class PortTrafficPolicies
 {
@@ -31,7 +31,7 @@ internal static class PortTrafficPolicies
                 return new TrafficPolicyOptions
                 {
                     LoadBalancer = policy.LoadBalancer,
-                    ConnectionPool = policy.ConnectionPool,
+                    ConnectionPool = level.ConnectionPool,
                     RetryBudget = policy.RetryBudget,
                     Tls = level.Tls,
                     OutlierDetection = level.OutlierDetection,
