@@ -8,7 +8,8 @@ namespace MeshClient.Istio.Mapping;
 /// Reads <c>trafficPolicy.portLevelSettings[]</c> (of a DestinationRule or of one of its subsets): each
 /// entry's <c>port.number</c> and the components MeshClient applies per port, <c>tls</c>
 /// (<see cref="TlsMapper"/>), <c>outlierDetection</c> (<see cref="OutlierDetectionMapper"/>) and
-/// <c>connectionPool</c> (<see cref="ConnectionPoolMapper"/>). As in Istio, an entry replaces these
+/// <c>connectionPool</c> (<see cref="ConnectionPoolMapper"/>) and <c>loadBalancer</c> (as the rule's, warmup
+/// included). As in Istio, an entry replaces these
 /// components for its port and inherits none of them (the snapshot's <c>PortTrafficPolicies</c>).
 /// </summary>
 internal static class PortLevelSettingsMapper
@@ -41,7 +42,7 @@ internal static class PortLevelSettingsMapper
                 continue;
             }
 
-            // An entry that sets none of the components applied per port (only loadBalancer, not supported per port yet) is left out.
+            // Every entry counts, even one with only a port: it resets all the components for its port (Istio).
             var level = new PortTrafficPolicyOptions
             {
                 Port = port.Value,
@@ -49,10 +50,14 @@ internal static class PortLevelSettingsMapper
                 OutlierDetection = OutlierDetectionMapper.Map(reader, entry, entryPath),
                 ConnectionPool = ConnectionPoolMapper.Map(reader, entry, entryPath),
             };
-            if (level.Tls is not null || level.OutlierDetection is not null || level.ConnectionPool is not null)
+            var loadBalancerPath = entryPath + ".loadBalancer";
+            if (reader.Mapping(entry, "loadBalancer", loadBalancerPath) is { } loadBalancer)
             {
-                result.Add(level);
+                level.LoadBalancer = DestinationRuleMapper.MapLoadBalancer(reader, loadBalancer, loadBalancerPath);
+                level.LoadBalancer.Warmup = DestinationRuleMapper.MapWarmup(reader, loadBalancer, loadBalancerPath);
             }
+
+            result.Add(level);
         }
 
         return result;

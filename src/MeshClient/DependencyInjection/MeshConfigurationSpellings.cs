@@ -37,6 +37,8 @@ internal static class MeshConfigurationSpellings
         new("Subsets:*:TrafficPolicy:ConnectionPool:Scope", PoolScope),
         new("TrafficPolicy:ConnectionPool:Http:H2UpgradePolicy", H2Upgrade),
         new("Subsets:*:TrafficPolicy:ConnectionPool:Http:H2UpgradePolicy", H2Upgrade),
+        new("TrafficPolicy:PortLevelSettings:*:LoadBalancer:Simple", LoadBalancer),
+        new("Subsets:*:TrafficPolicy:PortLevelSettings:*:LoadBalancer:Simple", LoadBalancer),
         new("TrafficPolicy:PortLevelSettings:*:ConnectionPool:Scope", PoolScope),
         new("TrafficPolicy:PortLevelSettings:*:ConnectionPool:Http:H2UpgradePolicy", H2Upgrade),
         new("Subsets:*:TrafficPolicy:PortLevelSettings:*:ConnectionPool:Scope", PoolScope),
