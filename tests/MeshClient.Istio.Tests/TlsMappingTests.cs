@@ -104,7 +104,7 @@ public sealed class TlsMappingTests
 
         Assert.Contains(messages, m => m.EndsWith("spec.trafficPolicy.tls.insecureSkipVerify: Invalid value: 'maybe' is not a boolean.", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.EndsWith("spec.trafficPolicy.portLevelSettings[0].port.number: Required value: portTrafficPolicy must have valid port.", StringComparison.Ordinal));
-        Assert.Contains(messages, m => m.EndsWith("field spec.trafficPolicy.portLevelSettings[1].loadBalancer is not supported yet and is ignored; only tls and outlierDetection are applied per port so far.", StringComparison.Ordinal));
+        Assert.DoesNotContain(messages, m => m.Contains("portLevelSettings[1].loadBalancer", StringComparison.Ordinal)); // applied per port since portLevelSettings[].loadBalancer is supported
         Assert.Contains(messages, m => m.EndsWith("spec.trafficPolicy.portLevelSettings[2].tls.mode: Unsupported value: 'STRICT': supported values: DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL.", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.EndsWith("trafficPolicy.tls.clientCertificate: client certificate required for mutual tls.", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.EndsWith("trafficPolicy.tls.privateKey: private key required for mutual tls.", StringComparison.Ordinal));

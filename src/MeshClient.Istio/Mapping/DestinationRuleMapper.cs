@@ -9,7 +9,7 @@ namespace MeshClient.Istio.Mapping;
 /// <c>trafficPolicy.loadBalancer</c> (<c>simple</c>, including MeshClient's <c>PEAK_EWMA</c>
 /// extension, and <c>consistentHash</c>), <c>trafficPolicy.outlierDetection</c>
 /// (<see cref="OutlierDetectionMapper"/>), <c>trafficPolicy.connectionPool</c> (<see cref="ConnectionPoolMapper"/>) and
-/// <c>trafficPolicy.tls</c> / <c>portLevelSettings[].tls</c> (<see cref="TlsMapper"/>), for the service entries whose hosts include
+/// <c>trafficPolicy.tls</c> (<see cref="TlsMapper"/>) and <c>portLevelSettings[]</c> (<see cref="PortLevelSettingsMapper"/>), for the service entries whose hosts include
 /// <c>spec.host</c>. The core validator checks the values (with the service's name and field path).
 /// </summary>
 internal static class DestinationRuleMapper
@@ -42,11 +42,11 @@ internal static class DestinationRuleMapper
             && reader.Mapping(policy, "loadBalancer", "spec.trafficPolicy.loadBalancer") is { } loadBalancer)
         {
             options = MapLoadBalancer(reader, loadBalancer, "spec.trafficPolicy.loadBalancer");
-            options.Warmup = MapWarmup(reader, loadBalancer);
+            options.Warmup = MapWarmup(reader, loadBalancer, "spec.trafficPolicy.loadBalancer");
         }
 
         var tls = policy is null ? null : TlsMapper.Map(reader, policy, "spec.trafficPolicy");
-        var portLevel = policy is null ? [] : TlsMapper.MapPortLevel(reader, policy, "spec.trafficPolicy");
+        var portLevel = policy is null ? [] : PortLevelSettingsMapper.Map(reader, policy, "spec.trafficPolicy");
         return string.IsNullOrEmpty(host) ? null : new DestinationRulePolicy(resource, host, options, YamlNodes.Get(spec, "host")!)
         {
             OutlierDetection = outlierDetection,
@@ -58,7 +58,7 @@ internal static class DestinationRuleMapper
         };
     }
 
-    private static LoadBalancerOptions MapLoadBalancer(ObjectReader reader, YamlMappingNode loadBalancer, string path)
+    internal static LoadBalancerOptions MapLoadBalancer(ObjectReader reader, YamlMappingNode loadBalancer, string path)
     {
         var options = new LoadBalancerOptions();
         var simplePath = path + ".simple";
@@ -218,7 +218,7 @@ internal static class DestinationRuleMapper
                     ConnectionPool = ConnectionPoolMapper.Map(reader, policy, policyPath),
                     Tls = TlsMapper.Map(reader, policy, policyPath),
                 };
-                foreach (var portLevel in TlsMapper.MapPortLevel(reader, policy, policyPath))
+                foreach (var portLevel in PortLevelSettingsMapper.Map(reader, policy, policyPath))
                 {
                     options.TrafficPolicy.PortLevelSettings.Add(portLevel);
                 }
@@ -239,40 +239,39 @@ internal static class DestinationRuleMapper
     /// <c>warmup</c> (Istio CRD rules, destinationrule-invalid.yaml: duration required, minimumPercent
     /// 0-100, aggression ≥ 1), or the older <c>warmupDurationSecs</c> when there is no <c>warmup</c>.
     /// </summary>
-    private static WarmupOptions? MapWarmup(ObjectReader reader, YamlMappingNode loadBalancer)
+    internal static WarmupOptions? MapWarmup(ObjectReader reader, YamlMappingNode loadBalancer, string parent)
     {
-        const string Parent = "spec.trafficPolicy.loadBalancer";
-        const string Path = Parent + ".warmup";
-        if (reader.Mapping(loadBalancer, "warmup", Path) is not { } warmup)
+        var path = parent + ".warmup";
+        if (reader.Mapping(loadBalancer, "warmup", path) is not { } warmup)
         {
-            return IstioFields.Duration(reader, loadBalancer, "warmupDurationSecs", Parent) is { } seconds ? new WarmupOptions { Duration = seconds } : null;
+            return IstioFields.Duration(reader, loadBalancer, "warmupDurationSecs", parent) is { } seconds ? new WarmupOptions { Duration = seconds } : null;
         }
 
         var valid = true;
         if (YamlNodes.IsNull(YamlNodes.Get(warmup, "duration")))
         {
-            reader.Required(warmup, Path + ".duration", "warmup needs a duration.");
+            reader.Required(warmup, path + ".duration", "warmup needs a duration.");
             valid = false;
         }
 
-        var duration = IstioFields.Duration(reader, warmup, "duration", Path);
+        var duration = IstioFields.Duration(reader, warmup, "duration", path);
         var options = new WarmupOptions { Duration = duration ?? TimeSpan.Zero };
-        if (reader.Double(warmup, "minimumPercent", Path + ".minimumPercent") is { } percent)
+        if (reader.Double(warmup, "minimumPercent", path + ".minimumPercent") is { } percent)
         {
             if (percent is < 0 or > 100)
             {
-                reader.Error(YamlNodes.Get(warmup, "minimumPercent")!, Path + ".minimumPercent", $"{Path}.minimumPercent: Invalid value: {percent}: must be between 0 and 100.");
+                reader.Error(YamlNodes.Get(warmup, "minimumPercent")!, path + ".minimumPercent", $"{path}.minimumPercent: Invalid value: {percent}: must be between 0 and 100.");
                 valid = false;
             }
 
             options.MinimumPercent = percent;
         }
 
-        if (reader.Double(warmup, "aggression", Path + ".aggression") is { } aggression)
+        if (reader.Double(warmup, "aggression", path + ".aggression") is { } aggression)
         {
             if (aggression < 1)
             {
-                reader.Error(YamlNodes.Get(warmup, "aggression")!, Path + ".aggression", $"{Path}.aggression: Invalid value: {aggression}: must be at least 1.");
+                reader.Error(YamlNodes.Get(warmup, "aggression")!, path + ".aggression", $"{path}.aggression: Invalid value: {aggression}: must be at least 1.");
                 valid = false;
             }
 
@@ -295,7 +294,7 @@ internal sealed record DestinationRulePolicy(IstioResource Resource, string Host
     /// <summary>The DR-level <c>trafficPolicy.tls</c>, or <see langword="null"/> when absent.</summary>
     public TlsOptions? Tls { get; init; }
 
-    /// <summary>The <c>trafficPolicy.portLevelSettings</c> entries with a <c>tls</c> or <c>outlierDetection</c> block.</summary>
+    /// <summary>The <c>trafficPolicy.portLevelSettings</c> entries (each with a valid port).</summary>
     public IReadOnlyList<PortTrafficPolicyOptions> PortLevelSettings { get; init; } = [];
 
     /// <summary>Whether the rule sets anything MeshClient applies.</summary>

@@ -156,7 +156,7 @@ internal static class OutlierPolicyMapper
         {
             if (levels[i] is { OutlierDetection: { } outlier } level)
             {
-                levels[i] = new PortTrafficPolicyOptions { Port = level.Port, Tls = level.Tls, OutlierDetection = Completed(outlier, policy) };
+                levels[i] = new PortTrafficPolicyOptions { Port = level.Port, Tls = level.Tls, OutlierDetection = Completed(outlier, policy), ConnectionPool = level.ConnectionPool, LoadBalancer = level.LoadBalancer };
             }
         }
     }

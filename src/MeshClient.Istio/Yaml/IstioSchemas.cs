@@ -79,15 +79,15 @@ internal static class IstioSchemas
         F("insecureSkipVerify"),
         F("caCrl"));
 
-    /// <summary>A port-level policy: <c>port</c>, <c>tls</c> and <c>outlierDetection</c> are used, the other components warned about.</summary>
+    /// <summary>A port-level policy: <c>port</c>, <c>loadBalancer</c>, <c>connectionPool</c>, <c>outlierDetection</c> and <c>tls</c> are used.</summary>
     private static readonly Schema PortTrafficPolicy = Object(
         F("port", PortSelector),
-        F("loadBalancer", LoadBalancerDetails, NotSupported, "only tls and outlierDetection are applied per port so far."),
-        F("connectionPool", ConnectionPool, NotSupported, "only tls and outlierDetection are applied per port so far."),
+        F("loadBalancer", LoadBalancerDetails),
+        F("connectionPool", ConnectionPool),
         F("outlierDetection", OutlierDetection),
         F("tls", ClientTls));
 
-    /// <summary>The DR-level traffic policy: <c>loadBalancer.simple</c>, <c>consistentHash</c>, <c>connectionPool</c>, <c>outlierDetection</c>, <c>tls</c> and <c>portLevelSettings[].tls</c> / <c>outlierDetection</c> are used, the rest warned about.</summary>
+    /// <summary>The DR-level traffic policy: <c>loadBalancer.simple</c>, <c>consistentHash</c>, <c>connectionPool</c>, <c>outlierDetection</c>, <c>tls</c> and <c>portLevelSettings[]</c> are used, the rest warned about.</summary>
     private static readonly Schema TrafficPolicy = Object(
         F("loadBalancer", LoadBalancerDetails),
         F("connectionPool", ConnectionPool),

@@ -28,7 +28,7 @@ public sealed class TrafficPolicyOptions
     /// </value>
     public TlsOptions? Tls { get; set; }
 
-    /// <summary>Gets the per-port policies; one replaces <see cref="Tls"/> for its port.</summary>
+    /// <summary>Gets the per-port policies; one replaces <see cref="LoadBalancer"/>, <see cref="ConnectionPool"/>, <see cref="OutlierDetection"/> and <see cref="Tls"/> for its port.</summary>
     /// <value>Empty by default (Istio <c>portLevelSettings</c>).</value>
     public IList<PortTrafficPolicyOptions> PortLevelSettings { get; } = new List<PortTrafficPolicyOptions>();
 

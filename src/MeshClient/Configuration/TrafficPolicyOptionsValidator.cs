@@ -21,6 +21,13 @@ internal static class TrafficPolicyOptionsValidator
         }
 
         ConnectionPoolOptionsValidator.Validate(policy?.ConnectionPool, path + ".connectionPool", findings);
+        for (var i = 0; policy is not null && i < policy.PortLevelSettings.Count; i++)
+        {
+            ConnectionPoolOptionsValidator.Validate(policy.PortLevelSettings[i]?.ConnectionPool, $"{path}.portLevelSettings[{i}].connectionPool", findings);
+            LoadBalancerOptionsValidator.Validate(policy.PortLevelSettings[i]?.LoadBalancer, $"{path}.portLevelSettings[{i}].loadBalancer", findings);
+            LocalityLbSettingValidator.Validate(policy.PortLevelSettings[i]?.LoadBalancer?.LocalityLbSetting, policy.PortLevelSettings[i]?.OutlierDetection, $"{path}.portLevelSettings[{i}].loadBalancer.localityLbSetting", findings);
+        }
+
         RetryOptionsValidator.ValidateBudget(policy?.RetryBudget, path + ".retryBudget", RetryOptionsValidator.To(findings));
     }
 

@@ -10,8 +10,8 @@ namespace MeshClient.Model;
 /// inherits nothing: a component it leaves out is off for that port (ISTIO-SEMANTICS.md §3.0).
 /// </summary>
 /// <remarks>
-/// MeshClient applies <c>tls</c> and <c>outlierDetection</c> per port; Istio's port-level
-/// <c>loadBalancer</c> and <c>connectionPool</c> are not supported yet, so those stay the service's.
+/// MeshClient applies every port-level component Istio has: <c>loadBalancer</c>, <c>connectionPool</c>,
+/// <c>outlierDetection</c> and <c>tls</c>. <c>retryBudget</c> is not a port-level component and stays the policy's.
 /// </remarks>
 internal static class PortTrafficPolicies
 {
@@ -30,8 +30,8 @@ internal static class PortTrafficPolicies
             {
                 return new TrafficPolicyOptions
                 {
-                    LoadBalancer = policy.LoadBalancer,
-                    ConnectionPool = policy.ConnectionPool,
+                    LoadBalancer = level.LoadBalancer ?? new LoadBalancerOptions(),
+                    ConnectionPool = level.ConnectionPool,
                     RetryBudget = policy.RetryBudget,
                     Tls = level.Tls,
                     OutlierDetection = level.OutlierDetection,
