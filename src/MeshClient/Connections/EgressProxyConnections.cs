@@ -19,8 +19,17 @@ internal static class EgressProxyConnections
 
         // The target is the proxy's endpoint: whatever host the handler connects for (the proxy's own
         // address from the URI above), the connection goes to the endpoint the pool belongs to.
-        handler.ConnectCallback = (context, cancellationToken) =>
-            ClusterConnections.ConnectAsync(target.Resolve(context.DnsEndPoint.Host, context.DnsEndPoint.Port), keepalive, cancellationToken);
+        // A proxy resolved by the mesh's name servers (DNS_ROUND_ROBIN) is awaited, bounded by the first-resolution timeout.
+        if (target.ResolvesOnConnect)
+        {
+            handler.ConnectCallback = async (context, cancellationToken) =>
+                await ClusterConnections.ConnectAsync(await target.ResolveAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, cancellationToken).ConfigureAwait(false), keepalive, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            handler.ConnectCallback = (context, cancellationToken) =>
+                ClusterConnections.ConnectAsync(target.Resolve(context.DnsEndPoint.Host, context.DnsEndPoint.Port), keepalive, cancellationToken);
+        }
         if (tls is not null)
         {
             TlsConnections.ConfigureHandshake(handler, target, tls);

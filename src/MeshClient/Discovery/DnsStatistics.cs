@@ -24,7 +24,10 @@ internal static class DnsStatistics
                     dns.LastSuccess,
                     dns.LastFailure,
                     dns.LastError,
-                    addresses));
+                    addresses)
+                {
+                    NewConnectionAddress = dns.Logical?.Current?.ToString(),
+                });
             }
             else if (cluster.DynamicDns is { } dynamic)
             {

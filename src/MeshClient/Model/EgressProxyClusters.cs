@@ -25,18 +25,26 @@ internal static class EgressProxyClusters
         }
 
         var settings = ProxySettings.From(proxy, port.TargetPort, options.CredentialsDirectory);
+        var endpoint = settings.Endpoint;
+
+        // A proxy given by name, with the mesh's own name servers: resolved by them as a DNS_ROUND_ROBIN
+        // endpoint (Envoy LOGICAL_DNS: each new connection to the latest first address). Without name
+        // servers, the system resolver (hosts file included) resolves it when a connection opens.
+        var byMeshDns = endpoint.HostName is not null && options.Dns.NameServers.Count > 0;
         return new ClusterDefinition(
             cluster.Key,
             cluster.ServiceName,
-            ServiceResolution.Static,
+            byMeshDns ? ServiceResolution.DnsRoundRobin : ServiceResolution.Static,
             cluster.Protocol,
             cluster.LoadBalancer,
             null,
-            [settings.Endpoint],
+            [endpoint],
             cluster.Wire with { Proxy = settings },
             cluster.OutlierDetection,
             cluster.LoadBalancing,
-            cluster.Limits)
+            cluster.Limits,
+            dnsTargets: byMeshDns ? [endpoint] : null,
+            dns: byMeshDns ? cluster.Dns ?? Discovery.DnsSettings.From(options.Dns) : null)
         {
             RetryBudget = cluster.RetryBudget,
         };

@@ -31,4 +31,13 @@ public sealed record MeshDnsStatistics(
     DateTimeOffset? LastSuccess,
     DateTimeOffset? LastFailure,
     string? LastError,
-    int Addresses);
+    int Addresses)
+{
+    /// <summary>
+    /// For DNS_ROUND_ROBIN: the address new connections go to now (the first address of the latest
+    /// answer), or <see langword="null"/> before an answer and for the other resolutions. Requests show
+    /// the logical endpoint (<c>name:port</c>) in <see cref="MeshResult.Endpoint"/>, because a pooled
+    /// connection may still be to an earlier address.
+    /// </summary>
+    public string? NewConnectionAddress { get; init; }
+}

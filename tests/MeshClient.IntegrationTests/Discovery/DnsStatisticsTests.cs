@@ -43,6 +43,7 @@ public sealed class DnsStatisticsTests
         Assert.NotNull(row.LastSuccess);
         Assert.Null(row.LastFailure);
         Assert.Equal(2, row.Addresses);
+        Assert.Null(row.NewConnectionAddress);
 
         dns.Set("api.dns.test", LoopbackDnsServer.Behaviour.NxDomain);
         await Upstream.WaitUntilAsync(() => statistics.GetDnsStatistics()[0].FailedLookups >= 1, Bound, "a lookup answered NXDOMAIN");
@@ -60,6 +61,27 @@ public sealed class DnsStatisticsTests
         Assert.True(failures.LastMeasurement!.Value >= 1);
         Assert.True(age.LastMeasurement!.Value >= 0);
         Assert.Equal(row.Cluster, age.LastMeasurement.Tags["cluster"]);
+    }
+
+    [Fact]
+    public async Task DnsRoundRobin_StatisticsShowTheAddressNewConnectionsGoTo_ResultShowsTheLogicalEndpoint()
+    {
+        await using var a = await Upstream.StartAsync("a");
+        using var dns = new LoopbackDnsServer();
+        dns.Set("api.dns.test", 1, "127.0.0.1");
+        using var mesh = Mesh(dns, "api.dns.test", a.Port, ServiceResolution.DnsRoundRobin);
+        var statistics = mesh.Services.GetRequiredService<MeshStatistics>();
+        using (var response = await mesh.CreateClient().GetAsync($"http://api.dns.test:{a.Port}/", Ct))
+        {
+            Assert.True(response.IsSuccessStatusCode, response.GetMeshResult()?.ToString());
+            Assert.Equal($"api.dns.test:{a.Port}", response.GetMeshResult()!.Endpoint);
+        }
+
+        var row = Assert.Single(statistics.GetDnsStatistics());
+        Assert.Equal((ServiceResolution.DnsRoundRobin, 1, "127.0.0.1"), (row.Resolution, row.Addresses, row.NewConnectionAddress));
+
+        dns.Set("api.dns.test", 1, "127.0.0.2");
+        await Upstream.WaitUntilAsync(() => statistics.GetDnsStatistics()[0].NewConnectionAddress == "127.0.0.2", Bound, "new connections go to the new first address");
     }
 
     [Fact]
