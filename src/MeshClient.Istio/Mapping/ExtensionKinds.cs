@@ -48,6 +48,55 @@ internal static class ExtensionKinds
         ];
     }
 
+    /// <summary>
+    /// The start a per-host kind's mapper shares: the object's <c>apiVersion</c> must be <see cref="ApiVersion"/>,
+    /// it needs a <c>spec</c>, whose fields are walked against <paramref name="schema"/>, and <c>spec.host</c>
+    /// (<paramref name="host"/>, required). Returns the spec, or <see langword="null"/> when the object has no
+    /// usable one (the error is reported); a missing host is reported and the spec still returned, so its
+    /// other fields are checked too.
+    /// </summary>
+    public static YamlMappingNode? HostSpec(ObjectReader reader, YamlMappingNode root, IstioResource resource, string kind, Schema schema, out string? host)
+    {
+        host = null;
+        var article = "aeiouAEIOU".Contains(kind[0], StringComparison.Ordinal) ? "an" : "a";
+        if (resource.ApiVersion != ApiVersion)
+        {
+            reader.Error(YamlNodes.Get(root, "apiVersion")!, "apiVersion", $"apiVersion: Unsupported value: '{DiagnosticText.Cut(resource.ApiVersion)}': {kind} is served as {ApiVersion}.");
+            return null;
+        }
+
+        if (reader.Mapping(root, "spec", "spec") is not { } spec)
+        {
+            if (YamlNodes.IsNull(YamlNodes.Get(root, "spec")))
+            {
+                reader.Required(root, "spec", $"{article} {kind} needs a spec with a host.");
+            }
+
+            return null;
+        }
+
+        Schema.Walk(reader, schema, spec, "spec", ignored: false);
+        host = reader.String(spec, "host", "spec.host");
+        if (string.IsNullOrEmpty(host))
+        {
+            reader.Required(YamlNodes.Get(spec, "host") ?? spec, "spec.host", $"{article} {kind} needs the host of the service it applies to.");
+        }
+
+        return spec;
+    }
+
+    /// <summary>A block of a spec: an object, or present and empty (<c>hedging: {}</c> or <c>hedging:</c>) for the defaults; <see langword="null"/> when absent.</summary>
+    public static YamlMappingNode? Block(ObjectReader reader, YamlMappingNode spec, string key)
+    {
+        var node = YamlNodes.Get(spec, key);
+        if (node is null)
+        {
+            return null;
+        }
+
+        return YamlNodes.IsNull(node) ? [] : reader.Mapping(spec, key, "spec." + key);
+    }
+
     /// <summary>Every <c>meshclient.io</c> version reaches the mapper, which names the one it serves.</summary>
     private static bool AnyVersion(string apiVersion) => apiVersion.StartsWith(Group, StringComparison.Ordinal);
 

@@ -55,34 +55,16 @@ internal static class OutlierPolicyMapper
     /// <summary>Reads one object; <see langword="null"/> when it has an error (it is then rejected and not used).</summary>
     public static OutlierPolicy? Map(ObjectReader reader, YamlMappingNode root, IstioResource resource)
     {
-        if (resource.ApiVersion != ExtensionKinds.ApiVersion)
-        {
-            reader.Error(YamlNodes.Get(root, "apiVersion")!, "apiVersion", $"apiVersion: Unsupported value: '{DiagnosticText.Cut(resource.ApiVersion)}': {Kind} is served as {ExtensionKinds.ApiVersion}.");
-            return null;
-        }
-
-        if (reader.Mapping(root, "spec", "spec") is not { } spec)
-        {
-            if (YamlNodes.IsNull(YamlNodes.Get(root, "spec")))
-            {
-                reader.Required(root, "spec", $"an {Kind} needs a spec with a host.");
-            }
-
-            return null;
-        }
-
         var errors = reader.ErrorCount;
-        Schema.Walk(reader, Spec, spec, "spec", ignored: false);
-        var host = reader.String(spec, "host", "spec.host");
-        if (string.IsNullOrEmpty(host))
+        if (ExtensionKinds.HostSpec(reader, root, resource, Kind, Spec, out var host) is not { } spec)
         {
-            reader.Required(YamlNodes.Get(spec, "host") ?? spec, "spec.host", $"an {Kind} needs the host of the service it applies to.");
+            return null;
         }
 
         var outlier = new OutlierDetectionOptions
         {
-            SuccessRate = Block(reader, spec, "successRate") is { } successRate ? MapSuccessRate(reader, successRate) : null,
-            FailurePercentage = Block(reader, spec, "failurePercentage") is { } failurePercentage ? MapFailurePercentage(reader, failurePercentage) : null,
+            SuccessRate = ExtensionKinds.Block(reader, spec, "successRate") is { } successRate ? MapSuccessRate(reader, successRate) : null,
+            FailurePercentage = ExtensionKinds.Block(reader, spec, "failurePercentage") is { } failurePercentage ? MapFailurePercentage(reader, failurePercentage) : null,
             MaxEjectionTime = IstioFields.Duration(reader, spec, "maxEjectionTime", "spec"),
         };
         var alwaysEjectOneHost = IstioFields.Bool(reader, spec, "alwaysEjectOneHost", "spec");
@@ -185,18 +167,6 @@ internal static class OutlierPolicyMapper
         }
 
         return copy;
-    }
-
-    /// <summary>A rule block: an object, or present and empty (<c>successRate: {}</c> or <c>successRate:</c>) for the defaults.</summary>
-    private static YamlMappingNode? Block(ObjectReader reader, YamlMappingNode spec, string key)
-    {
-        var node = YamlNodes.Get(spec, key);
-        if (node is null)
-        {
-            return null;
-        }
-
-        return YamlNodes.IsNull(node) ? [] : reader.Mapping(spec, key, "spec." + key);
     }
 
     private static SuccessRateEjectionOptions MapSuccessRate(ObjectReader reader, YamlMappingNode block)

@@ -69,35 +69,17 @@ internal static class RetryPolicyMapper
     /// <summary>Reads one object; <see langword="null"/> when it has an error (it is then rejected and not used).</summary>
     public static RetryExtensionPolicy? Map(ObjectReader reader, YamlMappingNode root, IstioResource resource)
     {
-        if (resource.ApiVersion != ExtensionKinds.ApiVersion)
-        {
-            reader.Error(YamlNodes.Get(root, "apiVersion")!, "apiVersion", $"apiVersion: Unsupported value: '{DiagnosticText.Cut(resource.ApiVersion)}': {Kind} is served as {ExtensionKinds.ApiVersion}.");
-            return null;
-        }
-
-        if (reader.Mapping(root, "spec", "spec") is not { } spec)
-        {
-            if (YamlNodes.IsNull(YamlNodes.Get(root, "spec")))
-            {
-                reader.Required(root, "spec", $"a {Kind} needs a spec with a host.");
-            }
-
-            return null;
-        }
-
         var errors = reader.ErrorCount;
-        Schema.Walk(reader, Spec, spec, "spec", ignored: false);
-        var host = reader.String(spec, "host", "spec.host");
-        if (string.IsNullOrEmpty(host))
+        if (ExtensionKinds.HostSpec(reader, root, resource, Kind, Spec, out var host) is not { } spec)
         {
-            reader.Required(YamlNodes.Get(spec, "host") ?? spec, "spec.host", $"a {Kind} needs the host of the service it applies to.");
+            return null;
         }
 
         var retryNonIdempotent = IstioFields.Bool(reader, spec, "retryNonIdempotent", "spec");
         var honorRetryAfter = IstioFields.Bool(reader, spec, "honorRetryAfter", "spec");
         var maxRequestBufferBytes = Long(reader, spec, "maxRequestBufferBytes", "spec.maxRequestBufferBytes");
         HttpHedgingOptions? hedging = null;
-        if (Block(reader, spec, "hedging") is { } hedgingBlock)
+        if (ExtensionKinds.Block(reader, spec, "hedging") is { } hedgingBlock)
         {
             hedging = new HttpHedgingOptions();
             hedging.Delay = IstioFields.Duration(reader, hedgingBlock, "delay", "spec.hedging", allowZero: true) ?? hedging.Delay;
@@ -107,7 +89,7 @@ internal static class RetryPolicyMapper
         double? tokenRatio = null;
         int? minRetriesPerSecond = null;
         TimeSpan? tokenTtl = null;
-        if (Block(reader, spec, "retryBudget") is { } budget)
+        if (ExtensionKinds.Block(reader, spec, "retryBudget") is { } budget)
         {
             tokenRatio = reader.Double(budget, "tokenRatio", "spec.retryBudget.tokenRatio");
             minRetriesPerSecond = reader.Int(budget, "minRetriesPerSecond", "spec.retryBudget.minRetriesPerSecond");
@@ -255,18 +237,6 @@ internal static class RetryPolicyMapper
         }
 
         return copy;
-    }
-
-    /// <summary>A block: an object, or present and empty (<c>hedging: {}</c> or <c>hedging:</c>) for the defaults.</summary>
-    private static YamlMappingNode? Block(ObjectReader reader, YamlMappingNode spec, string key)
-    {
-        var node = YamlNodes.Get(spec, key);
-        if (node is null)
-        {
-            return null;
-        }
-
-        return YamlNodes.IsNull(node) ? [] : reader.Mapping(spec, key, "spec." + key);
     }
 
     private static long? Long(ObjectReader reader, YamlMappingNode block, string key, string path)
