@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using MeshClient.Configuration;
 using MeshClient.IntegrationTests.TestSupport;
+using MeshClient.Tests.TestSupport;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
