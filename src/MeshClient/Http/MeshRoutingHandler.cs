@@ -229,23 +229,12 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                 outcome = await RetryAsync(retries, outcome, request, result, attempt, token).ConfigureAwait(false);
             }
 
-            switch (outcome.Exception)
+            if (outcome.Exception is OperationCanceledException cancelled && timer is not null && timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                case null:
-                    result.Endpoint = attempt.Endpoint;
-                    break;
-                case OperationCanceledException cancelled when timer is not null && timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested:
-                    result.Endpoint = attempt.Endpoint;
-                    return MeshResponses.Timeout(request, result, mode, timeout!.Duration, timeout.Rejected(cancelled));
-                case AttemptFailedException failure:
-                    return Failed(request, result, mode, failure);
-                default:
-                    outcome.ThrowIfException();
-                    break;
+                outcome = Outcome.FromException<HttpResponseMessage>(timeout!.Rejected(cancelled)); // as Polly's timeout gives it
             }
 
-            response = RouteRequests.Respond(route, attempt.Target, outcome.Result!);
-            LoadBalancing.HashCookie.AddTo(response, result);
+            response = Conclude(in outcome, request, result, attempt, mode);
         }
         finally
         {
@@ -312,23 +301,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                     attempt = winner; // the hedged attempt whose response won
                 }
 
-                switch (outcome.Exception)
-                {
-                    case null:
-                        result.Endpoint = attempt.Endpoint;
-                        break;
-                    case TimeoutRejectedException timeout:
-                        result.Endpoint = attempt.Endpoint;
-                        return MeshResponses.Timeout(request, result, mode, timeout.Timeout, timeout);
-                    case AttemptFailedException failure:
-                        return Failed(request, result, mode, failure);
-                    default:
-                        outcome.ThrowIfException();
-                        break;
-                }
-
-                response = RouteRequests.Respond(attempt.Route, attempt.Target, outcome.Result!);
-                LoadBalancing.HashCookie.AddTo(response, result);
+                response = Conclude(in outcome, request, result, attempt, mode);
             }
             finally
             {
@@ -348,6 +321,33 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         return Follows(redirects, response)
             ? await FollowAsync(response, request, redirects, cancellationToken).ConfigureAwait(false)
             : response;
+    }
+
+    /// <summary>
+    /// The caller's response from the attempts' final outcome, built once: the response with the route's
+    /// header operations and a generated hash cookie, Envoy's 504 <c>UT</c> for the route timeout, or the
+    /// upstream failure's response (the last two are never redirects, so callers may follow either).
+    /// </summary>
+    private HttpResponseMessage Conclude(in Outcome<HttpResponseMessage> outcome, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode)
+    {
+        switch (outcome.Exception)
+        {
+            case null:
+                result.Endpoint = attempt.Endpoint;
+                break;
+            case TimeoutRejectedException timeout:
+                result.Endpoint = attempt.Endpoint;
+                return MeshResponses.Timeout(request, result, mode, timeout.Timeout, timeout);
+            case AttemptFailedException failure:
+                return Failed(request, result, mode, failure);
+            default:
+                outcome.ThrowIfException();
+                break;
+        }
+
+        var response = RouteRequests.Respond(attempt.Route, attempt.Target, outcome.Result!);
+        LoadBalancing.HashCookie.AddTo(response, result);
+        return response;
     }
 
     private static readonly Func<ResilienceContext, AttemptState, ValueTask<Outcome<HttpResponseMessage>>> AttemptCallback = RunAttemptAsync;
