@@ -28,6 +28,17 @@ internal sealed partial class AttemptContext
 
     public bool IsHedged { get; set; }
 
+    private void ResetRetries()
+    {
+        EndRetry();
+        Request = null;
+        Result = null;
+        MayResend = true;
+        IgnorePreviousHosts = true;
+        HedgeParentToken = default;
+        IsHedged = false;
+    }
+
     /// <summary>Holds a retry slot of <paramref name="budget"/>, and one of <paramref name="cluster"/>'s <c>maxRetries</c> slots, until <see cref="EndRetry"/>.</summary>
     public void HoldRetry(ClusterRetryBudget budget, Runtime.Cluster cluster)
     {

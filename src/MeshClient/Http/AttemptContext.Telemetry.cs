@@ -18,6 +18,12 @@ internal sealed partial class AttemptContext
         _span = span;
     }
 
+    private void ResetTelemetry()
+    {
+        _telemetry = null;
+        _span = null;
+    }
+
     private void EndTelemetry(Cluster cluster, in AttemptOutcome outcome)
     {
         if (_telemetry is { } telemetry)

@@ -17,6 +17,9 @@ internal sealed partial class AttemptContext
 {
     public static readonly HttpRequestOptionsKey<AttemptContext> Key = new("MeshClient.Attempt");
 
+    /// <summary>Contexts of hops that ended, for the next requests: a request allocates none in the steady state.</summary>
+    private static readonly SpareObjects<AttemptContext> Spares = new();
+
     private Cluster? _cluster;
     private PickResult _pick;
     private EndpointPool? _pool;
@@ -31,6 +34,31 @@ internal sealed partial class AttemptContext
 
     /// <summary>The endpoint the last attempt went to, or <see langword="null"/> (none picked, or the passthrough cluster).</summary>
     public string? Endpoint { get; private set; }
+
+    /// <summary>A context for a request's hop: a kept one when there is one. Hand it back with <see cref="EndHop"/>.</summary>
+    public static AttemptContext ForHop(HttpRequestMessage request)
+    {
+        var attempt = Spares.TryTake() ?? new AttemptContext();
+        request.Options.Set(Key, attempt);
+        return attempt;
+    }
+
+    /// <summary>
+    /// The hop's attempts are over and its response (or failure) is built: the context leaves the request and,
+    /// unless <paramref name="mayReuse"/> is <see langword="false"/> (hedged attempts may still run when the
+    /// winner returns) or an attempt is somehow still in flight, is reset and kept for another request.
+    /// </summary>
+    public static void EndHop(HttpRequestMessage request, AttemptContext attempt, bool mayReuse = true)
+    {
+        ((IDictionary<string, object?>)request.Options).Remove(Key.Key);
+        if (!mayReuse || attempt._cluster is not null)
+        {
+            return; // dropped for the GC: nothing may see it reused
+        }
+
+        attempt.Reset();
+        Spares.TryKeep(attempt);
+    }
 
     /// <summary>Records a started attempt; the cluster was acquired for it and is released when it ends.</summary>
     public void Started(Cluster cluster, in PickResult pick, EndpointPool? pool, in AdmissionTicket admission, long start)
@@ -75,6 +103,20 @@ internal sealed partial class AttemptContext
         }
 
         return kind == AttemptFailureKind.Upstream ? new AttemptFailedException(flags, Endpoint, exception) { Conditions = conditions } : exception;
+    }
+
+    private void Reset()
+    {
+        Route = null;
+        Target = null;
+        Endpoint = null;
+        _pick = default;
+        _pool = null;
+        _admission = default;
+        _start = 0;
+        ResetRetries();
+        ResetTelemetry();
+        ResetHop();
     }
 
     private void End(Cluster cluster, in AttemptOutcome outcome)

@@ -26,7 +26,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var maxRedirects = _runtime.State.Snapshot.MaxRedirects;
-        var sending = SendHop(request, maxRedirects, cancellationToken, out var followsRedirects);
+        var sending = SendHop(request, maxRedirects, firstHop: true, cancellationToken, out var followsRedirects);
         if (!followsRedirects && sending.IsCompletedSuccessfully && Follows(maxRedirects, sending.Result))
         {
             return FollowAsync(sending.Result, request, maxRedirects, cancellationToken);
@@ -40,7 +40,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
     /// <paramref name="redirects"/> redirects themselves (0 for hops of <see cref="FollowAsync"/>), and
     /// say so in <paramref name="followsRedirects"/>; the synchronous fast path leaves that to the caller.
     /// </summary>
-    private Task<HttpResponseMessage> SendHop(HttpRequestMessage request, int redirects, CancellationToken cancellationToken, out bool followsRedirects)
+    private Task<HttpResponseMessage> SendHop(HttpRequestMessage request, int redirects, bool firstHop, CancellationToken cancellationToken, out bool followsRedirects)
     {
         followsRedirects = false;
         var uri = request.RequestUri;
@@ -53,7 +53,6 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         var result = new MeshResult { CallerToken = cancellationToken, RequestUri = uri };
         request.Options.Set(MeshResponseExtensions.ResultKey, result);
         var state = _runtime.State;
-        var firstHop = !request.Options.TryGetValue(AttemptContext.Key, out var attempt);
         if (firstHop && request.Headers.Host is { } hostHeader && MeshRouter.IsMisdirected(state, uri, hostHeader))
         {
             // A redirect hop is not checked: a hop to another server drops the application's Host
@@ -88,14 +87,12 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
 
         result.TargetCluster = cluster;
         RouteRequests.Apply(request, uri, route, matched, target);
-        if (attempt is null)
-        {
-            attempt = new AttemptContext(); // a redirect hop reuses the request's
-            request.Options.Set(AttemptContext.Key, attempt);
-        }
-
+        var attempt = AttemptContext.ForHop(request); // handed back when the hop's response is built
         attempt.Route = route;
         attempt.Target = target;
+        attempt.Result = result;
+        attempt.FailureMode = state.FailureMode;
+        attempt.Redirects = redirects;
         var mirroring = route.Mirrors.Length == 0 ? null : _runtime.Mirrors.Start(request, route);
 
         // QUIC connections would not go through the endpoint pool's ConnectCallback: never let an
@@ -103,6 +100,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         // (or upgrade to) HTTP/3, or it would go to the host's system DNS address. Capped once for
         // all the attempts, restored when the request is done.
         var capHttp3 = (cluster.PassthroughConnections is null || cluster.DynamicDns is not null) && AllowsHttp3(request);
+        attempt.CapsHttp3 = capHttp3;
         if (route.Pipeline is null && route.Timeout is null && route.Retries is null && !capHttp3 && mirroring is null)
         {
             var sending = base.SendAsync(request, cancellationToken);
@@ -112,11 +110,12 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                 result.Endpoint = attempt.Endpoint;
                 RouteRequests.Respond(route, target, sending.Result);
                 LoadBalancing.HashCookie.AddTo(sending.Result, result);
+                AttemptContext.EndHop(request, attempt);
                 return sending;
             }
 
             followsRedirects = true;
-            return CompleteAsync(sending, request, result, attempt, state.FailureMode, redirects, cancellationToken);
+            return CompleteAsync(sending, request, attempt, cancellationToken);
         }
 
         followsRedirects = true;
@@ -138,7 +137,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
 
             MeshRedirects.PrepareNextHop(request, response, location, _runtime.State.Snapshot.RedirectRemovedHeaders);
             response.Dispose();
-            response = await SendHop(request, 0, cancellationToken, out _).ConfigureAwait(false);
+            response = await SendHop(request, 0, firstHop: false, cancellationToken, out _).ConfigureAwait(false);
         }
 
         return response;
@@ -176,44 +175,31 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
     private Task<HttpResponseMessage> SendAttempts(MeshRoute route, bool capHttp3, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken) =>
         route.Pipeline is { } pipeline
             ? SendAsync(pipeline, capHttp3, request, result, attempt, mode, redirects, cancellationToken)
-            : SendTimedAsync(route, capHttp3, request, result, attempt, mode, redirects, cancellationToken);
+            : SendTimedAsync(request, attempt, cancellationToken);
 
     /// <summary>
     /// The attempts of a route without a Polly pipeline: its timeout (<see cref="RouteTimeout"/>, if any)
     /// in this frame, around the first attempt and — only when that attempt's outcome is one the policy
     /// retries — the retry strategy (<see cref="RetryAsync"/>), on the timeout's token.
     /// </summary>
-    private async Task<HttpResponseMessage> SendTimedAsync(MeshRoute route, bool capHttp3, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendTimedAsync(HttpRequestMessage request, AttemptContext attempt, CancellationToken cancellationToken)
     {
-        var askedVersion = request.Version;
-        var askedPolicy = request.VersionPolicy;
-        if (capHttp3)
-        {
-            CapBelowHttp3(request);
-        }
-
-        var timeout = route.Timeout;
-        CancellationTokenSource? timer = null;
-        CancellationTokenRegistration link = default;
+        // The hop's state is read from its (pooled) attempt context, not held in this frame: each field of
+        // the frame is allocated again for every request.
         HttpResponseMessage response;
+        int redirects;
         try
         {
-            if (route.Definition.Retry is { } retry)
+            attempt.CapHttp3(request);
+            if (attempt.Route!.Definition.Retry is { } retry)
             {
-                await PrepareRetriesAsync(retry, request, result, attempt, cancellationToken).ConfigureAwait(false);
-            }
-
-            var token = cancellationToken;
-            if (timeout is not null)
-            {
-                timer = timeout.Start(cancellationToken, out link);
-                token = timer.Token;
+                await PrepareRetriesAsync(retry, request, attempt.Result!, attempt, cancellationToken).ConfigureAwait(false);
             }
 
             Outcome<HttpResponseMessage> outcome;
             try
             {
-                response = await base.SendAsync(request, token).ConfigureAwait(false);
+                response = await base.SendAsync(request, attempt.StartTimeout(attempt.Route!.Timeout, cancellationToken)).ConfigureAwait(false);
                 attempt.Succeeded(response);
                 outcome = Outcome.FromResult(response);
             }
@@ -221,34 +207,28 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                outcome = Outcome.FromException<HttpResponseMessage>(attempt.Failed(ex, cancellationToken, token));
+                outcome = Outcome.FromException<HttpResponseMessage>(attempt.Failed(ex, cancellationToken, attempt.AttemptToken(cancellationToken)));
             }
 
-            if (route.Retries is { } retries && retries.Retriable(in outcome, request))
+            if (attempt.Route!.Retries is { } retries && retries.Retriable(in outcome, request))
             {
-                outcome = await RetryAsync(retries, outcome, request, result, attempt, token).ConfigureAwait(false);
+                outcome = await RetryAsync(retries, outcome, request, attempt.Result!, attempt, attempt.AttemptToken(cancellationToken)).ConfigureAwait(false);
             }
 
-            if (outcome.Exception is OperationCanceledException cancelled && timer is not null && timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            if (outcome.Exception is OperationCanceledException cancelled && attempt.TimedOut(cancellationToken))
             {
-                outcome = Outcome.FromException<HttpResponseMessage>(timeout!.Rejected(cancelled)); // as Polly's timeout gives it
+                outcome = Outcome.FromException<HttpResponseMessage>(attempt.Route!.Timeout!.Rejected(cancelled)); // as Polly's timeout gives it
             }
 
-            response = Conclude(in outcome, request, result, attempt, mode);
+            response = Conclude(in outcome, request, attempt.Result!, attempt, attempt.FailureMode);
+            redirects = attempt.Redirects;
         }
         finally
         {
             attempt.EndRetry();
-            if (timer is not null)
-            {
-                timeout!.End(timer, link);
-            }
-
-            if (capHttp3)
-            {
-                request.Version = askedVersion;
-                request.VersionPolicy = askedPolicy;
-            }
+            attempt.EndTimeout();
+            attempt.RestoreVersion(request);
+            AttemptContext.EndHop(request, attempt);
         }
 
         return Follows(redirects, response)
@@ -267,6 +247,8 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         }
 
         HttpResponseMessage response;
+        var hop = attempt;
+        var hedging = false;
         try
         {
             var retry = attempt.Route?.Definition.Retry;
@@ -285,7 +267,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
 
             try
             {
-                var hedging = retry is { IsHedging: true };
+                hedging = retry is { IsHedging: true };
                 if (retry is not null)
                 {
                     context.Properties.Set(RetryDecider.AttemptKey, attempt);
@@ -316,6 +298,8 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                 request.Version = askedVersion;
                 request.VersionPolicy = askedPolicy;
             }
+
+            AttemptContext.EndHop(request, hop, mayReuse: !hedging); // a hedge that lost may still be running
         }
 
         return Follows(redirects, response)
@@ -402,25 +386,31 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         return await SendAttempts(route, capHttp3, request, result, attempt, mode, redirects, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<HttpResponseMessage> CompleteAsync(Task<HttpResponseMessage> sending, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> CompleteAsync(Task<HttpResponseMessage> sending, HttpRequestMessage request, AttemptContext attempt, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
+        int redirects;
         try
         {
             response = await sending.ConfigureAwait(false);
             attempt.Succeeded(response);
-            result.Endpoint = attempt.Endpoint;
+            attempt.Result!.Endpoint = attempt.Endpoint;
             RouteRequests.Respond(attempt.Route, attempt.Target, response);
-            LoadBalancing.HashCookie.AddTo(response, result);
+            LoadBalancing.HashCookie.AddTo(response, attempt.Result);
+            redirects = attempt.Redirects;
         }
         catch (Exception ex)
         {
-            if (attempt.Failed(ex, result.CallerToken, cancellationToken) is AttemptFailedException failure)
+            if (attempt.Failed(ex, attempt.Result!.CallerToken, cancellationToken) is AttemptFailedException failure)
             {
-                return Failed(request, result, mode, failure);
+                return Failed(request, attempt.Result, attempt.FailureMode, failure);
             }
 
             throw;
+        }
+        finally
+        {
+            AttemptContext.EndHop(request, attempt);
         }
 
         return Follows(redirects, response)

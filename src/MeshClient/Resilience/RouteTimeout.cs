@@ -17,7 +17,7 @@ internal sealed class RouteTimeout
     internal static readonly TimeSpan Longest = TimeSpan.FromDays(24);
 
     /// <summary>Sources kept for reuse, shared by every route on the system clock (a request's source is often returned on another thread than it was taken on).</summary>
-    private static readonly CancellationTokenSource?[] Spares = new CancellationTokenSource?[Math.Max(8, Environment.ProcessorCount * 4)];
+    private static readonly Runtime.SpareObjects<CancellationTokenSource> Spares = new();
 
     private readonly TimeProvider _timeProvider;
     private readonly bool _systemClock;
@@ -47,7 +47,7 @@ internal sealed class RouteTimeout
             // On the system clock a reset source re-arms its own timer: nothing allocated per request
             // (a source on TimeProvider.System would be new every time, with its own timer). Any other clock (a
             // test's fake) gets a source of its own.
-            source = TakeSpare() ?? new CancellationTokenSource();
+            source = Spares.TryTake() ?? new CancellationTokenSource();
 #pragma warning disable RS0030 // CancelAfter runs on the system clock, which is the injected TimeProvider here.
             source.CancelAfter(Duration);
 #pragma warning restore RS0030
@@ -65,40 +65,12 @@ internal sealed class RouteTimeout
     public void End(CancellationTokenSource source, CancellationTokenRegistration link)
     {
         link.Dispose();
-        if (_systemClock && source.TryReset() && KeepSpare(source))
+        if (_systemClock && source.TryReset() && Spares.TryKeep(source))
         {
             return;
         }
 
         source.Dispose();
-    }
-
-    private static CancellationTokenSource? TakeSpare()
-    {
-        var spares = Spares;
-        for (var i = 0; i < spares.Length; i++)
-        {
-            if (Volatile.Read(ref spares[i]) is not null && Interlocked.Exchange(ref spares[i], null) is { } spare)
-            {
-                return spare;
-            }
-        }
-
-        return null;
-    }
-
-    private static bool KeepSpare(CancellationTokenSource source)
-    {
-        var spares = Spares;
-        for (var i = 0; i < spares.Length; i++)
-        {
-            if (Volatile.Read(ref spares[i]) is null && Interlocked.CompareExchange(ref spares[i], source, null) is null)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>The exception a timed-out request carries, as Polly's timeout would give it.</summary>
