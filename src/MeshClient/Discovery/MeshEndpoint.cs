@@ -28,13 +28,13 @@ namespace MeshClient.Discovery;
 /// </remarks>
 internal sealed class MeshEndpoint
 {
+    private readonly EndpointLoad _load;
     private volatile EndpointDefinition _definition;
     private volatile EndpointPool _pool;
     private volatile PeakEwmaTracker? _latency;
     private long _requests;
     private long _successes;
     private long _failures;
-    private readonly EndpointLoad _load;
     private int _inFlight;
     private int _retired;
     private int _unavailable;
