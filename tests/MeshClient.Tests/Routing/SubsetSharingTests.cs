@@ -88,6 +88,38 @@ public sealed class SubsetSharingTests
     }
 
     [Fact]
+    public void Statistics_InFlightAndRequests_PerCluster_WhileTheLoadIsShared()
+    {
+        using var runtime = Runtime(new StaticMonitor(Options(subsets: "v1")));
+        var attempt = Find(runtime, V1).Start()!;
+
+        var rows = new MeshStatistics(runtime).GetEndpointStatistics().Where(r => r.Endpoint == "10.0.0.1:443").ToDictionary(r => r.Cluster);
+
+        Assert.Equal((1, 1L), (rows[$"outbound|443|v1|{Host}"].InFlight, rows[$"outbound|443|v1|{Host}"].Requests));
+        Assert.Equal((0, 0L), (rows[$"outbound|443||{Host}"].InFlight, rows[$"outbound|443||{Host}"].Requests));
+        Assert.Equal(1, At(Find(runtime, Default), "10.0.0.1").InFlight); // what the default cluster's least request sees
+        attempt.End();
+    }
+
+    [Fact]
+    public void LeastRequest_DefaultCluster_AvoidsTheEndpointTheSubsetKeepsBusy()
+    {
+        using var runtime = Runtime(new StaticMonitor(Options(s => s.TrafficPolicy.LoadBalancer.Simple = LoadBalancerAlgorithm.LeastRequest, "v1")));
+        var held = Find(runtime, V1).Start()!; // 10.0.0.1 busy with the subset's attempt
+        var picker = Find(runtime, Default).Picker;
+
+        var idle = 0;
+        for (var i = 0; i < 2000; i++)
+        {
+            idle += picker.Pick()!.Authority == "10.0.0.2:443" ? 1 : 0;
+        }
+
+        // Two random choices: the idle endpoint wins unless both draws are the busy one (3/4); unshared load would be 1/2.
+        Assert.InRange(idle, 1350, 1650);
+        held.End();
+    }
+
+    [Fact]
     public void SubsetEjectsSharedEndpoint_DefaultClusterStillPicksIt()
     {
         using var runtime = Runtime(new StaticMonitor(Options(subsets: "v1")));
