@@ -179,6 +179,20 @@ internal sealed class ClusterConnections : IDisposable
         return handler;
     }
 
+    /// <summary>
+    /// Loads and watches the TLS material of <paramref name="wire"/> now, as building a pool would: the
+    /// cluster's endpoints may lease pools another cluster built (<see cref="SharedEndpointPools"/>), and
+    /// still fail on bad files and renew those pools when the files rotate, even after that cluster is gone.
+    /// </summary>
+    /// <exception cref="TlsMaterialException">The files cannot be loaded: the cluster is not built (a reload keeps the last good state).</exception>
+    public void Prepare(WireSettings wire)
+    {
+        if (wire.Tls is { } tls && _factory?.ReplacesHandlers != true)
+        {
+            TlsSource(tls);
+        }
+    }
+
     /// <summary>Stops watching TLS certificate files.</summary>
     public void Dispose()
     {

@@ -20,6 +20,9 @@ internal sealed class ClusterHandlerFactory
 
     public static ClusterHandlerFactory ConfigureSockets(Action<SocketsHttpHandler> configure) => new(configure);
 
+    /// <summary>Whether it replaces the production handlers (then no TLS material is loaded).</summary>
+    public bool ReplacesHandlers => _create is not null;
+
     /// <summary>The replacement handler, or <see langword="null"/> to build the production one.</summary>
     public HttpMessageHandler? Create(ClusterDefinition definition, UpstreamTarget target) => _create?.Invoke(definition, target);
 

@@ -4,6 +4,8 @@ namespace MeshClient.Connections;
 /// One connection pool of an endpoint, reference-counted by the attempts that use it. When the
 /// endpoint leaves the cluster, or its wire settings change and a new pool replaces this one, the
 /// pool is retired: attempts in flight finish on it, and its connections close when the last one ends.
+/// A pool that the clusters of one service share (<see cref="SharedEndpointPools"/>) is retired only
+/// when the last endpoint that owns it lets it go (<see cref="Disown"/>).
 /// </summary>
 internal sealed class EndpointPool
 {
@@ -20,6 +22,31 @@ internal sealed class EndpointPool
     public bool IsRetired => Volatile.Read(ref _retired) != 0;
 
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
+
+    /// <summary>The registry that shares the pool between clusters, or <see langword="null"/> (the pool of one endpoint).</summary>
+    internal SharedEndpointPools? Registry { get; set; }
+
+    /// <summary>The pool's key in <see cref="Registry"/>.</summary>
+    internal object? SharedKey { get; set; }
+
+    /// <summary>The endpoints that own the shared pool (under the registry's lock).</summary>
+    internal int Owners { get; set; }
+
+    /// <summary>
+    /// The owning endpoint lets the pool go (it left its cluster, or new wire settings replaced the
+    /// pool): retired now, or, when it is shared, once its last owner let it go.
+    /// </summary>
+    public void Disown()
+    {
+        if (Registry is { } registry)
+        {
+            registry.Release(this);
+        }
+        else
+        {
+            Retire();
+        }
+    }
 
     /// <summary>Starts using the pool; <see langword="false"/> when it was retired (the caller looks for its replacement).</summary>
     public bool TryAcquire()

@@ -11,13 +11,24 @@ namespace MeshClient.Discovery;
 /// address and port, so a weight or label change keeps all of it).
 /// </summary>
 /// <remarks>
+/// <para>
 /// Lifetime: an attempt <see cref="TryStart"/>s the endpoint (acquiring its current pool) and
 /// <see cref="OnEnd"/>s it with the outcome. The cluster's single writer may
 /// <see cref="ReplacePool"/> (the wire settings changed) or <see cref="Retire"/> it (it left the
 /// set); either way attempts in flight finish on the pool they acquired, which closes after them.
+/// </para>
+/// <para>
+/// Sharing: the endpoints of one service's clusters (its default cluster and its subsets) at the same
+/// address and port share their pool when their wire settings are equal, and always their
+/// <see cref="InFlight"/> load (<see cref="SharedEndpointPools"/>); the endpoint lets them go when
+/// it is retired or its pool replaced, and a shared pool closes after its last owner let it go. The
+/// rest is this cluster's own, as Envoy keeps it per cluster: health, statistics, circuit breakers,
+/// the latency estimate and slow start.
+/// </para>
 /// </remarks>
 internal sealed class MeshEndpoint
 {
+    private readonly EndpointLoad _load;
     private volatile EndpointDefinition _definition;
     private volatile EndpointPool _pool;
     private volatile PeakEwmaTracker? _latency;
@@ -34,10 +45,11 @@ internal sealed class MeshEndpoint
     {
     }
 
-    public MeshEndpoint(EndpointDefinition definition, EndpointPool pool)
+    public MeshEndpoint(EndpointDefinition definition, EndpointPool pool, EndpointLoad? load = null)
     {
         _definition = definition;
         _pool = pool;
+        _load = load ?? new EndpointLoad();
     }
 
     public EndpointDefinition Definition => _definition;
@@ -71,8 +83,17 @@ internal sealed class MeshEndpoint
 
     public long Failures => Interlocked.Read(ref _failures);
 
-    /// <summary>Attempts on this endpoint that have started and not ended (the least-request load).</summary>
-    public int InFlight => Volatile.Read(ref _inFlight);
+    /// <summary>
+    /// Attempts on this endpoint that have started and not ended, in every cluster that shares the
+    /// endpoint (the least-request load: the endpoint is as busy whichever cluster sent them).
+    /// </summary>
+    public int InFlight => _load.InFlight;
+
+    /// <summary>This cluster's attempts on the endpoint that have started and not ended (its statistics).</summary>
+    public int ClusterInFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>The load counter, shared with the same endpoint of the service's other clusters (tests).</summary>
+    internal EndpointLoad Load => _load;
 
     public bool IsRetired => Volatile.Read(ref _retired) != 0;
 
@@ -117,7 +138,15 @@ internal sealed class MeshEndpoint
             pool = next;
         }
 
+        if (IsRetired)
+        {
+            // The endpoint left its cluster, but its pool stays open for another cluster's endpoint that shares it.
+            pool.Release();
+            return null;
+        }
+
         Interlocked.Increment(ref _inFlight);
+        _load.Increment();
         Interlocked.Increment(ref _requests);
         return pool;
     }
@@ -138,6 +167,7 @@ internal sealed class MeshEndpoint
         }
 
         Interlocked.Decrement(ref _inFlight);
+        _load.Decrement();
         pool.Release();
     }
 
@@ -166,17 +196,31 @@ internal sealed class MeshEndpoint
     /// <summary>The cluster's writer: the endpoint stays, with a changed weight or locality.</summary>
     internal void Update(EndpointDefinition definition) => _definition = definition;
 
-    /// <summary>The cluster's writer: new wire settings; the old pool closes after its attempts.</summary>
+    /// <summary>
+    /// The cluster's writer: new wire settings (or renewed TLS material); the endpoint lets the old pool
+    /// go, which closes after its attempts (and, when shared, once no other cluster's endpoint owns it).
+    /// </summary>
     internal void ReplacePool(EndpointPool pool)
     {
-        var old = Interlocked.Exchange(ref _pool, pool);
-        old.Retire();
+        var old = Interlocked.Exchange(ref _pool, pool); // published first: TryStart finds it when the old one is retired
+        if (!ReferenceEquals(old, pool))
+        {
+            old.Disown();
+        }
     }
 
-    /// <summary>Takes the endpoint out of service; its connections close when its last attempt ends.</summary>
+    /// <summary>
+    /// Takes the endpoint out of service and lets its pool and load counter go; its connections close when
+    /// its last attempt ends (a pool shared with another cluster's endpoint stays open for that one).
+    /// </summary>
     public void Retire()
     {
-        Interlocked.Exchange(ref _retired, 1);
-        _pool.Retire();
+        if (Interlocked.Exchange(ref _retired, 1) != 0)
+        {
+            return;
+        }
+
+        _pool.Disown();
+        _load.Release();
     }
 }

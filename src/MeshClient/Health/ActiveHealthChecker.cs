@@ -366,6 +366,12 @@ internal sealed partial class ActiveHealthChecker : IClusterPolicy
             pool = next;
         }
 
+        if (endpoint.IsRetired)
+        {
+            pool.Release(); // the endpoint left its cluster; its pool stays open only for another cluster that shares it
+            return null;
+        }
+
         return pool;
     }
 

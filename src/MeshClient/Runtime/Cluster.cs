@@ -305,7 +305,7 @@ internal sealed class Cluster : IDisposable
             var state = _state;
             foreach (var endpoint in state.Endpoints)
             {
-                endpoint.ReplacePool(CreatePool(endpoint.Definition, state.Definition.Wire));
+                endpoint.ReplacePool(RenewPool(state.Definition, endpoint));
             }
         }
     }
@@ -509,6 +509,13 @@ internal sealed class Cluster : IDisposable
         }
 
         var wireChanged = previous is not null && previous.Definition.Wire != definition.Wire;
+        if (SharesPools(definition))
+        {
+            // A pool leased from another cluster was not built here: load (and watch) this cluster's TLS files
+            // all the same, so that a bad file fails this build and a rotation renews the shared pools.
+            _connections.Prepare(definition.Wire);
+        }
+
         _admission.Limits = definition.Limits;
         var available = 0;
         for (var i = 0; i < endpoints.Length; i++)
@@ -519,14 +526,14 @@ internal sealed class Cluster : IDisposable
                 existing.Update(endpointDefinition);
                 if (wireChanged)
                 {
-                    existing.ReplacePool(CreatePool(endpointDefinition, definition.Wire));
+                    existing.ReplacePool(LeasePool(definition, endpointDefinition));
                 }
 
                 endpoints[i] = existing;
             }
             else
             {
-                endpoints[i] = new MeshEndpoint(endpointDefinition, CreatePool(endpointDefinition, definition.Wire)) { JoinedTimestamp = _services.TimeProvider.GetTimestamp() };
+                endpoints[i] = new MeshEndpoint(endpointDefinition, LeasePool(definition, endpointDefinition), LeaseLoad(definition, endpointDefinition)) { JoinedTimestamp = _services.TimeProvider.GetTimestamp() };
                 ActiveHealthChecker.OnNewEndpoint(definition, endpoints[i]);
             }
 
@@ -572,8 +579,34 @@ internal sealed class Cluster : IDisposable
 
     private EndpointPool CreatePool(EndpointDefinition endpoint, WireSettings wire) =>
         new(_connections.Create(
-            _dns?.Logical is { } logical && endpoint.HostName is not null ? UpstreamTarget.LogicalDns(endpoint, logical) : UpstreamTarget.Endpoint(endpoint),
+            IsLogicalDns(endpoint) ? UpstreamTarget.LogicalDns(endpoint, _dns!.Logical!) : UpstreamTarget.Endpoint(endpoint),
             wire));
+
+    /// <summary>
+    /// Whether this cluster's endpoints share their pools and load with the same endpoints of the service's
+    /// other clusters (<see cref="SharedEndpointPools"/>): a named service's fixed or STRICT_DNS endpoints. A
+    /// LOGICAL_DNS endpoint connects through this cluster's own resolution, so it is not shared.
+    /// </summary>
+    private bool SharesPools(ClusterDefinition definition) =>
+        _services.Pools is not null && definition.Key != ClusterKey.Passthrough && !definition.IsPassthrough;
+
+    private bool IsLogicalDns(EndpointDefinition endpoint) => _dns?.Logical is not null && endpoint.HostName is not null;
+
+    /// <summary>The endpoint's pool under the definition's wire settings: the shared one when there is one. Under the write gate.</summary>
+    private EndpointPool LeasePool(ClusterDefinition definition, EndpointDefinition endpoint) =>
+        SharesPools(definition) && !IsLogicalDns(endpoint)
+            ? _services.Pools!.Lease(definition.ServiceName, endpoint.Key, definition.Wire, () => CreatePool(endpoint, definition.Wire))
+            : CreatePool(endpoint, definition.Wire);
+
+    /// <summary>A fresh pool for <paramref name="endpoint"/> (rotated TLS material): shared again with the clusters that renew theirs. Under the write gate.</summary>
+    private EndpointPool RenewPool(ClusterDefinition definition, MeshEndpoint endpoint) =>
+        SharesPools(definition) && !IsLogicalDns(endpoint.Definition)
+            ? _services.Pools!.Renew(definition.ServiceName, endpoint.Key, definition.Wire, endpoint.Pool, () => CreatePool(endpoint.Definition, definition.Wire))
+            : CreatePool(endpoint.Definition, definition.Wire);
+
+    /// <summary>The endpoint's in-flight load counter: shared with the same endpoint of the service's other clusters when the pools are.</summary>
+    private EndpointLoad? LeaseLoad(ClusterDefinition definition, EndpointDefinition endpoint) =>
+        SharesPools(definition) && !IsLogicalDns(endpoint) ? _services.Pools!.LeaseLoad(definition.ServiceName, endpoint.Key) : null;
 
     /// <summary>Asks each policy factory for the policy under the current definition; disposes the ones dropped. Under the write gate.</summary>
     private void UpdatePolicies()

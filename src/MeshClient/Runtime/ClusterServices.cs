@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MeshClient.Runtime;
 
-/// <summary>What every cluster of one runtime shares: the clock, the wire factory, the picker factory and the policies.</summary>
+/// <summary>What every cluster of one runtime shares: the clock, the wire factory, the picker factory, the policies and the shared endpoint pools.</summary>
 internal sealed class ClusterServices
 {
     public ClusterServices(
@@ -18,8 +18,10 @@ internal sealed class ClusterServices
         ILogger? logger = null,
         IDnsLookup? dns = null,
         IEnumerable<IMeshEndpointResolver>? resolvers = null,
-        Telemetry.MeshTelemetry? telemetry = null)
+        Telemetry.MeshTelemetry? telemetry = null,
+        bool sharePools = true)
     {
+        Pools = sharePools ? new SharedEndpointPools() : null;
         Telemetry = telemetry ?? MeshClient.Telemetry.MeshTelemetry.Unattached;
         Dns = dns ?? SharedDns;
         var byName = new Dictionary<string, IDnsLookup>(StringComparer.OrdinalIgnoreCase);
@@ -36,7 +38,14 @@ internal sealed class ClusterServices
         Logger = logger ?? NullLogger.Instance;
     }
 
-    public static ClusterServices Default { get; } = new();
+    /// <summary>For clusters built without a runtime (tests): they share no pools, so that unrelated clusters never meet.</summary>
+    public static ClusterServices Default { get; } = new(sharePools: false);
+
+    /// <summary>
+    /// The connection pools and load counters the clusters of one service share (its default cluster and its
+    /// subsets); <see langword="null"/> for <see cref="Default"/>.
+    /// </summary>
+    public SharedEndpointPools? Pools { get; }
 
     public TimeProvider TimeProvider { get; }
 

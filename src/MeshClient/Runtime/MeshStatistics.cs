@@ -29,7 +29,7 @@ public sealed class MeshStatistics
                     endpoint.Requests,
                     endpoint.Successes,
                     endpoint.Failures,
-                    endpoint.InFlight)
+                    endpoint.ClusterInFlight)
                 {
                     IsEjected = ejected,
                     EjectedUntil = ejected ? EjectedUntil(cluster.TimeProvider, health) : null,

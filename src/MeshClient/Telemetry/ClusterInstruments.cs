@@ -74,10 +74,10 @@ internal static class ClusterInstruments
             {
                 if (perEndpoint)
                 {
-                    measurements.Add(new(endpoint.InFlight, new KeyValuePair<string, object?>(MeshLabels.Cluster, cluster.Name), new KeyValuePair<string, object?>(MeshLabels.Endpoint, endpoint.Authority)));
+                    measurements.Add(new(endpoint.ClusterInFlight, new KeyValuePair<string, object?>(MeshLabels.Cluster, cluster.Name), new KeyValuePair<string, object?>(MeshLabels.Endpoint, endpoint.Authority)));
                 }
 
-                sum += endpoint.InFlight;
+                sum += endpoint.ClusterInFlight;
             }
 
             if (!perEndpoint)

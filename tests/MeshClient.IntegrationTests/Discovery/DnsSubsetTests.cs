@@ -9,7 +9,8 @@ namespace MeshClient.IntegrationTests.Discovery;
 /// <summary>
 /// A DestinationRule subset over STRICT DNS endpoints given by name with labels: the subset's cluster
 /// resolves only the names of the endpoints it selects; a DNS change reaches the default and the
-/// subset cluster, each keeping the <c>MeshEndpoint</c> objects of the addresses that stay.
+/// subset cluster, each keeping the <c>MeshEndpoint</c> objects of the addresses that stay, and the
+/// two clusters share the connection pool and load of the addresses they both resolve.
 /// </summary>
 [Trait("Area", "Discovery")]
 public sealed class DnsSubsetTests
@@ -21,7 +22,7 @@ public sealed class DnsSubsetTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Subset_OverDnsEndpointNames_GetsOnlyItsNamesAddresses_DnsChangeReachesBothClusters()
+    public async Task Subset_OverDnsEndpointNames_GetsOnlyItsNamesAddresses_DnsChangeReachesBothClusters_SharedAddressesShareTheirPool()
     {
         await using var a = await Upstream.StartAsync("a");
         await using var b = await Upstream.StartAsync("b", address: Second, port: a.Port);
@@ -63,8 +64,14 @@ public sealed class DnsSubsetTests
         Assert.Same(allFirst, all.Endpoints.Single(e => e.Authority == $"127.0.0.1:{port}"));
         Assert.Same(allSecond, all.Endpoints.Single(e => e.Authority == $"127.0.0.2:{port}"));
 
-        // Each cluster has its own endpoints (Envoy: a subset is another cluster, with its own hosts and statistics).
+        // Each cluster has its own endpoints (Envoy: a subset is another cluster, with its own hosts, health and
+        // statistics), over the same connections and load for an address both resolve (equal wire settings).
         Assert.NotSame(allFirst, subsetFirst);
+        Assert.Same(allFirst.Pool, subsetFirst.Pool);
+        Assert.Same(allFirst.Load, subsetFirst.Load);
+        var subsetSecond = subset.Endpoints.Single(e => e.Authority == $"127.0.0.2:{port}");
+        Assert.NotSame(allSecond, subsetSecond);
+        Assert.Same(allSecond.Pool, subsetSecond.Pool); // the address the subset gained joins the default cluster's pool
 
         for (var i = 0; i < 10 && b.Requests == 0; i++)
         {
@@ -80,6 +87,8 @@ public sealed class DnsSubsetTests
         await Upstream.WaitUntilAsync(() => subset.Endpoints.Length == 1, Bound, "the subset cluster dropped 127.0.0.2");
         Assert.Same(subsetFirst, subset.Endpoints[0]);
         Assert.Same(allSecond, all.Endpoints.Single(e => e.Authority == $"127.0.0.2:{port}"));
+        Assert.True(subsetSecond.IsRetired);
+        Assert.False(allSecond.Pool.IsRetired); // the default cluster still sends to 127.0.0.2 over it
     }
 
     private static string[] Authorities(Cluster cluster) => [.. cluster.Endpoints.Select(e => e.Authority).Order(StringComparer.Ordinal)];

@@ -106,7 +106,7 @@ public sealed class SubsetTests
     }
 
     [Fact]
-    public async Task Runtime_SubsetCluster_OwnsItsEndpointsLikeAnEnvoyCluster()
+    public async Task Runtime_SubsetCluster_SharesConnectionsAndLoad_KeepsItsOwnEndpointStateLikeAnEnvoyCluster()
     {
         using var harness = Mesh(s => s.Http.Add(Route(To("api.example.com", "v1"))));
 
@@ -116,7 +116,9 @@ public sealed class SubsetTests
         var v1 = harness.Runtime.GetClusters().Single(c => c.Name == "outbound|443|v1|api.example.com");
         var subsetEndpoint = Assert.Single(v1.Endpoints);
         var mainEndpoint = main.Endpoints.Single(e => e.Authority == "10.0.0.1:443");
-        Assert.NotSame(mainEndpoint, subsetEndpoint); // its own pool, counters and outlier state
+        Assert.NotSame(mainEndpoint, subsetEndpoint); // its own counters, outlier state and circuit breakers
+        Assert.Same(mainEndpoint.Pool, subsetEndpoint.Pool); // the same connections (equal wire settings)
+        Assert.Same(mainEndpoint.Load, subsetEndpoint.Load); // the same least-request load
         Assert.Equal(1, subsetEndpoint.Requests);
         Assert.Equal(0, mainEndpoint.Requests);
         Assert.Equal("10.0.0.1:443", response.GetMeshResult()!.Endpoint);
