@@ -592,15 +592,23 @@ internal sealed class Cluster : IDisposable
 
     private bool IsLogicalDns(EndpointDefinition endpoint) => _dns?.Logical is not null && endpoint.HostName is not null;
 
+    /// <summary>
+    /// Whether this cluster's endpoints share their connections: not with <c>tcp.maxConnections</c> set, which
+    /// Envoy applies per cluster (a pool shared by two clusters would cap them together, and their excess
+    /// would wait inside the pool, past the clusters' pending-request limits). Their load is shared all the same.
+    /// </summary>
+    private bool SharesConnections(ClusterDefinition definition, EndpointDefinition endpoint) =>
+        SharesPools(definition) && !IsLogicalDns(endpoint) && definition.Wire.MaxConnectionsPerEndpoint <= 0;
+
     /// <summary>The endpoint's pool under the definition's wire settings: the shared one when there is one. Under the write gate.</summary>
     private EndpointPool LeasePool(ClusterDefinition definition, EndpointDefinition endpoint) =>
-        SharesPools(definition) && !IsLogicalDns(endpoint)
+        SharesConnections(definition, endpoint)
             ? _services.Pools!.Lease(definition.ServiceName, endpoint.Key, definition.Wire, () => CreatePool(endpoint, definition.Wire))
             : CreatePool(endpoint, definition.Wire);
 
     /// <summary>A fresh pool for <paramref name="endpoint"/> (rotated TLS material): shared again with the clusters that renew theirs. Under the write gate.</summary>
     private EndpointPool RenewPool(ClusterDefinition definition, MeshEndpoint endpoint) =>
-        SharesPools(definition) && !IsLogicalDns(endpoint.Definition)
+        SharesConnections(definition, endpoint.Definition)
             ? _services.Pools!.Renew(definition.ServiceName, endpoint.Key, definition.Wire, endpoint.Pool, () => CreatePool(endpoint.Definition, definition.Wire))
             : CreatePool(endpoint.Definition, definition.Wire);
 

@@ -157,6 +157,20 @@ public sealed class SubsetSharingTests
     }
 
     [Fact]
+    public void MaxConnectionsSet_EqualSettings_EachClusterKeepsItsOwnPool_TheLoadStaysShared()
+    {
+        // Envoy caps connections per cluster: a pool shared by the default and subset clusters would cap them together.
+        using var runtime = Runtime(new StaticMonitor(Options(
+            s => s.TrafficPolicy = new TrafficPolicyOptions { ConnectionPool = new ConnectionPoolOptions { Tcp = { MaxConnections = 4 } } },
+            "v1")));
+        var main = At(Find(runtime, Default), "10.0.0.1");
+        var v1 = Assert.Single(Find(runtime, V1).Endpoints);
+
+        Assert.NotSame(main.Pool, v1.Pool);
+        Assert.Same(main.Load, v1.Load);
+    }
+
+    [Fact]
     public void SubsetWithOwnTls_GetsItsOwnPool()
     {
         using var runtime = Runtime(new StaticMonitor(Options(
