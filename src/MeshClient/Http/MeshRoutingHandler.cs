@@ -175,7 +175,32 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
     private Task<HttpResponseMessage> SendAttempts(MeshRoute route, bool capHttp3, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken) =>
         route.Pipeline is { } pipeline
             ? SendAsync(pipeline, capHttp3, request, result, attempt, mode, redirects, cancellationToken)
-            : SendTimedAsync(request, attempt, cancellationToken);
+            : SendTimed(request, attempt, cancellationToken);
+
+    /// <summary>
+    /// A route without a Polly pipeline: its retry state prepared first (here, so that the common request,
+    /// whose body needs no buffering, carries no awaiter for it in the attempts' frame), then its attempts.
+    /// </summary>
+    private Task<HttpResponseMessage> SendTimed(HttpRequestMessage request, AttemptContext attempt, CancellationToken cancellationToken)
+    {
+        if (attempt.Route!.Definition.Retry is { } retry)
+        {
+            var preparing = PrepareRetriesAsync(retry, request, attempt.Result!, attempt, cancellationToken);
+            if (!preparing.IsCompletedSuccessfully)
+            {
+                return SendTimedWhenPreparedAsync(preparing, request, attempt, cancellationToken);
+            }
+        }
+
+        return SendTimedAsync(request, attempt, cancellationToken);
+    }
+
+    /// <summary>The request's body is being buffered for its retries: the attempts once it is.</summary>
+    private async Task<HttpResponseMessage> SendTimedWhenPreparedAsync(ValueTask preparing, HttpRequestMessage request, AttemptContext attempt, CancellationToken cancellationToken)
+    {
+        await preparing.ConfigureAwait(false);
+        return await SendTimedAsync(request, attempt, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// The attempts of a route without a Polly pipeline: its timeout (<see cref="RouteTimeout"/>, if any)
@@ -191,11 +216,6 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         try
         {
             attempt.CapHttp3(request);
-            if (attempt.Route!.Definition.Retry is { } retry)
-            {
-                await PrepareRetriesAsync(retry, request, attempt.Result!, attempt, cancellationToken).ConfigureAwait(false);
-            }
-
             Outcome<HttpResponseMessage> outcome;
             try
             {
@@ -210,17 +230,10 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                 outcome = Outcome.FromException<HttpResponseMessage>(attempt.Failed(ex, cancellationToken, attempt.AttemptToken(cancellationToken)));
             }
 
-            if (attempt.Route!.Retries is { } retries && retries.Retriable(in outcome, request))
-            {
-                outcome = await RetryAsync(retries, outcome, request, attempt.Result!, attempt, attempt.AttemptToken(cancellationToken)).ConfigureAwait(false);
-            }
-
-            if (outcome.Exception is OperationCanceledException cancelled && attempt.TimedOut(cancellationToken))
-            {
-                outcome = Outcome.FromException<HttpResponseMessage>(attempt.Route!.Timeout!.Rejected(cancelled)); // as Polly's timeout gives it
-            }
-
-            response = Conclude(in outcome, request, attempt.Result!, attempt, attempt.FailureMode);
+            // The retries in a frame of their own: the common request (no retry) does not carry their awaiter in this one.
+            response = attempt.Route!.Retries is { } retries && retries.Retriable(in outcome, request)
+                ? await RetryThenConcludeAsync(retries, outcome, request, attempt, cancellationToken).ConfigureAwait(false)
+                : ConcludeTimed(in outcome, request, attempt, cancellationToken);
             redirects = attempt.Redirects;
         }
         finally
@@ -234,6 +247,25 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         return Follows(redirects, response)
             ? await FollowAsync(response, request, redirects, cancellationToken).ConfigureAwait(false)
             : response;
+    }
+
+    /// <summary>After a first attempt the route's retry strategy may retry: the retries, then the caller's response.</summary>
+    private async Task<HttpResponseMessage> RetryThenConcludeAsync(RouteRetries retries, Outcome<HttpResponseMessage> first, HttpRequestMessage request, AttemptContext attempt, CancellationToken cancellationToken)
+    {
+        var outcome = await RetryAsync(retries, first, request, attempt.Result!, attempt, attempt.AttemptToken(cancellationToken)).ConfigureAwait(false);
+        return ConcludeTimed(in outcome, request, attempt, cancellationToken);
+    }
+
+    /// <summary><see cref="Conclude"/> for a route whose timeout runs in the routing handler's frame: an attempt it cancelled is Polly's timeout rejection.</summary>
+    private HttpResponseMessage ConcludeTimed(in Outcome<HttpResponseMessage> outcome, HttpRequestMessage request, AttemptContext attempt, CancellationToken cancellationToken)
+    {
+        if (outcome.Exception is OperationCanceledException cancelled && attempt.TimedOut(cancellationToken))
+        {
+            var rejected = Outcome.FromException<HttpResponseMessage>(attempt.Route!.Timeout!.Rejected(cancelled)); // as Polly's timeout gives it
+            return Conclude(in rejected, request, attempt.Result!, attempt, attempt.FailureMode);
+        }
+
+        return Conclude(in outcome, request, attempt.Result!, attempt, attempt.FailureMode);
     }
 
     /// <summary>The attempts through the route's Polly pipeline.</summary>
