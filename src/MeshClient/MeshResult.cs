@@ -14,8 +14,7 @@ public sealed class MeshResult
 
     private int _attempts;
     private Discovery.MeshEndpoint? _firstTried;
-    private TriedEndpoints? _tried;
-    private List<MeshRetry>? _retries;
+    private Details? _details;
 
     internal MeshResult()
     {
@@ -35,7 +34,7 @@ public sealed class MeshResult
     {
         get
         {
-            if (Volatile.Read(ref _retries) is not { } retries)
+            if (Volatile.Read(ref _details) is not { } details || Volatile.Read(ref details.Retries) is not { } retries)
             {
                 return [];
             }
@@ -68,7 +67,17 @@ public sealed class MeshResult
         : (Flags & MeshResponseFlags.NoRouteFound) != 0 ? BlackHoleCluster : null;
 
     /// <summary>Gets a value indicating whether the response was served from the fallback cache.</summary>
-    public bool FromCache { get; internal set; }
+    public bool FromCache
+    {
+        get => Volatile.Read(ref _details)?.FromCache ?? false;
+        internal set
+        {
+            if (value || _details is not null)
+            {
+                GetDetails().FromCache = value;
+            }
+        }
+    }
 
     /// <summary>
     /// Gets why the connection to the upstream failed at the TLS level (Envoy's
@@ -76,13 +85,33 @@ public sealed class MeshResult
     /// untrusted CA, a certificate name mismatch or a revoked certificate.
     /// </summary>
     /// <value><see langword="null"/> unless a TLS handshake failed.</value>
-    public string? UpstreamTransportFailureReason { get; internal set; }
+    public string? UpstreamTransportFailureReason
+    {
+        get => Volatile.Read(ref _details)?.UpstreamTransportFailureReason;
+        internal set
+        {
+            if (value is not null || _details is not null)
+            {
+                GetDetails().UpstreamTransportFailureReason = value;
+            }
+        }
+    }
 
     /// <summary>The cluster the request was routed to (fields are kept small: one is allocated per request).</summary>
     internal Cluster? TargetCluster { get; set; }
 
     /// <summary>The consistent-hash cookie generated for this request, or <see langword="null"/> (see <see cref="HashCookie"/>).</summary>
-    internal HashCookie? GeneratedCookie { get; set; }
+    internal HashCookie? GeneratedCookie
+    {
+        get => Volatile.Read(ref _details)?.GeneratedCookie;
+        set
+        {
+            if (value is not null || _details is not null)
+            {
+                GetDetails().GeneratedCookie = value;
+            }
+        }
+    }
 
     /// <summary>The caller's token, to tell its cancellation from the route's timeout in an attempt.</summary>
     internal CancellationToken CallerToken { get; set; }
@@ -96,7 +125,7 @@ public sealed class MeshResult
     {
         get
         {
-            if (Volatile.Read(ref _tried) is { } tried)
+            if (Volatile.Read(ref _details) is { } known && Volatile.Read(ref known.Tried) is { } tried)
             {
                 return tried;
             }
@@ -106,16 +135,17 @@ public sealed class MeshResult
                 return null;
             }
 
+            var details = GetDetails();
             var created = new TriedEndpoints();
             created.Add(first);
-            return Interlocked.CompareExchange(ref _tried, created, null) ?? created;
+            return Interlocked.CompareExchange(ref details.Tried, created, null) ?? created;
         }
     }
 
     /// <summary>Records the endpoint an attempt of this request went to.</summary>
     internal void RecordTried(Discovery.MeshEndpoint endpoint)
     {
-        if (Volatile.Read(ref _tried) is null && Interlocked.CompareExchange(ref _firstTried, endpoint, null) is null)
+        if ((Volatile.Read(ref _details) is not { } details || Volatile.Read(ref details.Tried) is null) && Interlocked.CompareExchange(ref _firstTried, endpoint, null) is null)
         {
             return;
         }
@@ -126,7 +156,8 @@ public sealed class MeshResult
     /// <summary>Records a retry (allocates only when a request retries).</summary>
     internal void RecordRetry(int attempt, string? endpoint, string reason)
     {
-        var retries = Volatile.Read(ref _retries) ?? Interlocked.CompareExchange(ref _retries, [], null) ?? _retries!;
+        var details = GetDetails();
+        var retries = Volatile.Read(ref details.Retries) ?? Interlocked.CompareExchange(ref details.Retries, [], null) ?? details.Retries!;
         lock (retries)
         {
             retries.Add(new MeshRetry(attempt, endpoint, reason));
@@ -136,7 +167,24 @@ public sealed class MeshResult
     /// <summary>Counts an attempt; attempts of one request may run concurrently (hedging).</summary>
     internal int AddAttempt() => Interlocked.Increment(ref _attempts);
 
+    /// <summary>What most requests never need, allocated by the first request that does (a result is allocated per request).</summary>
+    private Details GetDetails() =>
+        Volatile.Read(ref _details) ?? Interlocked.CompareExchange(ref _details, new Details(), null) ?? _details!;
+
     /// <inheritdoc />
     public override string ToString() =>
-        $"flags={Flags.ToEnvoyString()} attempts={Attempts} retries={Volatile.Read(ref _retries)?.Count ?? 0} endpoint={Endpoint ?? "-"} cluster={Cluster ?? "-"}{(FromCache ? " from-cache" : string.Empty)}";
+        $"flags={Flags.ToEnvoyString()} attempts={Attempts} retries={Retries.Count} endpoint={Endpoint ?? "-"} cluster={Cluster ?? "-"}{(FromCache ? " from-cache" : string.Empty)}";
+
+    /// <summary>The result's rarely set parts: retries, endpoints tried, TLS failure, generated hash cookie, cache.</summary>
+    private sealed class Details
+    {
+        public TriedEndpoints? Tried;
+        public List<MeshRetry>? Retries;
+
+        public string? UpstreamTransportFailureReason { get; set; }
+
+        public HashCookie? GeneratedCookie { get; set; }
+
+        public bool FromCache { get; set; }
+    }
 }
