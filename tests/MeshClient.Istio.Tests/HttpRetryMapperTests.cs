@@ -140,6 +140,91 @@ public sealed class HttpRetryMapperTests
     }
 
     [Fact]
+    public void LoadYaml_SubsetRetryBudget_ReachesTheSubsetsPolicy_AndItsCluster()
+    {
+        const string Yaml = """
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: api}
+            spec:
+              hosts: [api.example.com]
+              resolution: STATIC
+              ports: [{number: 443, name: https, protocol: HTTPS}]
+              endpoints: [{address: 10.0.0.1, labels: {version: v1}}]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: api}
+            spec:
+              host: api.example.com
+              trafficPolicy:
+                retryBudget: {percent: {value: 25}}
+              subsets:
+              - name: v1
+                labels: {version: v1}
+                trafficPolicy:
+                  retryBudget:
+                    percent: {value: 50}
+                    minRetryConcurrency: 7
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: api}
+            spec:
+              hosts: [api.example.com]
+              http:
+              - route:
+                - destination: {host: api.example.com, subset: v1}
+                  weight: 50
+                - destination: {host: api.example.com}
+                  weight: 50
+            """;
+
+        var result = IstioConfigurationLoader.LoadYaml(Yaml, "mesh.yaml");
+
+        Assert.Empty(result.Validate());
+        Assert.DoesNotContain(result.Diagnostics, d => d.Message.Contains("retryBudget", StringComparison.Ordinal));
+        var service = Assert.Single(result.Options.ExternalServices);
+        var budget = Assert.Single(service.Subsets).TrafficPolicy!.RetryBudget!;
+        Assert.Equal((50d, 7), (budget.Percent, budget.MinRetryConcurrency));
+        var snapshot = MeshClient.Model.MeshSnapshot.Build(result.Options);
+        var subsetCluster = snapshot.Clusters.Single(c => c.Key.Subset == "v1");
+        Assert.Equal((50d, 7), (subsetCluster.RetryBudget!.Percent, subsetCluster.RetryBudget.MinRetryConcurrency));
+        Assert.Equal(25d, snapshot.Clusters.Single(c => c.Key.Subset is null).RetryBudget!.Percent);
+    }
+
+    [Fact]
+    public void LoadYaml_InvalidSubsetRetryBudget_ErrorAtTheSubsetsPath()
+    {
+        const string Yaml = """
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: api}
+            spec:
+              hosts: [api.example.com]
+              resolution: STATIC
+              ports: [{number: 443, name: https, protocol: HTTPS}]
+              endpoints: [{address: 10.0.0.1, labels: {version: v1}}]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: api}
+            spec:
+              host: api.example.com
+              subsets:
+              - name: v1
+                labels: {version: v1}
+                trafficPolicy:
+                  retryBudget: {percent: {value: 150}}
+            """;
+
+        var result = IstioConfigurationLoader.LoadYaml(Yaml, "mesh.yaml");
+
+        var errors = result.Diagnostics.Where(d => d.IsError).Select(d => d.Message).Concat(result.Validate().Where(d => d.IsError).Select(d => d.Message)).ToArray();
+        Assert.Contains(errors, m => m.Contains("subsets[0].trafficPolicy.retryBudget", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void MapBudget_EmptyBlock_EnvoysDefaults()
     {
         var stream = new YamlStream();

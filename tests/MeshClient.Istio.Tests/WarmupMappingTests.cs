@@ -41,6 +41,36 @@ public sealed class WarmupMappingTests
     }
 
     [Fact]
+    public void LoadYaml_SubsetWarmup_MapsOnTheSubsetsLoadBalancer()
+    {
+        const string Rule = """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: api}
+            spec:
+              host: api.example.com
+              subsets:
+              - name: v1
+                labels: {version: v1}
+                trafficPolicy:
+                  loadBalancer:
+                    simple: LEAST_REQUEST
+                    warmup: {duration: 30s, minimumPercent: 5}
+              - name: v2
+                labels: {version: v2}
+                trafficPolicy:
+                  loadBalancer: {simple: ROUND_ROBIN, warmup: {minimumPercent: 5}}
+            """;
+
+        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+
+        var service = Assert.Single(result.Options.ExternalServices);
+        var warmup = service.Subsets.Single(s => s.Name == "v1").TrafficPolicy!.LoadBalancer.Warmup!;
+        Assert.Equal((TimeSpan.FromSeconds(30), 5.0, 1.0), (warmup.Duration, warmup.MinimumPercent, warmup.Aggression));
+        Assert.Contains(result.Diagnostics, d => d.IsError && d.Message.Contains("spec.subsets[1].trafficPolicy.loadBalancer.warmup.duration: Required value", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void LoadYaml_WarmupDurationSecs_TheOlderField_MapsTheWindow()
     {
         const string Rule = """

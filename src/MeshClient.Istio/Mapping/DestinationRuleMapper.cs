@@ -217,6 +217,7 @@ internal static class DestinationRuleMapper
                     OutlierDetection = OutlierDetectionMapper.Map(reader, policy, policyPath),
                     ConnectionPool = ConnectionPoolMapper.Map(reader, policy, policyPath),
                     Tls = TlsMapper.Map(reader, policy, policyPath),
+                    RetryBudget = HttpRetryMapper.MapBudget(reader, policy, policyPath),
                 };
                 foreach (var portLevel in PortLevelSettingsMapper.Map(reader, policy, policyPath))
                 {
@@ -226,6 +227,7 @@ internal static class DestinationRuleMapper
                 if (reader.Mapping(policy, "loadBalancer", policyPath + ".loadBalancer") is { } loadBalancer)
                 {
                     options.TrafficPolicy.LoadBalancer = MapLoadBalancer(reader, loadBalancer, policyPath + ".loadBalancer");
+                    options.TrafficPolicy.LoadBalancer.Warmup = MapWarmup(reader, loadBalancer, policyPath + ".loadBalancer");
                 }
             }
 
