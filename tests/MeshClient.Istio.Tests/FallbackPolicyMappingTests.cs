@@ -39,7 +39,7 @@ public sealed class FallbackPolicyMappingTests
         Assert.Equal(1000, fallback.MaxEntries);
         Assert.Equal(
             MeshResponseFlags.NoHealthyUpstream | MeshResponseFlags.UpstreamConnectionFailure | MeshResponseFlags.UpstreamOverflow
-                | MeshResponseFlags.UpstreamRequestTimeout | MeshResponseFlags.UpstreamRetryLimitExceeded | MeshResponseFlags.UpstreamConnectionTermination,
+                | MeshResponseFlags.UpstreamRequestTimeout | MeshResponseFlags.UpstreamRetryLimitExceeded | MeshResponseFlags.UpstreamConnectionTermination | MeshResponseFlags.DnsResolutionFailure,
             fallback.OnFlags);
         Assert.Equal(IstioResourceStatus.Mapped, result.Resources[1].Status);
     }

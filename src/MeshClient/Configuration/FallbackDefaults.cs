@@ -8,10 +8,11 @@ internal static class FallbackDefaults
     public static readonly TimeSpan MaxStale = TimeSpan.FromHours(1);
 
     // UC is in: a connection the upstream reset or closed before a complete response is the service failing,
-    // as an Envoy/Istio user reads a 503 UC (and the default retry policy does not retry resets).
+    // as an Envoy/Istio user reads a 503 UC (and the default retry policy does not retry resets). DF is in: a
+    // service whose name no longer resolves is down for its callers as surely as one that refuses connections.
     public const MeshResponseFlags OnFlags = MeshResponseFlags.NoHealthyUpstream | MeshResponseFlags.UpstreamConnectionFailure
         | MeshResponseFlags.UpstreamOverflow | MeshResponseFlags.UpstreamRequestTimeout | MeshResponseFlags.UpstreamRetryLimitExceeded
-        | MeshResponseFlags.UpstreamConnectionTermination;
+        | MeshResponseFlags.UpstreamConnectionTermination | MeshResponseFlags.DnsResolutionFailure;
 
     public const int MaxBodyBytes = 1024 * 1024;
 

@@ -31,7 +31,7 @@ public sealed class FallbackOptions
 
     /// <summary>Gets or sets the Envoy response flags that serve a fallback when the route's final outcome has one of them.</summary>
     /// <value>
-    /// Defaults to <c>UH</c>, <c>UF</c>, <c>UO</c>, <c>UT</c>, <c>URX</c> and <c>UC</c> (YAML <c>onFlags</c>, as Envoy's short names).
+    /// Defaults to <c>UH</c>, <c>UF</c>, <c>UO</c>, <c>UT</c>, <c>URX</c>, <c>UC</c> and <c>DF</c> (YAML <c>onFlags</c>, as Envoy's short names).
     /// <see cref="MeshResponseFlags.None"/> serves on no flag.
     /// </value>
     public MeshResponseFlags OnFlags { get; set; } = FallbackDefaults.OnFlags;

@@ -25,6 +25,19 @@ public sealed class FallbackConfigurationTests
     [Fact]
     public void Validate_Defaults_NoErrors() => Assert.Empty(Errors(_ => { }));
 
+    [Theory]
+    [InlineData(MeshResponseFlags.NoHealthyUpstream, true)]
+    [InlineData(MeshResponseFlags.UpstreamConnectionFailure, true)]
+    [InlineData(MeshResponseFlags.UpstreamOverflow, true)]
+    [InlineData(MeshResponseFlags.UpstreamRequestTimeout, true)]
+    [InlineData(MeshResponseFlags.UpstreamRetryLimitExceeded | MeshResponseFlags.UpstreamConnectionFailure, true)]
+    [InlineData(MeshResponseFlags.UpstreamConnectionTermination, true)]
+    [InlineData(MeshResponseFlags.DnsResolutionFailure, true)]
+    [InlineData(MeshResponseFlags.NoRouteFound, false)]
+    [InlineData(MeshResponseFlags.FaultInjected, false)]
+    public void DefaultPolicy_TriggersOnTheServicesFailures_NotOnTheCallersOwn(MeshResponseFlags flags, bool triggers) =>
+        Assert.Equal(triggers, new FallbackPolicy("api.example.com", new FallbackOptions()).Triggers(flags, null));
+
     [Fact]
     public void Validate_BadValues_EveryErrorWithItsFieldPath()
     {
