@@ -474,6 +474,40 @@ public sealed partial class IstioConfigurationLoaderTests
     }
 
     [Fact]
+    public void LoadYaml_ConsistentHashCookieAttributes_MappedInOrder_BadOnesRejectedAtTheirPath()
+    {
+        const string Rule = """
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: api}
+            spec:
+              host: api.example.com
+              trafficPolicy:
+                loadBalancer:
+                  consistentHash:
+                    httpCookie:
+                      name: affinity
+                      ttl: 1h
+                      attributes:
+                      - {name: SameSite, value: Lax}
+                      - {name: Secure}
+            """;
+
+        var result = IstioConfigurationLoader.LoadYaml(StaticService + Rule, "mesh.yaml");
+
+        Assert.Empty(result.Validate());
+        Assert.DoesNotContain(result.Diagnostics, d => d.Message.Contains("attributes", StringComparison.Ordinal));
+        var settings = Assert.Single(MeshClient.Model.MeshSnapshot.Build(result.Options).Clusters).LoadBalancing;
+        Assert.Equal("; SameSite=Lax; Secure", settings.Hash!.CookieAttributes);
+
+        var bad = IstioConfigurationLoader.LoadYaml(StaticService + Rule.Replace("{name: Secure}", "{value: x;y}", StringComparison.Ordinal), "mesh.yaml");
+        var errors = bad.Validate().Where(d => d.IsError).Select(d => d.Message).ToArray();
+        Assert.Contains(errors, m => m.Contains("httpCookie.attributes[1].name is required", StringComparison.Ordinal));
+        Assert.Contains(errors, m => m.Contains("httpCookie.attributes[1].value must not contain ';'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void LoadYaml_DestinationRuleProblems_ErrorsAndWarningsNameEachField()
     {
         const string Yaml = """

@@ -106,6 +106,17 @@ internal static class DestinationRuleMapper
                 Path = reader.String(cookie, "path", path + ".httpCookie.path"),
                 Ttl = Duration(reader, cookie, "ttl", path + ".httpCookie.ttl"),
             };
+            if (reader.Sequence(cookie, "attributes", path + ".httpCookie.attributes") is { } attributes)
+            {
+                for (var i = 0; i < attributes.Children.Count; i++)
+                {
+                    // An entry that is not an object stays in place (nameless), so that the core's findings keep its index.
+                    var attributePath = $"{path}.httpCookie.attributes[{i}]";
+                    options.HttpCookie.Attributes.Add(attributes.Children[i] is YamlMappingNode attribute
+                        ? new HttpCookieAttributeOptions { Name = reader.String(attribute, "name", attributePath + ".name"), Value = reader.String(attribute, "value", attributePath + ".value") }
+                        : new HttpCookieAttributeOptions());
+                }
+            }
         }
 
         if (reader.Mapping(hash, "ringHash", path + ".ringHash") is { } ring)

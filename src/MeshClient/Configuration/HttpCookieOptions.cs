@@ -17,9 +17,13 @@ public sealed class HttpCookieOptions
     /// <remarks>
     /// As Envoy does, when <c>ttl</c> is set and the request has no such cookie, MeshClient generates
     /// one, hashes it for the request (and its retries) and returns it to the caller as
-    /// <c>Set-Cookie: name="value"; Max-Age=ttl; Path=path; HttpOnly</c> (whole seconds; zero gives a
+    /// <c>Set-Cookie: name="value"; Max-Age=ttl; Path=path; attributes; HttpOnly</c> (whole seconds; zero gives a
     /// session cookie without <c>Max-Age</c>); sending it back keeps the caller on the same endpoint.
     /// Without <c>ttl</c>, a request without the cookie goes to a random endpoint.
     /// </remarks>
     public TimeSpan? Ttl { get; set; }
+
+    /// <summary>Gets the attributes added to a generated cookie's <c>Set-Cookie</c>, in order, after its <c>Path</c> (Istio <c>attributes</c>).</summary>
+    /// <value>Empty by default. For example <c>SameSite=Strict</c> and <c>Secure</c>; used only when the cookie is generated (<see cref="Ttl"/> set).</value>
+    public IList<HttpCookieAttributeOptions> Attributes { get; } = new List<HttpCookieAttributeOptions>();
 }

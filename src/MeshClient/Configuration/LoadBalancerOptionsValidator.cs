@@ -102,6 +102,31 @@ internal static class LoadBalancerOptionsValidator
             {
                 findings.Error(path + ".httpCookie.ttl", $" must not be negative (was '{ttl}').");
             }
+
+            for (var i = 0; i < cookie.Attributes.Count; i++)
+            {
+                var attributePath = $"{path}.httpCookie.attributes[{i}]";
+                var attribute = cookie.Attributes[i];
+                if (attribute is null)
+                {
+                    findings.Error(attributePath + ".name", " is required.");
+                    continue;
+                }
+
+                if (string.IsNullOrEmpty(attribute.Name))
+                {
+                    findings.Error(attributePath + ".name", " is required.");
+                }
+                else if (!IsCookieToken(attribute.Name))
+                {
+                    findings.Error(attributePath + ".name", $" must be a token, without spaces, ';', '=' or control characters (was '{DiagnosticText.Cut(attribute.Name)}').");
+                }
+
+                if (attribute.Value is { } value && !IsCookieAttributeValue(value))
+                {
+                    findings.Error(attributePath + ".value", $" must not contain ';' or control characters (was '{DiagnosticText.Cut(value)}').");
+                }
+            }
         }
 
         if (hash.RingHash is not null && hash.Maglev is not null)
@@ -138,6 +163,34 @@ internal static class LoadBalancerOptionsValidator
         for (var divisor = 2; (long)divisor * divisor <= value; divisor++)
         {
             if (value % divisor == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>An RFC 6265 cookie attribute name: a token (visible ASCII without separators).</summary>
+    private static bool IsCookieToken(string name)
+    {
+        foreach (var c in name)
+        {
+            if (c <= ' ' || c >= '\u007f' || "()<>@,;:\\\"/[]?={}".Contains(c, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>An RFC 6265 attribute value (<c>av-octet</c>): visible ASCII or space, without <c>;</c>.</summary>
+    private static bool IsCookieAttributeValue(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c < ' ' || c >= '\u007f' || c == ';')
             {
                 return false;
             }

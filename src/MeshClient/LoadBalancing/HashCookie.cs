@@ -7,7 +7,7 @@ namespace MeshClient.LoadBalancing;
 /// A consistent-hash cookie generated for a request that did not carry it (Istio
 /// <c>consistentHash.httpCookie</c> with <c>ttl</c>, Envoy's hash policy cookie): its value is hashed
 /// for this request and its retries, and returned to the caller as Envoy formats it,
-/// <c>name="value"; Max-Age=ttl; Path=path; HttpOnly</c> (no <c>Max-Age</c> when <c>ttl</c> is zero:
+/// <c>name="value"; Max-Age=ttl; Path=path; attributes; HttpOnly</c> (no <c>Max-Age</c> when <c>ttl</c> is zero:
 /// a session cookie). Sending the cookie again sends the request to the same endpoint while the
 /// endpoints stay the same. Envoy derives the value from the downstream connection's addresses; a
 /// client in process has no downstream connection, so the value is 64 random bits in hexadecimal.
@@ -58,7 +58,8 @@ internal sealed class HashCookie
             text += "; Path=" + Key.CookiePath;
         }
 
-        return text + "; HttpOnly";
+        // Istio httpCookie.attributes, after the path and before HttpOnly, as Envoy writes them.
+        return text + Key.CookieAttributes + "; HttpOnly";
     }
 
     /// <summary>Adds the request's generated cookie, if any, to the response that goes back to the caller.</summary>

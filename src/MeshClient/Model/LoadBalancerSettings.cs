@@ -71,7 +71,7 @@ internal sealed record LoadBalancerSettings
 
         if (hash.HttpCookie?.Name is { Length: > 0 } cookie)
         {
-            return new HashKey(HashKeySource.Cookie, cookie, hash.HttpCookie.Path, hash.HttpCookie.Ttl);
+            return new HashKey(HashKeySource.Cookie, cookie, hash.HttpCookie.Path, hash.HttpCookie.Ttl, CookieAttributes(hash.HttpCookie.Attributes));
         }
 
         if (!string.IsNullOrEmpty(hash.HttpQueryParameterName))
@@ -81,14 +81,35 @@ internal sealed record LoadBalancerSettings
 
         return new HashKey(HashKeySource.None, string.Empty);
     }
+
+    /// <summary>The attributes as Envoy appends them to a generated cookie (<c>; name=value</c>, or <c>; name</c> without a value), or <see langword="null"/>.</summary>
+    private static string? CookieAttributes(IList<HttpCookieAttributeOptions> attributes)
+    {
+        if (attributes.Count == 0)
+        {
+            return null;
+        }
+
+        var text = new System.Text.StringBuilder();
+        foreach (var attribute in attributes)
+        {
+            text.Append("; ").Append(attribute.Name);
+            if (!string.IsNullOrEmpty(attribute.Value))
+            {
+                text.Append('=').Append(attribute.Value);
+            }
+        }
+
+        return text.ToString();
+    }
 }
 
 /// <summary>
 /// Where a consistent-hash key comes from; <see cref="HashKeySource.None"/> (source IP) hashes nothing, so picks are random.
 /// A cookie key with a <see cref="CookieTtl"/> is generated when a request has none (Envoy's hash policy
-/// cookie <c>ttl</c>), and returned as a <c>Set-Cookie</c> with <see cref="CookiePath"/>.
+/// cookie <c>ttl</c>), and returned as a <c>Set-Cookie</c> with <see cref="CookiePath"/> and <see cref="CookieAttributes"/>.
 /// </summary>
-internal sealed record HashKey(HashKeySource Source, string Name, string? CookiePath = null, TimeSpan? CookieTtl = null)
+internal sealed record HashKey(HashKeySource Source, string Name, string? CookiePath = null, TimeSpan? CookieTtl = null, string? CookieAttributes = null)
 {
     /// <summary>Whether a request without the cookie gets one generated (Istio <c>httpCookie.ttl</c> set).</summary>
     public bool GeneratesCookie => Source == HashKeySource.Cookie && CookieTtl is not null;

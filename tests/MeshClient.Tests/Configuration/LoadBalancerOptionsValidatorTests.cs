@@ -128,6 +128,26 @@ public sealed class LoadBalancerOptionsValidatorTests
             [Prefix + "consistentHash.httpCookie.ttl must not be negative (was '-00:00:01')."],
             Messages(Service(lb => lb.ConsistentHash = new ConsistentHashOptions { HttpCookie = new HttpCookieOptions { Name = "session", Ttl = TimeSpan.FromSeconds(-1) } }), MeshDiagnosticSeverity.Error));
 
+    [Fact]
+    public void Validate_CookieAttributes_EveryBadOneNamedAtItsIndex() =>
+        Assert.Equal(
+            [
+                Prefix + "consistentHash.httpCookie.attributes[1].name is required.",
+                Prefix + "consistentHash.httpCookie.attributes[2].name must be a token, without spaces, ';', '=' or control characters (was 'Same Site').",
+                Prefix + "consistentHash.httpCookie.attributes[3].value must not contain ';' or control characters (was 'Lax; Secure').",
+            ],
+            Messages(
+                Service(lb =>
+                {
+                    var cookie = new HttpCookieOptions { Name = "session", Ttl = TimeSpan.FromHours(1) };
+                    cookie.Attributes.Add(new HttpCookieAttributeOptions("Secure"));
+                    cookie.Attributes.Add(new HttpCookieAttributeOptions());
+                    cookie.Attributes.Add(new HttpCookieAttributeOptions("Same Site", "Lax"));
+                    cookie.Attributes.Add(new HttpCookieAttributeOptions("SameSite", "Lax; Secure"));
+                    lb.ConsistentHash = new ConsistentHashOptions { HttpCookie = cookie };
+                }),
+                MeshDiagnosticSeverity.Error));
+
     [Theory]
     [InlineData(2, true)]
     [InlineData(65537, true)]

@@ -14,13 +14,19 @@ public sealed class HashCookieTests
 {
     private const string Url = "https://api.example.com/items";
 
-    private static MeshHarness Harness(TimeSpan? ttl, string? path = "/", bool maglev = false, RecordingHandler? handler = null) => new(
+    private static MeshHarness Harness(TimeSpan? ttl, string? path = "/", bool maglev = false, RecordingHandler? handler = null, params HttpCookieAttributeOptions[] attributes) => new(
         services => services.AddMeshExternalService("api.example.com", s =>
         {
             MeshHarness.Static(s, 443, "10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4");
+            var cookie = new HttpCookieOptions { Name = "affinity", Path = path, Ttl = ttl };
+            foreach (var attribute in attributes)
+            {
+                cookie.Attributes.Add(attribute);
+            }
+
             s.TrafficPolicy.LoadBalancer.ConsistentHash = new ConsistentHashOptions
             {
-                HttpCookie = new HttpCookieOptions { Name = "affinity", Path = path, Ttl = ttl },
+                HttpCookie = cookie,
                 Maglev = maglev ? new MaglevOptions() : null,
             };
         }),
@@ -60,6 +66,19 @@ public sealed class HashCookieTests
             Assert.Equal(endpoint, again);
             Assert.Null(none); // the request carried the cookie: nothing generated
         }
+    }
+
+    [Fact]
+    public async Task Send_NoCookie_AttributesAfterThePathBeforeHttpOnly_AsEnvoyWritesThem()
+    {
+        using var harness = Harness(TimeSpan.FromHours(1), "/api", attributes: [new("SameSite", "Strict"), new("Secure"), new("Partitioned", string.Empty)]);
+
+        var (endpoint, setCookie) = await SendAsync(harness);
+
+        Assert.NotNull(setCookie);
+        Assert.Matches("^affinity=\"[0-9a-f]{16}\"; Max-Age=3600; Path=/api; SameSite=Strict; Secure; Partitioned; HttpOnly$", setCookie);
+        var (again, _) = await SendAsync(harness, Pair(setCookie));
+        Assert.Equal(endpoint, again);
     }
 
     [Fact]

@@ -119,4 +119,20 @@ public sealed class LoadBalancerConfigurationTests
         Assert.Equal(new HashKey(HashKeySource.Cookie, "affinity", "/api", TimeSpan.FromHours(1)), key);
         Assert.True(key!.GeneratesCookie);
     }
+
+    [Fact]
+    public void Bind_CookieAttributes_ReachTheHashKeyInOrder()
+    {
+        var options = Bind(new()
+        {
+            [Service + "TrafficPolicy:LoadBalancer:ConsistentHash:HttpCookie:Name"] = "affinity",
+            [Service + "TrafficPolicy:LoadBalancer:ConsistentHash:HttpCookie:Ttl"] = "01:00:00",
+            [Service + "TrafficPolicy:LoadBalancer:ConsistentHash:HttpCookie:Attributes:0:Name"] = "SameSite",
+            [Service + "TrafficPolicy:LoadBalancer:ConsistentHash:HttpCookie:Attributes:0:Value"] = "None",
+            [Service + "TrafficPolicy:LoadBalancer:ConsistentHash:HttpCookie:Attributes:1:Name"] = "Secure",
+        });
+
+        var key = MeshSnapshot.Build(options).Clusters[0].LoadBalancing.Hash;
+        Assert.Equal("; SameSite=None; Secure", key!.CookieAttributes);
+    }
 }
