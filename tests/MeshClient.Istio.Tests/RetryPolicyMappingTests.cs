@@ -125,6 +125,42 @@ public sealed class RetryPolicyMappingTests
     }
 
     [Fact]
+    public void LoadYaml_SubsetWithItsOwnRetryBudget_GainsTheTokenBudgetToo()
+    {
+        const string Rule = """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: api}
+            spec:
+              host: api.example.com
+              trafficPolicy: {retryBudget: {percent: {value: 30}}}
+              subsets:
+              - name: v1
+                labels: {version: v1}
+                trafficPolicy: {retryBudget: {percent: {value: 50}, minRetryConcurrency: 2}}
+              - name: v2
+                labels: {version: v2}
+            ---
+
+            """;
+        const string Budget = """
+            apiVersion: meshclient.io/v1alpha1
+            kind: RetryPolicy
+            metadata: {name: budget}
+            spec: {host: api.example.com, retryBudget: {tokenRatio: 0.2, minRetriesPerSecond: 3}}
+            """;
+
+        var result = IstioConfigurationLoader.LoadYaml(Service + Rule + Budget, "mesh.yaml");
+
+        Assert.Empty(result.Diagnostics);
+        var service = Assert.Single(result.Options.ExternalServices);
+        var v1 = service.Subsets.Single(s => s.Name == "v1").TrafficPolicy!.RetryBudget!;
+        Assert.Equal((50d, 2, 0.2, 3), (v1.Percent, v1.MinRetryConcurrency, v1.TokenRatio, v1.MinRetriesPerSecond));
+        Assert.Null(service.Subsets.Single(s => s.Name == "v2").TrafficPolicy?.RetryBudget); // inherits the rule's, which has the tokens
+        Assert.Equal((30d, 0.2), (service.TrafficPolicy.RetryBudget!.Percent, service.TrafficPolicy.RetryBudget.TokenRatio));
+    }
+
+    [Fact]
     public void LoadYaml_InvalidRetryPolicy_RejectedWithEveryErrorAtItsFieldPath()
     {
         const string Bad = """

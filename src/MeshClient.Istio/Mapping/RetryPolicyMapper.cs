@@ -173,16 +173,32 @@ internal static class RetryPolicyMapper
 
         if (policy.HasTokenBudget)
         {
-            var own = service.TrafficPolicy.RetryBudget ?? new RetryBudgetOptions();
-            service.TrafficPolicy.RetryBudget = new RetryBudgetOptions
+            service.TrafficPolicy.RetryBudget = WithTokens(service.TrafficPolicy.RetryBudget, policy);
+
+            // A subset's own retryBudget replaces the rule's for its cluster (Istio merges per component):
+            // the token budget reaches it too, so that every cluster of the host has it.
+            foreach (var subset in service.Subsets)
             {
-                Percent = own.Percent,
-                MinRetryConcurrency = own.MinRetryConcurrency,
-                TokenRatio = policy.TokenRatio ?? own.TokenRatio,
-                MinRetriesPerSecond = policy.MinRetriesPerSecond ?? own.MinRetriesPerSecond,
-                TokenTtl = policy.TokenTtl ?? own.TokenTtl,
-            };
+                if (subset.TrafficPolicy is { RetryBudget: { } subsetBudget } subsetPolicy)
+                {
+                    subsetPolicy.RetryBudget = WithTokens(subsetBudget, policy);
+                }
+            }
         }
+    }
+
+    /// <summary>A copy of <paramref name="own"/> (none: Envoy's percent budget defaults) with the policy's token fields set.</summary>
+    private static RetryBudgetOptions WithTokens(RetryBudgetOptions? own, RetryExtensionPolicy policy)
+    {
+        own ??= new RetryBudgetOptions();
+        return new RetryBudgetOptions
+        {
+            Percent = own.Percent,
+            MinRetryConcurrency = own.MinRetryConcurrency,
+            TokenRatio = policy.TokenRatio ?? own.TokenRatio,
+            MinRetriesPerSecond = policy.MinRetriesPerSecond ?? own.MinRetriesPerSecond,
+            TokenTtl = policy.TokenTtl ?? own.TokenTtl,
+        };
     }
 
     /// <summary>A copy of <paramref name="retries"/> (Istio's default policy when <see langword="null"/>) with the policy's fields set.</summary>
