@@ -53,9 +53,10 @@ internal static class ExtensionKinds
     /// it needs a <c>spec</c>, whose fields are walked against <paramref name="schema"/>, and <c>spec.host</c>
     /// (<paramref name="host"/>, required). Returns the spec, or <see langword="null"/> when the object has no
     /// usable one (the error is reported); a missing host is reported and the spec still returned, so its
-    /// other fields are checked too.
+    /// other fields are checked too. <paramref name="needsSpec"/> and <paramref name="needsHost"/> replace
+    /// the end of the two "Required value" messages (after "a Kind needs") for a kind that says more.
     /// </summary>
-    public static YamlMappingNode? HostSpec(ObjectReader reader, YamlMappingNode root, IstioResource resource, string kind, Schema schema, out string? host)
+    public static YamlMappingNode? HostSpec(ObjectReader reader, YamlMappingNode root, IstioResource resource, string kind, Schema schema, out string? host, string needsSpec = "a spec with a host", string needsHost = "the host of the service it applies to")
     {
         host = null;
         var article = "aeiouAEIOU".Contains(kind[0], StringComparison.Ordinal) ? "an" : "a";
@@ -69,7 +70,7 @@ internal static class ExtensionKinds
         {
             if (YamlNodes.IsNull(YamlNodes.Get(root, "spec")))
             {
-                reader.Required(root, "spec", $"{article} {kind} needs a spec with a host.");
+                reader.Required(root, "spec", $"{article} {kind} needs {needsSpec}.");
             }
 
             return null;
@@ -79,7 +80,7 @@ internal static class ExtensionKinds
         host = reader.String(spec, "host", "spec.host");
         if (string.IsNullOrEmpty(host))
         {
-            reader.Required(YamlNodes.Get(spec, "host") ?? spec, "spec.host", $"{article} {kind} needs the host of the service it applies to.");
+            reader.Required(YamlNodes.Get(spec, "host") ?? spec, "spec.host", $"{article} {kind} needs {needsHost}.");
         }
 
         return spec;

@@ -32,22 +32,10 @@ internal static class FallbackPolicyMapper
     /// <summary>Reads one object; a valid one is added to <paramref name="policies"/>. Returns whether it is valid.</summary>
     public static bool Map(ObjectReader reader, YamlMappingNode root, IstioResource resource, List<FallbackPolicyRule> policies)
     {
-        if (reader.Mapping(root, "spec", "spec") is not { } spec)
-        {
-            if (YamlNodes.IsNull(YamlNodes.Get(root, "spec")))
-            {
-                reader.Required(root, "spec", "a FallbackPolicy needs a spec with a host.");
-            }
-
-            return false;
-        }
-
         var errors = reader.ErrorCount;
-        Schema.Walk(reader, Spec, spec, "spec", ignored: false);
-        var host = reader.String(spec, "host", "spec.host");
-        if (string.IsNullOrEmpty(host))
+        if (ExtensionKinds.HostSpec(reader, root, resource, Kind, Spec, out var host) is not { } spec)
         {
-            reader.Required(YamlNodes.Get(spec, "host") ?? spec, "spec.host", "a FallbackPolicy needs the host of the service it applies to.");
+            return false;
         }
 
         var options = new FallbackOptions();

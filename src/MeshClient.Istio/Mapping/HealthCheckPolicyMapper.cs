@@ -25,28 +25,10 @@ internal static class HealthCheckPolicyMapper
 
     public static HealthCheckPolicy? Map(ObjectReader reader, YamlMappingNode root, IstioResource resource)
     {
-        if (resource.ApiVersion != ApiVersion)
-        {
-            reader.Error(YamlNodes.Get(root, "apiVersion")!, "apiVersion", $"apiVersion: Unsupported value: '{DiagnosticText.Cut(resource.ApiVersion)}': {Kind} is served as {ApiVersion}.");
-            return null;
-        }
-
-        if (reader.Mapping(root, "spec", "spec") is not { } spec)
-        {
-            if (YamlNodes.IsNull(YamlNodes.Get(root, "spec")))
-            {
-                reader.Required(root, "spec", $"a {Kind} needs a spec with a host and a check (http or tcp).");
-            }
-
-            return null;
-        }
-
         var errors = reader.ErrorCount;
-        Schema.Walk(reader, IstioSchemas.HealthCheckPolicySpec, spec, "spec", ignored: false);
-        var host = reader.String(spec, "host", "spec.host");
-        if (string.IsNullOrEmpty(host))
+        if (ExtensionKinds.HostSpec(reader, root, resource, Kind, IstioSchemas.HealthCheckPolicySpec, out var host, "a spec with a host and a check (http or tcp)", "the host of the service it checks") is not { } spec)
         {
-            reader.Required(YamlNodes.Get(spec, "host") ?? spec, "spec.host", $"a {Kind} needs the host of the service it checks.");
+            return null;
         }
 
         var options = new HealthCheckOptions();
