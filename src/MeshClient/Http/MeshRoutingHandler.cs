@@ -185,7 +185,18 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
     {
         if (attempt.Route!.Definition.Retry is { } retry)
         {
-            var preparing = PrepareRetriesAsync(retry, request, attempt.Result!, attempt, cancellationToken);
+            ValueTask preparing;
+            try
+            {
+                preparing = PrepareRetriesAsync(retry, request, attempt.Result!, attempt, cancellationToken);
+            }
+#pragma warning disable CA1031 // Not swallowed: the caller gets it in the faulted task, as from the asynchronous path.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                return Task.FromException<HttpResponseMessage>(ex);
+            }
+
             if (!preparing.IsCompletedSuccessfully)
             {
                 return SendTimedWhenPreparedAsync(preparing, request, attempt, cancellationToken);
