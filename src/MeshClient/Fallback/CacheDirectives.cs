@@ -10,9 +10,33 @@ internal readonly record struct CacheDirectives(bool Cacheable, string? Reason, 
 {
     public TimeSpan Lifetime => Fresh + StaleIfError;
 
+    /// <summary>
+    /// Whether every <c>Set-Cookie</c> of <paramref name="response"/> is the consistent-hash cookie the mesh
+    /// generated for this caller (not the upstream's: the response itself is shareable; the cookie is never
+    /// stored, see <see cref="FallbackEntry"/>).
+    /// </summary>
+    private static bool OnlyTheMeshsCookie(IEnumerable<string> cookies, HttpResponseMessage response)
+    {
+        if (response.GetMeshResult()?.GeneratedCookie is not { } generated)
+        {
+            return false;
+        }
+
+        var own = generated.ToSetCookie();
+        foreach (var cookie in cookies)
+        {
+            if (!string.Equals(cookie, own, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public static CacheDirectives For(FallbackPolicy policy, HttpResponseMessage response)
     {
-        if (response.Headers.Contains("Set-Cookie"))
+        if (response.Headers.TryGetValues("Set-Cookie", out var cookies) && !OnlyTheMeshsCookie(cookies, response))
         {
             return new(false, "Set-Cookie", default, default);
         }

@@ -18,7 +18,8 @@ internal sealed class FallbackTestMesh : IDisposable
     public FallbackTestMesh(
         Action<FallbackOptions>? fallback = null,
         Func<FallbackContext, ValueTask<HttpResponseMessage?>>? respond = null,
-        Action<MeshOptions>? mesh = null)
+        Action<MeshOptions>? mesh = null,
+        Action<ExternalServiceOptions>? service = null)
     {
         Harness = new MeshHarness(
             services =>
@@ -30,7 +31,11 @@ internal sealed class FallbackTestMesh : IDisposable
                     m.DefaultTimeout = null;
                     mesh?.Invoke(m);
                 });
-                services.AddMeshExternalService("api.example.com", s => MeshHarness.Static(s, 80, "10.0.0.1", "10.0.0.2"))
+                services.AddMeshExternalService("api.example.com", s =>
+                    {
+                        MeshHarness.Static(s, 80, "10.0.0.1", "10.0.0.2");
+                        service?.Invoke(s);
+                    })
                     .AddFallbackCache(fallback, respond);
             },
             new RecordingHandler((request, ct) =>

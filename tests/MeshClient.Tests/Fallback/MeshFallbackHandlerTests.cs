@@ -36,6 +36,43 @@ public sealed class MeshFallbackHandlerTests
     }
 
     [Fact]
+    public async Task Send_TheMeshsGeneratedHashCookie_DoesNotKeepTheResponseOutOfTheCache_NorIsItServed()
+    {
+        // The consistent-hash cookie is the mesh's own, per caller: the upstream's response is still shared.
+        using var mesh = new FallbackTestMesh(service: s => s.TrafficPolicy.LoadBalancer.ConsistentHash = new ConsistentHashOptions
+        {
+            HttpCookie = new HttpCookieOptions { Name = "affinity", Ttl = TimeSpan.FromHours(1) },
+        });
+        var (fresh, _) = await mesh.GetAsync();
+        Assert.StartsWith("affinity=", Assert.Single(fresh.Headers.GetValues("Set-Cookie")), StringComparison.Ordinal);
+        await mesh.StoredAsync(1);
+
+        mesh.Upstream = FallbackTestMesh.Down;
+        var (served, body) = await mesh.GetAsync();
+
+        Assert.Equal("v1", body);
+        Assert.True(served.GetMeshResult()!.FromCache);
+        Assert.False(served.Headers.Contains("Set-Cookie")); // another caller's cookie is never handed out
+    }
+
+    [Fact]
+    public async Task Send_UpstreamSetsACookie_NotCached()
+    {
+        using var mesh = new FallbackTestMesh(service: s => s.TrafficPolicy.LoadBalancer.ConsistentHash = new ConsistentHashOptions
+        {
+            HttpCookie = new HttpCookieOptions { Name = "affinity", Ttl = TimeSpan.FromHours(1) },
+        });
+        mesh.Upstream = FallbackTestMesh.Ok("v1", response => response.Headers.TryAddWithoutValidation("Set-Cookie", "session=abc; HttpOnly"));
+        await mesh.GetAsync();
+        mesh.Upstream = FallbackTestMesh.Down;
+
+        var (served, _) = await mesh.GetAsync();
+
+        Assert.False(served.GetMeshResult()!.FromCache); // the upstream's own cookie keeps the response private
+        Assert.Equal(0, mesh.Cache.ServedCount);
+    }
+
+    [Fact]
     public async Task Send_ServiceRecovers_FreshResponsesAgain()
     {
         using var mesh = new FallbackTestMesh();
