@@ -77,7 +77,7 @@ internal static class RetryPolicyMapper
 
         var retryNonIdempotent = IstioFields.Bool(reader, spec, "retryNonIdempotent", "spec");
         var honorRetryAfter = IstioFields.Bool(reader, spec, "honorRetryAfter", "spec");
-        var maxRequestBufferBytes = Long(reader, spec, "maxRequestBufferBytes", "spec.maxRequestBufferBytes");
+        var maxRequestBufferBytes = reader.Long(spec, "maxRequestBufferBytes", "spec.maxRequestBufferBytes");
         HttpHedgingOptions? hedging = null;
         if (ExtensionKinds.Block(reader, spec, "hedging") is { } hedgingBlock)
         {
@@ -253,23 +253,6 @@ internal static class RetryPolicyMapper
         }
 
         return copy;
-    }
-
-    private static long? Long(ObjectReader reader, YamlMappingNode block, string key, string path)
-    {
-        var node = YamlNodes.Get(block, key);
-        if (YamlNodes.IsNull(node))
-        {
-            return null;
-        }
-
-        if (node is YamlScalarNode { Value: { } text } && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
-        {
-            return value;
-        }
-
-        reader.Error(node!, path, $"{path}: Invalid value: {YamlNodes.Describe(node!)} is not an integer.");
-        return null;
     }
 
     /// <summary>

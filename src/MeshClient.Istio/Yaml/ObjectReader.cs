@@ -136,6 +136,24 @@ internal sealed class ObjectReader(string file, IstioResource? resource, List<Is
         return null;
     }
 
+    /// <summary>A 64-bit integer (a size in bytes), or <see langword="null"/> when absent; anything else is one error at <paramref name="path"/>.</summary>
+    public long? Long(YamlMappingNode parent, string key, string path)
+    {
+        var node = YamlNodes.Get(parent, key);
+        if (YamlNodes.IsNull(node))
+        {
+            return null;
+        }
+
+        if (node is YamlScalarNode { Value: { } text } && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        Error(node!, path, $"{path}: Invalid value: {YamlNodes.Describe(node!)} is not an integer.");
+        return null;
+    }
+
     /// <summary>A port number: an integer the core validator checks, or one error here with the value as written.</summary>
     public int? Port(YamlMappingNode parent, string key, string path)
     {
