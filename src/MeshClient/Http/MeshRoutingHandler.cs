@@ -120,8 +120,8 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
 
         followsRedirects = true;
         return mirroring is null
-            ? SendAttempts(route, capHttp3, request, result, attempt, state.FailureMode, redirects, cancellationToken)
-            : SendWhenMirroredAsync(mirroring, route, capHttp3, request, result, attempt, state.FailureMode, redirects, cancellationToken);
+            ? SendAttempts(request, attempt, cancellationToken)
+            : SendWhenMirroredAsync(mirroring, request, attempt, cancellationToken);
     }
 
     /// <summary>Follows redirects from <paramref name="response"/>, up to <paramref name="redirects"/> hops.</summary>
@@ -172,9 +172,9 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
     }
 
     /// <summary>The route's attempts: through its Polly pipeline when it has one, else with its timeout and retries run here.</summary>
-    private Task<HttpResponseMessage> SendAttempts(MeshRoute route, bool capHttp3, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken) =>
-        route.Pipeline is { } pipeline
-            ? SendAsync(pipeline, capHttp3, request, result, attempt, mode, redirects, cancellationToken)
+    private Task<HttpResponseMessage> SendAttempts(HttpRequestMessage request, AttemptContext attempt, CancellationToken cancellationToken) =>
+        attempt.Route!.Pipeline is { } pipeline
+            ? SendAsync(pipeline, request, attempt, cancellationToken)
             : SendTimed(request, attempt, cancellationToken);
 
     /// <summary>
@@ -280,17 +280,13 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
     }
 
     /// <summary>The attempts through the route's Polly pipeline.</summary>
-    private async Task<HttpResponseMessage> SendAsync(ResiliencePipeline<HttpResponseMessage> pipeline, bool capHttp3, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(ResiliencePipeline<HttpResponseMessage> pipeline, HttpRequestMessage request, AttemptContext attempt, CancellationToken cancellationToken)
     {
-        var askedVersion = request.Version;
-        var askedPolicy = request.VersionPolicy;
-        if (capHttp3)
-        {
-            CapBelowHttp3(request);
-        }
-
+        var hop = attempt; // the hop's own context (hedging may conclude on a hedge's)
+        var result = hop.Result!;
+        var redirects = hop.Redirects;
+        hop.CapHttp3(request);
         HttpResponseMessage response;
-        var hop = attempt;
         var hedging = false;
         try
         {
@@ -326,7 +322,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                     attempt = winner; // the hedged attempt whose response won
                 }
 
-                response = Conclude(in outcome, request, result, attempt, mode);
+                response = Conclude(in outcome, request, result, attempt, hop.FailureMode);
             }
             finally
             {
@@ -336,12 +332,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         }
         finally
         {
-            if (capHttp3)
-            {
-                request.Version = askedVersion;
-                request.VersionPolicy = askedPolicy;
-            }
-
+            hop.RestoreVersion(request);
             AttemptContext.EndHop(request, hop, mayReuse: !hedging); // a hedge that lost may still be running
         }
 
@@ -423,10 +414,10 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
     }
 
     /// <summary>The request's body had to be buffered for its mirrors' copies first.</summary>
-    private async Task<HttpResponseMessage> SendWhenMirroredAsync(Task mirroring, MeshRoute route, bool capHttp3, HttpRequestMessage request, MeshResult result, AttemptContext attempt, MeshFailureMode mode, int redirects, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendWhenMirroredAsync(Task mirroring, HttpRequestMessage request, AttemptContext attempt, CancellationToken cancellationToken)
     {
         await mirroring.ConfigureAwait(false);
-        return await SendAttempts(route, capHttp3, request, result, attempt, mode, redirects, cancellationToken).ConfigureAwait(false);
+        return await SendAttempts(request, attempt, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<HttpResponseMessage> CompleteAsync(Task<HttpResponseMessage> sending, HttpRequestMessage request, AttemptContext attempt, CancellationToken cancellationToken)
