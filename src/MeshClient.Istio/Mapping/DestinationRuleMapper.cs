@@ -42,7 +42,6 @@ internal static class DestinationRuleMapper
             && reader.Mapping(policy, "loadBalancer", "spec.trafficPolicy.loadBalancer") is { } loadBalancer)
         {
             options = MapLoadBalancer(reader, loadBalancer, "spec.trafficPolicy.loadBalancer");
-            options.Warmup = MapWarmup(reader, loadBalancer, "spec.trafficPolicy.loadBalancer");
         }
 
         var tls = policy is null ? null : TlsMapper.Map(reader, policy, "spec.trafficPolicy");
@@ -58,6 +57,7 @@ internal static class DestinationRuleMapper
         };
     }
 
+    /// <summary>A <c>loadBalancer</c> block, wherever it stands (the rule, a subset, a port-level entry): algorithm, consistent hash, locality and warmup.</summary>
     internal static LoadBalancerOptions MapLoadBalancer(ObjectReader reader, YamlMappingNode loadBalancer, string path)
     {
         var options = new LoadBalancerOptions();
@@ -86,6 +86,7 @@ internal static class DestinationRuleMapper
         }
 
         options.LocalityLbSetting = LocalityLbSettingMapper.Map(reader, loadBalancer, path);
+        options.Warmup = MapWarmup(reader, loadBalancer, path);
         return options;
     }
 
@@ -238,7 +239,6 @@ internal static class DestinationRuleMapper
                 if (reader.Mapping(policy, "loadBalancer", policyPath + ".loadBalancer") is { } loadBalancer)
                 {
                     options.TrafficPolicy.LoadBalancer = MapLoadBalancer(reader, loadBalancer, policyPath + ".loadBalancer");
-                    options.TrafficPolicy.LoadBalancer.Warmup = MapWarmup(reader, loadBalancer, policyPath + ".loadBalancer");
                 }
             }
 
@@ -252,7 +252,7 @@ internal static class DestinationRuleMapper
     /// <c>warmup</c> (Istio CRD rules, destinationrule-invalid.yaml: duration required, minimumPercent
     /// 0-100, aggression ≥ 1), or the older <c>warmupDurationSecs</c> when there is no <c>warmup</c>.
     /// </summary>
-    internal static WarmupOptions? MapWarmup(ObjectReader reader, YamlMappingNode loadBalancer, string parent)
+    private static WarmupOptions? MapWarmup(ObjectReader reader, YamlMappingNode loadBalancer, string parent)
     {
         var path = parent + ".warmup";
         if (reader.Mapping(loadBalancer, "warmup", path) is not { } warmup)

@@ -54,7 +54,6 @@ internal static class PortLevelSettingsMapper
             if (reader.Mapping(entry, "loadBalancer", loadBalancerPath) is { } loadBalancer)
             {
                 level.LoadBalancer = DestinationRuleMapper.MapLoadBalancer(reader, loadBalancer, loadBalancerPath);
-                level.LoadBalancer.Warmup = DestinationRuleMapper.MapWarmup(reader, loadBalancer, loadBalancerPath);
             }
 
             result.Add(level);
