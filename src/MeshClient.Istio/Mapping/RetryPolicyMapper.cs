@@ -268,10 +268,7 @@ internal static class RetryPolicyMapper
         service.Route.Retries = Completed(null, policy);
         if (policy.HasTokenBudget)
         {
-            var budget = new RetryBudgetOptions { TokenRatio = policy.TokenRatio };
-            budget.MinRetriesPerSecond = policy.MinRetriesPerSecond ?? budget.MinRetriesPerSecond;
-            budget.TokenTtl = policy.TokenTtl ?? budget.TokenTtl;
-            service.TrafficPolicy.RetryBudget = budget;
+            service.TrafficPolicy.RetryBudget = WithTokens(null, policy);
         }
 
         var probe = new MeshOptions();
