@@ -40,7 +40,7 @@ internal static class FallbackOptionsValidator
 
         for (var i = 0; i < options.Methods.Count; i++)
         {
-            if (!IsToken(options.Methods[i]))
+            if (!HttpTokens.IsToken(options.Methods[i]))
             {
                 findings.Error(FormattableString.Invariant($"{path}.methods[{i}]"), $" '{DiagnosticText.Cut(options.Methods[i] ?? string.Empty)}' is not an HTTP method.");
             }
@@ -48,7 +48,7 @@ internal static class FallbackOptionsValidator
 
         for (var i = 0; i < options.VaryHeaders.Count; i++)
         {
-            if (!IsToken(options.VaryHeaders[i]))
+            if (!HttpTokens.IsToken(options.VaryHeaders[i]))
             {
                 findings.Error(FormattableString.Invariant($"{path}.varyHeaders[{i}]"), $" '{DiagnosticText.Cut(options.VaryHeaders[i] ?? string.Empty)}' is not a header name.");
             }
@@ -61,23 +61,4 @@ internal static class FallbackOptionsValidator
     }
 
     private const MeshResponseFlags AllFlags = (MeshResponseFlags)((1 << 11) - 1);
-
-    // RFC 9110 token characters.
-    private static bool IsToken(string? value)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return false;
-        }
-
-        foreach (var c in value)
-        {
-            if (c <= ' ' || c >= 127 || "\"(),/:;<=>?@[\\]{}".Contains(c, StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }

@@ -117,7 +117,7 @@ internal static class LoadBalancerOptionsValidator
                 {
                     findings.Error(attributePath + ".name", " is required.");
                 }
-                else if (!IsCookieToken(attribute.Name))
+                else if (!HttpTokens.IsToken(attribute.Name))
                 {
                     findings.Error(attributePath + ".name", $" must be a token, without spaces, ';', '=' or control characters (was '{DiagnosticText.Cut(attribute.Name)}').");
                 }
@@ -163,20 +163,6 @@ internal static class LoadBalancerOptionsValidator
         for (var divisor = 2; (long)divisor * divisor <= value; divisor++)
         {
             if (value % divisor == 0)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>An RFC 6265 cookie attribute name: a token (visible ASCII without separators).</summary>
-    private static bool IsCookieToken(string name)
-    {
-        foreach (var c in name)
-        {
-            if (c <= ' ' || c >= '\u007f' || "()<>@,;:\\\"/[]?={}".Contains(c, StringComparison.Ordinal))
             {
                 return false;
             }
