@@ -125,6 +125,23 @@ internal sealed class MeshEndpoint
     /// </summary>
     public EndpointPool? TryStart()
     {
+        if (AcquirePool() is not { } pool)
+        {
+            return null;
+        }
+
+        Interlocked.Increment(ref _inFlight);
+        _load.Increment();
+        Interlocked.Increment(ref _requests);
+        return pool;
+    }
+
+    /// <summary>
+    /// The endpoint's current pool, held (hand it back with <see cref="EndpointPool.Release"/>) without counting
+    /// an attempt — what active health checks send on; <see langword="null"/> when the endpoint was retired.
+    /// </summary>
+    internal EndpointPool? AcquirePool()
+    {
         var pool = _pool;
         while (!pool.TryAcquire())
         {
@@ -145,9 +162,6 @@ internal sealed class MeshEndpoint
             return null;
         }
 
-        Interlocked.Increment(ref _inFlight);
-        _load.Increment();
-        Interlocked.Increment(ref _requests);
         return pool;
     }
 

@@ -288,7 +288,7 @@ internal sealed partial class ActiveHealthChecker : IClusterPolicy
                 return true;
             }
 
-            var pool = Acquire(endpoint);
+            var pool = endpoint.AcquirePool(); // a replaced pool closes after the check
             if (pool is null)
             {
                 return false; // retired: nothing to check
@@ -349,30 +349,6 @@ internal sealed partial class ActiveHealthChecker : IClusterPolicy
             var stream = await ClusterConnections.ConnectAsync(target, null, cancellationToken).ConfigureAwait(false);
             await stream.DisposeAsync().ConfigureAwait(false);
         }
-    }
-
-    /// <summary>The endpoint's current pool, held for the check (a replaced pool closes after it); <see langword="null"/> when the endpoint was retired.</summary>
-    private static EndpointPool? Acquire(MeshEndpoint endpoint)
-    {
-        var pool = endpoint.Pool;
-        while (!pool.TryAcquire())
-        {
-            var next = endpoint.Pool;
-            if (endpoint.IsRetired || ReferenceEquals(next, pool))
-            {
-                return null;
-            }
-
-            pool = next;
-        }
-
-        if (endpoint.IsRetired)
-        {
-            pool.Release(); // the endpoint left its cluster; its pool stays open only for another cluster that shares it
-            return null;
-        }
-
-        return pool;
     }
 
     /// <summary>Records a result on the endpoint and applies a changed status through the cluster's writer.</summary>
