@@ -44,40 +44,16 @@ internal sealed class SharedEndpointPools
     /// The live pool of <paramref name="service"/>'s <paramref name="endpoint"/> under <paramref name="wire"/>
     /// (one more owner), or a new one from <paramref name="create"/> that becomes it.
     /// </summary>
-    public EndpointPool Lease(string service, EndpointKey endpoint, WireSettings wire, Func<EndpointPool> create)
-    {
-        var key = new PoolKey(service, endpoint, wire);
-        lock (_gate)
-        {
-            if (_pools.TryGetValue(key, out var pool) && !pool.IsRetired)
-            {
-                pool.Owners++;
-                return pool;
-            }
-
-            return Register(key, create());
-        }
-    }
+    public EndpointPool Lease(string service, EndpointKey endpoint, WireSettings wire, Func<EndpointPool> create) =>
+        LeaseOrCreate(new PoolKey(service, endpoint, wire), except: null, create);
 
     /// <summary>
     /// A fresh pool for an owner of <paramref name="current"/> (rotated TLS material was loaded): a new
     /// one from <paramref name="create"/> when <paramref name="current"/> is still the key's pool, else
     /// the one another owner already renewed it to. The caller then <see cref="Release(EndpointPool)"/>s <paramref name="current"/>.
     /// </summary>
-    public EndpointPool Renew(string service, EndpointKey endpoint, WireSettings wire, EndpointPool current, Func<EndpointPool> create)
-    {
-        var key = new PoolKey(service, endpoint, wire);
-        lock (_gate)
-        {
-            if (_pools.TryGetValue(key, out var pool) && !ReferenceEquals(pool, current) && !pool.IsRetired)
-            {
-                pool.Owners++;
-                return pool;
-            }
-
-            return Register(key, create());
-        }
-    }
+    public EndpointPool Renew(string service, EndpointKey endpoint, WireSettings wire, EndpointPool current, Func<EndpointPool> create) =>
+        LeaseOrCreate(new PoolKey(service, endpoint, wire), except: current, create);
 
     /// <summary>One owner lets <paramref name="pool"/> go; the last one retires it (it closes after its attempts in flight).</summary>
     public void Release(EndpointPool pool)
@@ -124,6 +100,21 @@ internal sealed class SharedEndpointPools
             {
                 _loads.Remove(key);
             }
+        }
+    }
+
+    /// <summary>The key's live pool (one more owner) unless it is <paramref name="except"/>, else a new one from <paramref name="create"/> that becomes the key's.</summary>
+    private EndpointPool LeaseOrCreate(PoolKey key, EndpointPool? except, Func<EndpointPool> create)
+    {
+        lock (_gate)
+        {
+            if (_pools.TryGetValue(key, out var pool) && !ReferenceEquals(pool, except) && !pool.IsRetired)
+            {
+                pool.Owners++;
+                return pool;
+            }
+
+            return Register(key, create());
         }
     }
 
