@@ -113,9 +113,6 @@ public sealed class MeshResult
         }
     }
 
-    /// <summary>The caller's token, to tell its cancellation from the route's timeout in an attempt.</summary>
-    internal CancellationToken CallerToken { get; set; }
-
     /// <summary>
     /// The endpoints earlier attempts of this request went to, for the next pick (Envoy's
     /// <c>previous_hosts</c>); <see langword="null"/> before a second attempt, so a request with one

@@ -16,6 +16,9 @@ internal sealed partial class AttemptContext
     private Version? _askedVersion;
     private HttpVersionPolicy _askedPolicy;
 
+    /// <summary>The caller's token, to tell its cancellation from the route's timeout in an attempt.</summary>
+    public CancellationToken CallerToken { get; set; }
+
     /// <summary>How the hop's failures reach the caller.</summary>
     public MeshFailureMode FailureMode { get; set; }
 
@@ -83,6 +86,7 @@ internal sealed partial class AttemptContext
     {
         EndTimeout();
         _askedVersion = null;
+        CallerToken = default;
         FailureMode = default;
         Redirects = 0;
         CapsHttp3 = false;

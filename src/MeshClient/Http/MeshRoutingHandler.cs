@@ -50,7 +50,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
             return base.SendAsync(request, cancellationToken);
         }
 
-        var result = new MeshResult { CallerToken = cancellationToken, RequestUri = uri };
+        var result = new MeshResult { RequestUri = uri };
         request.Options.Set(MeshResponseExtensions.ResultKey, result);
         var state = _runtime.State;
         if (firstHop && request.Headers.Host is { } hostHeader && MeshRouter.IsMisdirected(state, uri, hostHeader))
@@ -91,6 +91,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         attempt.Route = route;
         attempt.Target = target;
         attempt.Result = result;
+        attempt.CallerToken = cancellationToken;
         attempt.FailureMode = state.FailureMode;
         attempt.Redirects = redirects;
         var mirroring = route.Mirrors.Length == 0 ? null : _runtime.Mirrors.Start(request, route);
@@ -377,7 +378,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
     private static async ValueTask<Outcome<HttpResponseMessage>> RunAttemptAsync(ResilienceContext context, AttemptState state)
     {
         var (request, attempt) = (state.Request, state.Attempt);
-        var callerToken = state.Result.CallerToken;
+        var callerToken = state.Attempt.CallerToken; // the hop's (a hedge's own context has none)
         if (state.Hedging)
         {
             if (context.Properties.TryGetValue(RetryDecider.AttemptKey, out var own))
@@ -435,9 +436,9 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
         }
         catch (Exception ex)
         {
-            if (attempt.Failed(ex, attempt.Result!.CallerToken, cancellationToken) is AttemptFailedException failure)
+            if (attempt.Failed(ex, attempt.CallerToken, cancellationToken) is AttemptFailedException failure)
             {
-                return Failed(request, attempt.Result, attempt.FailureMode, failure);
+                return Failed(request, attempt.Result!, attempt.FailureMode, failure);
             }
 
             throw;
@@ -485,7 +486,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
                     catch (Exception ex)
 #pragma warning restore CA1031
                     {
-                        return Outcome.FromException<HttpResponseMessage>(state.Attempt.Failed(ex, state.Result.CallerToken, context.CancellationToken));
+                        return Outcome.FromException<HttpResponseMessage>(state.Attempt.Failed(ex, state.Attempt.CallerToken, context.CancellationToken));
                     }
                 },
                 context,

@@ -154,9 +154,11 @@ internal sealed partial class MeshTelemetry : IDisposable
         }
 
         var propagation = settings.PropagationFor(cluster.ServiceName);
-        if (propagation != TracePropagation.None)
+        var context = span ?? Activity.Current;
+        if (propagation != TracePropagation.None && (context is not null || settings.GenerateRequestId))
         {
-            TracePropagators.Inject(request.Headers, span ?? Activity.Current, propagation, settings.GenerateRequestId);
+            // Only then: a request without headers keeps none (its header collection is created on first use).
+            TracePropagators.Inject(request.Headers, context, propagation, settings.GenerateRequestId);
         }
     }
 
