@@ -41,6 +41,11 @@ internal static class AllocationProbe
             });
             Probe("mesh, retries, no timeout", handler, mesh => mesh.DefaultTimeout = null);
             Probe("mesh, defaults without generated x-request-id", handler, mesh => mesh.Telemetry.GenerateRequestId = false);
+            Probe("mesh, defaults without Istio's proxy headers", handler, mesh =>
+            {
+                mesh.Telemetry.GenerateRequestId = false;
+                mesh.Telemetry.IncludeAttemptCount = false;
+            });
         }
     }
 

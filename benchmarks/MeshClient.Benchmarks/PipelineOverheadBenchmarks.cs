@@ -24,11 +24,13 @@ public class PipelineOverheadBenchmarks
 
     private InMemoryHandler _handler = null!;
     private ServiceProvider? _provider;
+    private ServiceProvider? _providerWithoutProxyHeaders;
     private HttpClient _raw = null!;
     private HttpClient _factoryRaw = null!;
     private HttpClient _mesh = null!;
     private HttpClient _meshWithoutFactoryLogging = null!;
     private HttpClient _meshWithRouteTimeout = null!;
+    private HttpClient _meshWithoutProxyHeaders = null!;
     private HttpClient _standardResilience = null!;
 
     [GlobalSetup]
@@ -80,8 +82,30 @@ public class PipelineOverheadBenchmarks
         _meshWithRouteTimeout = factory.CreateClient(TimedHost);
         _standardResilience = factory.CreateClient("standard");
 
+        // (b''') MeshClient's handlers alone, as (b'), in a mesh that sends neither of the two headers Istio
+        // adds by default (x-request-id, x-envoy-attempt-count; Istio proxyHeaders): the same request on
+        // the wire as (a), so the difference is the mesh's own work, not the headers' storage.
+        var withoutProxyHeaders = new ServiceCollection();
+        withoutProxyHeaders.AddSingleton(new ClusterHandlerFactory((_, _) => _handler));
+        withoutProxyHeaders.AddMesh(mesh =>
+        {
+            mesh.Telemetry.GenerateRequestId = false;
+            mesh.Telemetry.IncludeAttemptCount = false;
+        });
+        withoutProxyHeaders.AddMeshExternalService(Host, service =>
+        {
+            service.Resolution = ServiceResolution.Static;
+            service.Ports.Add(new ServicePortOptions(80, "http", ServiceProtocol.Http));
+            service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.1"));
+            service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.2"));
+            service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.3"));
+        });
+        withoutProxyHeaders.AddHttpClient("mesh-without-proxy-headers").AddMeshHandlers().RemoveAllLoggers();
+        _providerWithoutProxyHeaders = withoutProxyHeaders.BuildServiceProvider();
+        _meshWithoutProxyHeaders = _providerWithoutProxyHeaders.GetRequiredService<IHttpClientFactory>().CreateClient("mesh-without-proxy-headers");
+
         // Fail fast if a variant does not do what it claims.
-        foreach (var (mesh, uri) in new[] { (_mesh, RequestUri), (_meshWithoutFactoryLogging, RequestUri), (_meshWithRouteTimeout, TimedRequestUri) })
+        foreach (var (mesh, uri) in new[] { (_mesh, RequestUri), (_meshWithoutFactoryLogging, RequestUri), (_meshWithRouteTimeout, TimedRequestUri), (_meshWithoutProxyHeaders, RequestUri) })
         {
             using var response = mesh.GetAsync(uri).GetAwaiter().GetResult();
             if (response.StatusCode != HttpStatusCode.OK || response.GetMeshResult() is not { Endpoint: not null })
@@ -96,6 +120,7 @@ public class PipelineOverheadBenchmarks
     {
         _raw.Dispose();
         _provider?.Dispose();
+        _providerWithoutProxyHeaders?.Dispose();
     }
 
     /// <summary>(a) <c>new HttpClient(handler)</c>: the floor.</summary>
@@ -117,6 +142,10 @@ public class PipelineOverheadBenchmarks
     /// <summary>(b'') the MeshClient pipeline for a service with a route timeout (a Polly timeout around the attempt).</summary>
     [Benchmark]
     public Task<HttpStatusCode> MeshClientWithRouteTimeout() => SendAsync(_meshWithRouteTimeout, TimedRequestUri);
+
+    /// <summary>(b''') the MeshClient handlers alone, as (b'), without Istio's default proxy headers: the same request on the wire as (a).</summary>
+    [Benchmark]
+    public Task<HttpStatusCode> MeshClientWithoutProxyHeaders() => SendAsync(_meshWithoutProxyHeaders, RequestUri);
 
     /// <summary>(c) AddStandardResilienceHandler() with its defaults.</summary>
     [Benchmark]

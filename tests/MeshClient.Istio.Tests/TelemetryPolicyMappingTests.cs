@@ -37,6 +37,7 @@ public sealed class TelemetryPolicyMappingTests
           sourceWorkloadNamespace: shop
           istioCompatibleMetrics: true
           generateRequestId: false
+          includeAttemptCount: false
           endpointLabels: true
           propagation: [W3C, b3multi]
         ---
@@ -61,6 +62,7 @@ public sealed class TelemetryPolicyMappingTests
         Assert.Equal(("checkout", "shop"), (telemetry.SourceWorkload, telemetry.SourceWorkloadNamespace));
         Assert.True(telemetry.IstioCompatibleMetrics);
         Assert.False(telemetry.GenerateRequestId);
+        Assert.False(telemetry.IncludeAttemptCount);
         Assert.True(telemetry.EndpointLabels);
         Assert.Equal(TracePropagation.W3C | TracePropagation.B3Multi, telemetry.Propagation);
         Assert.Equal(TracePropagation.None, target.ExternalServices.Single(s => s.Hosts.Contains("partner.example.org")).TracePropagation);
@@ -84,6 +86,7 @@ public sealed class TelemetryPolicyMappingTests
 
         Assert.Equal("checkout", target.Telemetry.SourceWorkload);
         Assert.True(target.Telemetry.IstioCompatibleMetrics);
+        Assert.True(target.Telemetry.IncludeAttemptCount);
         Assert.Equal(TracePropagation.W3C, target.Telemetry.Propagation);
     }
 
@@ -98,6 +101,7 @@ public sealed class TelemetryPolicyMappingTests
               host: api.example.com
               sourceWorkload: checkout
               istioCompatibleMetrics: maybe
+              includeAttemptCount: no-thanks
               propagation: [W3C, jaeger]
               sampling: 10
             """;
@@ -112,7 +116,9 @@ public sealed class TelemetryPolicyMappingTests
                 ("spec.sampling", "spec.sampling: unknown field \"sampling\": it is not part of the Istio TelemetryPolicy API."),
                 ("spec.sourceWorkload", "spec.sourceWorkload applies to the whole mesh (host \"*\") only; a service's TelemetryPolicy sets propagation."),
                 ("spec.istioCompatibleMetrics", "spec.istioCompatibleMetrics applies to the whole mesh (host \"*\") only; a service's TelemetryPolicy sets propagation."),
+                ("spec.includeAttemptCount", "spec.includeAttemptCount applies to the whole mesh (host \"*\") only; a service's TelemetryPolicy sets propagation."),
                 ("spec.istioCompatibleMetrics", "spec.istioCompatibleMetrics: Invalid value: 'maybe': expected true or false."),
+                ("spec.includeAttemptCount", "spec.includeAttemptCount: Invalid value: 'no-thanks': expected true or false."),
                 ("spec.propagation[1]", "spec.propagation[1]: Unsupported value: 'jaeger': supported values: \"W3C\", \"B3Multi\", \"B3Single\", \"None\"."),
             ],
             errors);

@@ -15,10 +15,11 @@ namespace MeshClient.Istio.Mapping;
 /// metadata: {name: mesh-telemetry}
 /// spec:
 ///   host: "*"                          # or a ServiceEntry host (then propagation only)
-///   sourceWorkload: checkout           # host "*" only, as the four fields below
+///   sourceWorkload: checkout           # host "*" only, as the five fields below
 ///   sourceWorkloadNamespace: shop
 ///   istioCompatibleMetrics: true
 ///   generateRequestId: true
+///   includeAttemptCount: true          # x-envoy-attempt-count (Istio proxyHeaders.attemptCount)
 ///   endpointLabels: false
 ///   propagation: [W3C, B3Multi]        # W3C, B3Multi, B3Single; [None] (or []) for none
 /// </code>
@@ -31,7 +32,7 @@ internal sealed class TelemetryPolicyMapper
 
     private const string Telemetry = "telemetry.";
 
-    private static readonly string[] MeshWideFields = ["sourceWorkload", "sourceWorkloadNamespace", "istioCompatibleMetrics", "generateRequestId", "endpointLabels"];
+    private static readonly string[] MeshWideFields = ["sourceWorkload", "sourceWorkloadNamespace", "istioCompatibleMetrics", "generateRequestId", "includeAttemptCount", "endpointLabels"];
 
     private static readonly Schema Spec = Schema.Object(
         new Field("host", Schema.Scalar),
@@ -39,6 +40,7 @@ internal sealed class TelemetryPolicyMapper
         new Field("sourceWorkloadNamespace", Schema.Scalar),
         new Field("istioCompatibleMetrics", Schema.Scalar),
         new Field("generateRequestId", Schema.Scalar),
+        new Field("includeAttemptCount", Schema.Scalar),
         new Field("endpointLabels", Schema.Scalar),
         new Field("propagation", Schema.List(Schema.Scalar)));
 
@@ -88,6 +90,7 @@ internal sealed class TelemetryPolicyMapper
             SourceWorkloadNamespace = reader.String(spec, "sourceWorkloadNamespace", "spec.sourceWorkloadNamespace"),
             IstioCompatibleMetrics = IstioFields.Bool(reader, spec, "istioCompatibleMetrics", "spec"),
             GenerateRequestId = IstioFields.Bool(reader, spec, "generateRequestId", "spec"),
+            IncludeAttemptCount = IstioFields.Bool(reader, spec, "includeAttemptCount", "spec"),
             EndpointLabels = IstioFields.Bool(reader, spec, "endpointLabels", "spec"),
             Propagation = ReadPropagation(reader, spec),
         };
@@ -212,6 +215,8 @@ internal sealed class TelemetryPolicyMapper
 
         public bool? GenerateRequestId { get; init; }
 
+        public bool? IncludeAttemptCount { get; init; }
+
         public bool? EndpointLabels { get; init; }
 
         public TracePropagation? Propagation { get; init; }
@@ -222,6 +227,7 @@ internal sealed class TelemetryPolicyMapper
             target.SourceWorkloadNamespace = SourceWorkloadNamespace ?? target.SourceWorkloadNamespace;
             target.IstioCompatibleMetrics = IstioCompatibleMetrics ?? target.IstioCompatibleMetrics;
             target.GenerateRequestId = GenerateRequestId ?? target.GenerateRequestId;
+            target.IncludeAttemptCount = IncludeAttemptCount ?? target.IncludeAttemptCount;
             target.EndpointLabels = EndpointLabels ?? target.EndpointLabels;
             target.Propagation = Propagation ?? target.Propagation;
         }

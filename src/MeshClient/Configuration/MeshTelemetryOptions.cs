@@ -38,6 +38,17 @@ public sealed class MeshTelemetryOptions
     public bool GenerateRequestId { get; set; } = true;
 
     /// <summary>
+    /// Gets or sets whether every attempt carries <c>x-envoy-attempt-count</c> (1 for the first attempt,
+    /// 2 for the first retry, ...), as Istio's sidecars send it. A header the caller set is left as it is
+    /// when this is off.
+    /// </summary>
+    /// <value>
+    /// Defaults to <see langword="true"/> (Istio's default: Envoy's <c>include_request_attempt_count</c>;
+    /// Istio <c>proxyHeaders.attemptCount.disabled</c> turns it off).
+    /// </value>
+    public bool IncludeAttemptCount { get; set; } = true;
+
+    /// <summary>
     /// Gets or sets whether the per-endpoint gauges carry the endpoint's address (<c>endpoint</c> label).
     /// Addresses change with DNS, so they are left out by default to keep the number of series small.
     /// </summary>

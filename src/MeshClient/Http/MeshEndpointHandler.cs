@@ -115,7 +115,12 @@ internal sealed class MeshEndpointHandler : HttpMessageHandler
         }
 
         RetryRequests.ConsumeRetryHeaders(request);
-        RetryRequests.SetAttemptCount(request.Headers, result.AddAttempt());
+        var attemptNumber = result.AddAttempt();
+        if (runtime.Telemetry.Settings.IncludeAttemptCount)
+        {
+            RetryRequests.SetAttemptCount(request.Headers, attemptNumber);
+        }
+
         var start = cluster.TimeProvider.GetTimestamp();
         PickResult pick = default;
         EndpointPool? pool = null;

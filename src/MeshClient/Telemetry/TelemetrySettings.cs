@@ -15,6 +15,7 @@ internal sealed class TelemetrySettings
         IstioCompatibleMetrics = options.IstioCompatibleMetrics;
         Propagation = options.Propagation;
         GenerateRequestId = options.GenerateRequestId;
+        IncludeAttemptCount = options.IncludeAttemptCount;
         EndpointLabels = options.EndpointLabels;
         _byService = byService;
     }
@@ -30,6 +31,8 @@ internal sealed class TelemetrySettings
     public TracePropagation Propagation { get; }
 
     public bool GenerateRequestId { get; }
+
+    public bool IncludeAttemptCount { get; }
 
     public bool EndpointLabels { get; }
 

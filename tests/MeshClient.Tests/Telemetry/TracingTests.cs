@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using MeshClient.Configuration;
 using MeshClient.Telemetry;
 using Microsoft.Extensions.Configuration;
@@ -139,6 +140,58 @@ public sealed class TracingTests
     }
 
     [Fact]
+    public async Task IncludeAttemptCountOff_NoAttemptSendsIt_TheRetriesAreStillCounted()
+    {
+        using var mesh = new TelemetryTestMesh(
+            mesh: m => m.Telemetry.IncludeAttemptCount = false,
+            service: s => s.Route.Retries = new HttpRetryOptions { RetryOn = "503", Attempts = 2 });
+        mesh.Then(TelemetryTestMesh.Status(503));
+
+        using var response = await mesh.Client.GetAsync("https://api.example.com/", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, mesh.Attempts.Count);
+        Assert.All(mesh.Attempts, a => Assert.False(a.ContainsKey("x-envoy-attempt-count")));
+        Assert.All(mesh.Attempts, a => Assert.True(a.ContainsKey("x-request-id"))); // the other header is not affected
+        Assert.Equal(2, response.GetMeshResult()!.Attempts);
+    }
+
+    [Fact]
+    public async Task IncludeAttemptCountOff_TheCallersOwnHeader_IsLeftAsItIs()
+    {
+        using var mesh = new TelemetryTestMesh(mesh: m => m.Telemetry.IncludeAttemptCount = false);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "https://api.example.com/");
+        request.Headers.TryAddWithoutValidation("x-envoy-attempt-count", "7");
+
+        using var response = await mesh.Client.SendAsync(request, Ct);
+
+        Assert.Equal("7", mesh.Attempts[0]["x-envoy-attempt-count"]);
+    }
+
+    [Fact]
+    public async Task BothProxyHeadersOff_NoActivity_TheAttemptCarriesNoHeaderAtAll()
+    {
+        using var mesh = new TelemetryTestMesh(mesh: m =>
+        {
+            m.Telemetry.GenerateRequestId = false;
+            m.Telemetry.IncludeAttemptCount = false;
+        });
+        var previous = Activity.Current;
+        Activity.Current = null;
+        try
+        {
+            using var response = await mesh.Client.GetAsync("https://api.example.com/", Ct);
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Empty(mesh.Attempts[0]);
+        }
+        finally
+        {
+            Activity.Current = previous;
+        }
+    }
+
+    [Fact]
     public void BindConfiguration_TelemetrySection_BindsEveryField()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -148,6 +201,7 @@ public sealed class TracingTests
             ["Mesh:Telemetry:IstioCompatibleMetrics"] = "true",
             ["Mesh:Telemetry:Propagation"] = "W3C, B3Single",
             ["Mesh:Telemetry:GenerateRequestId"] = "false",
+            ["Mesh:Telemetry:IncludeAttemptCount"] = "false",
             ["Mesh:Telemetry:EndpointLabels"] = "true",
             ["Mesh:ExternalServices:0:Hosts:0"] = "api.example.com",
             ["Mesh:ExternalServices:0:Ports:0:Number"] = "443",
@@ -161,7 +215,8 @@ public sealed class TracingTests
 
         Assert.Empty(options.SourceDiagnostics);
         var telemetry = options.Telemetry;
-        Assert.Equal(("checkout", "shop", true, TracePropagation.W3C | TracePropagation.B3Single, false, true), (telemetry.SourceWorkload, telemetry.SourceWorkloadNamespace, telemetry.IstioCompatibleMetrics, telemetry.Propagation, telemetry.GenerateRequestId, telemetry.EndpointLabels));
+        Assert.Equal(("checkout", "shop", true, TracePropagation.W3C | TracePropagation.B3Single, false, false, true), (telemetry.SourceWorkload, telemetry.SourceWorkloadNamespace, telemetry.IstioCompatibleMetrics, telemetry.Propagation, telemetry.GenerateRequestId, telemetry.IncludeAttemptCount, telemetry.EndpointLabels));
+        Assert.False(harness.Runtime.Telemetry.Settings.IncludeAttemptCount);
         Assert.Equal(TracePropagation.None, options.ExternalServices[0].TracePropagation);
         Assert.Equal(TracePropagation.None, harness.Runtime.Telemetry.Settings.PropagationFor("api.example.com"));
         Assert.Equal(TracePropagation.W3C | TracePropagation.B3Single, harness.Runtime.Telemetry.Settings.PropagationFor("other.example.com"));
