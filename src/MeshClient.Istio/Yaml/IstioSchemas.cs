@@ -145,7 +145,7 @@ internal static class IstioSchemas
             F("exposeHeaders", StringList),
             F("maxAge", Duration),
             F("allowCredentials"),
-            F("unmatchedPreflights")), NotSupported),
+            F("unmatchedPreflights")), NotApplicable, "CORS answers browsers' preflight requests and adds CORS headers for browsers; the calls of this application are not a browser's."),
         F("headers", Headers));
 
     private static readonly Schema RouteDestination = Object(F("destination", Destination), F("weight"));
