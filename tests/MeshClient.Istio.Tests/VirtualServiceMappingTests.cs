@@ -54,6 +54,57 @@ public sealed class VirtualServiceMappingTests
     }
 
     [Fact]
+    public void LoadYaml_RedirectPrefixRewriteAndDerivePort_Mapped_NoWarning()
+    {
+        const string VirtualService = """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: api}
+            spec:
+              hosts: [api.example.com]
+              http:
+              - match:
+                - uri: {prefix: /v1/}
+                redirect: {prefixRewrite: /v2/, scheme: http, derivePort: FROM_REQUEST_PORT}
+              - match:
+                - uri: {exact: /old}
+                redirect: {uri: /new, derivePort: FROM_PROTOCOL_DEFAULT}
+            """;
+
+        var service = Load(Entry + Rule + VirtualService, out var result);
+
+        Assert.Empty(result.Diagnostics);
+        var (first, second) = (service.Http[0].Redirect!, service.Http[1].Redirect!);
+        Assert.Equal(("/v2/", "http", RedirectPortSelection.FromRequestPort), (first.PrefixRewrite, first.Scheme, first.DerivePort));
+        Assert.Equal(("/new", null, RedirectPortSelection.FromProtocolDefault), (second.Uri, second.PrefixRewrite, second.DerivePort));
+    }
+
+    [Fact]
+    public void LoadYaml_RedirectDerivePortInvalid_OrWithPort_OrPrefixRewriteWithUri_ErrorsAtTheirPaths()
+    {
+        const string VirtualService = """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: bad}
+            spec:
+              hosts: [api.example.com]
+              http:
+              - redirect: {uri: /x, derivePort: FROM_ELSEWHERE}
+              - redirect: {port: 8443, derivePort: FROM_REQUEST_PORT}
+              - redirect: {uri: /x, prefixRewrite: /y}
+            """;
+
+        var result = IstioConfigurationLoader.LoadYaml(Entry + Rule + VirtualService, "mesh.yaml");
+
+        Assert.Equal(IstioResourceStatus.Rejected, result.Resources.Single(r => r.Name == "bad").Status);
+        var errors = result.Diagnostics.Where(d => d.IsError).ToArray();
+        Assert.Equal(["spec.http[0].redirect.derivePort", "spec.http[1].redirect.derivePort", "spec.http[2].redirect.prefixRewrite"], errors.Select(e => e.FieldPath));
+        Assert.Contains("spec.http[0].redirect.derivePort: Unsupported value: 'FROM_ELSEWHERE': supported values: FROM_PROTOCOL_DEFAULT, FROM_REQUEST_PORT.", errors[0].Message, StringComparison.Ordinal);
+        Assert.Contains("spec.http[1].redirect.derivePort: Invalid value: port and derivePort cannot both be set", errors[1].Message, StringComparison.Ordinal);
+        Assert.Contains("spec.http[2].redirect.prefixRewrite: Invalid value: uri and prefixRewrite cannot both be set", errors[2].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void LoadYaml_EntryRuleAndVirtualService_MapToRoutesAndSubsets()
     {
         const string VirtualService = """

@@ -162,18 +162,13 @@ internal static class VirtualServiceMapper
             route.Redirect = new HttpRedirectOptions
             {
                 Uri = reader.String(redirect, "uri", path + ".redirect.uri"),
+                PrefixRewrite = reader.String(redirect, "prefixRewrite", path + ".redirect.prefixRewrite"),
                 Authority = reader.String(redirect, "authority", path + ".redirect.authority"),
                 Port = reader.Int(redirect, "port", path + ".redirect.port"),
+                DerivePort = DerivePort(reader, redirect, path + ".redirect.derivePort"),
                 Scheme = reader.String(redirect, "scheme", path + ".redirect.scheme"),
                 RedirectCode = reader.Int(redirect, "redirectCode", path + ".redirect.redirectCode") ?? 301,
             };
-            foreach (var unsupported in (ReadOnlySpan<string>)["derivePort", "prefixRewrite"])
-            {
-                if (YamlNodes.Get(redirect, unsupported) is { } node)
-                {
-                    reader.NotSupported(node, $"{path}.redirect.{unsupported}");
-                }
-            }
         }
 
         route.Fault = MapFault(reader, rule, path + ".fault");
@@ -266,6 +261,23 @@ internal static class VirtualServiceMapper
             into[name] = value is YamlMappingNode map
                 ? ReadStringMatch(reader, map, valuePath)
                 : YamlNodes.IsNull(value) ? new StringMatchOptions() : Invalid(reader, value, valuePath);
+        }
+    }
+
+    /// <summary><c>redirect.derivePort</c>: <c>FROM_PROTOCOL_DEFAULT</c> or <c>FROM_REQUEST_PORT</c>.</summary>
+    private static RedirectPortSelection? DerivePort(ObjectReader reader, YamlMappingNode redirect, string path)
+    {
+        switch (reader.String(redirect, "derivePort", path))
+        {
+            case null:
+                return null;
+            case "FROM_PROTOCOL_DEFAULT":
+                return RedirectPortSelection.FromProtocolDefault;
+            case "FROM_REQUEST_PORT":
+                return RedirectPortSelection.FromRequestPort;
+            case var other:
+                reader.Error(YamlNodes.Get(redirect, "derivePort")!, path, $"{path}: Unsupported value: '{DiagnosticText.Cut(other)}': supported values: FROM_PROTOCOL_DEFAULT, FROM_REQUEST_PORT.");
+                return null;
         }
     }
 

@@ -353,6 +353,25 @@ internal static class HttpRouteValidator
         {
             findings.Error(path + ".uri", $": Invalid value: '{DiagnosticText.Cut(uri)}' is not a path.");
         }
+
+        if (redirect.PrefixRewrite is { } prefix && prefix.AsSpan().IndexOfAny(" \t\r\n\0") >= 0)
+        {
+            findings.Error(path + ".prefixRewrite", $": Invalid value: '{DiagnosticText.Cut(prefix)}' is not a path.");
+        }
+
+        if (redirect.Uri is not null && redirect.PrefixRewrite is not null)
+        {
+            findings.Error(path + ".prefixRewrite", ": Invalid value: uri and prefixRewrite cannot both be set: uri replaces the whole path, prefixRewrite the part the route matched.");
+        }
+
+        if (redirect.DerivePort is { } derive && !Enum.IsDefined(derive))
+        {
+            findings.Error(path + ".derivePort", FormattableString.Invariant($": Unsupported value: {(int)derive}: supported values: FromProtocolDefault, FromRequestPort."));
+        }
+        else if (redirect.DerivePort is not null && redirect.Port is not null)
+        {
+            findings.Error(path + ".derivePort", ": Invalid value: port and derivePort cannot both be set: one chooses the redirect's port.");
+        }
     }
 
     private static void ValidateSubsets(ExternalServiceOptions service, ServiceFindings findings)

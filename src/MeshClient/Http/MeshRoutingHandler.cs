@@ -76,7 +76,7 @@ internal sealed class MeshRoutingHandler : DelegatingHandler
 
         if (definition.Redirect is { } redirect)
         {
-            return Task.FromResult(RouteRequests.Respond(route, null, MeshResponses.Redirect(request, redirect.Status, RouteRequests.RedirectLocation(uri, redirect))));
+            return Task.FromResult(RouteRequests.Respond(route, null, MeshResponses.Redirect(request, redirect.Status, RouteRequests.RedirectLocation(uri, redirect, matched?.Uri))));
         }
 
         var target = route.SelectTarget();

@@ -46,14 +46,21 @@ internal static class RouteRequests
         return response;
     }
 
-    /// <summary>Envoy's redirect: the request URI with the configured parts replaced; the query is kept.</summary>
-    public static Uri RedirectLocation(Uri uri, RedirectDefinition redirect)
+    /// <summary>
+    /// Envoy's redirect: the request URI with the configured parts replaced; the query is kept.
+    /// <paramref name="match"/> is the uri condition of the match block that matched, for <c>prefixRewrite</c>.
+    /// </summary>
+    public static Uri RedirectLocation(Uri uri, RedirectDefinition redirect, StringMatcher? match = null)
     {
         var scheme = redirect.Scheme ?? uri.Scheme;
         var host = redirect.Authority ?? uri.Authority;
         var authorityHasPort = redirect.Authority is { } a && a.LastIndexOf(':') > a.LastIndexOf(']');
-        var port = redirect.Port
-            ?? (redirect.Authority is null && redirect.Scheme is null && !uri.IsDefaultPort ? uri.Port : (int?)null);
+        var port = redirect.Port ?? redirect.DerivePort switch
+        {
+            Configuration.RedirectPortSelection.FromProtocolDefault => null, // the scheme's default
+            Configuration.RedirectPortSelection.FromRequestPort => uri.Port,
+            _ => redirect.Authority is null && redirect.Scheme is null && !uri.IsDefaultPort ? uri.Port : null,
+        };
         if (redirect.Authority is null)
         {
             host = uri.IdnHost.Contains(':', StringComparison.Ordinal) ? $"[{uri.IdnHost}]" : uri.IdnHost;
@@ -63,7 +70,7 @@ internal static class RouteRequests
             host = host[..host.LastIndexOf(':')];
         }
 
-        var path = redirect.Path ?? uri.AbsolutePath;
+        var path = redirect.Path ?? redirect.PrefixRewrite?.Apply(uri.AbsolutePath, match) ?? uri.AbsolutePath;
         var portText = port is { } p && !IsDefault(scheme, p) ? ":" + p.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty;
         return new Uri($"{scheme}://{host}{portText}{(path.StartsWith('/') ? path : "/" + path)}{uri.Query}");
     }

@@ -125,6 +125,10 @@ internal static class RouteCompiler
             ResponseHeaders = HeaderOperations.Compile(options.Headers?.Response, out _),
             Redirect = options.Redirect is { } redirect
                 ? new RedirectDefinition(redirect.Uri, redirect.Authority, redirect.Port, redirect.Scheme, redirect.RedirectCode)
+                {
+                    PrefixRewrite = redirect.PrefixRewrite is { } redirectPrefix ? PathRewrite.Prefix(redirectPrefix) : null,
+                    DerivePort = redirect.DerivePort,
+                }
                 : null,
             DirectResponse = options.DirectResponse is { } direct
                 ? new DirectResponseDefinition(direct.Status, direct.BodyBytes ?? (direct.BodyString is { } text ? Encoding.UTF8.GetBytes(text) : null))

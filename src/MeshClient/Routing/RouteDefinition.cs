@@ -82,7 +82,14 @@ internal sealed record RouteDestination(ClusterKey? Cluster, string Host, int We
 }
 
 /// <summary>A redirect answered in process (Istio <c>HTTPRedirect</c>).</summary>
-internal sealed record RedirectDefinition(string? Path, string? Authority, int? Port, string? Scheme, int Status);
+internal sealed record RedirectDefinition(string? Path, string? Authority, int? Port, string? Scheme, int Status)
+{
+    /// <summary>Replaces the matched part of the path (Istio <c>prefixRewrite</c>); not with <see cref="Path"/>.</summary>
+    public PathRewrite? PrefixRewrite { get; init; }
+
+    /// <summary>How the port is chosen without <see cref="Port"/> (Istio <c>derivePort</c>).</summary>
+    public Configuration.RedirectPortSelection? DerivePort { get; init; }
+}
 
 /// <summary>A response answered in process (Istio <c>HTTPDirectResponse</c>).</summary>
 internal sealed record DirectResponseDefinition(int Status, byte[]? Body);

@@ -130,6 +130,29 @@ public sealed class HttpRouteValidatorTests
     }
 
     [Fact]
+    public void Validate_RedirectPortAndDerivePort_Rejected()
+    {
+        var route = new HttpRouteOptions { Redirect = new HttpRedirectOptions { Port = 8443, DerivePort = RedirectPortSelection.FromRequestPort } };
+
+        Assert.Equal([Prefix + "http[0].redirect.derivePort: Invalid value: port and derivePort cannot both be set: one chooses the redirect's port."], Errors(Service(route)));
+    }
+
+    [Fact]
+    public void Validate_RedirectUriAndPrefixRewrite_Rejected_ABadPrefixNamed()
+    {
+        var both = new HttpRouteOptions { Redirect = new HttpRedirectOptions { Uri = "/x", PrefixRewrite = "/y" } };
+        var bad = new HttpRouteOptions { Redirect = new HttpRedirectOptions { PrefixRewrite = "/a\r\nb", DerivePort = (RedirectPortSelection)7 } };
+
+        Assert.Equal(
+            [
+                Prefix + "http[0].redirect.prefixRewrite: Invalid value: uri and prefixRewrite cannot both be set: uri replaces the whole path, prefixRewrite the part the route matched.",
+                Prefix + "http[1].redirect.prefixRewrite: Invalid value: '/a\r\nb' is not a path.",
+                Prefix + "http[1].redirect.derivePort: Unsupported value: 7: supported values: FromProtocolDefault, FromRequestPort.",
+            ],
+            Errors(Service(both, bad)));
+    }
+
+    [Fact]
     public void Validate_RedirectPortSchemeAuthorityUri_Checked()
     {
         var route = new HttpRouteOptions { Redirect = new HttpRedirectOptions { Uri = "/a b", Authority = "a/b", Port = 70000, Scheme = "1http" } };

@@ -31,6 +31,66 @@ public sealed class RedirectAndDirectResponseTests
         Assert.Equal(expected, location.AbsoluteUri);
     }
 
+    [Theory]
+    // request, derivePort, scheme, authority, expected Location
+    [InlineData("http://api.example.com:8080/a", RedirectPortSelection.FromRequestPort, "https", null, "https://api.example.com:8080/a")] // kept across the new scheme
+    [InlineData("http://api.example.com:8080/a", RedirectPortSelection.FromRequestPort, null, "other.example.com", "http://other.example.com:8080/a")] // and the new authority
+    [InlineData("http://api.example.com/a", RedirectPortSelection.FromRequestPort, "https", null, "https://api.example.com:80/a")] // the request's port, written when not the new scheme's default
+    [InlineData("https://api.example.com:8443/a", RedirectPortSelection.FromProtocolDefault, null, null, "https://api.example.com/a")] // dropped, even with nothing else changed
+    [InlineData("http://api.example.com:8080/a", RedirectPortSelection.FromProtocolDefault, "https", null, "https://api.example.com/a")]
+    public void RedirectLocation_DerivePort(string request, RedirectPortSelection derive, string? scheme, string? authority, string expected)
+    {
+        var location = RouteRequests.RedirectLocation(new Uri(request), new RedirectDefinition(null, authority, null, scheme, 301) { DerivePort = derive });
+
+        Assert.Equal(expected, location.AbsoluteUri);
+    }
+
+    [Theory]
+    // request, the matched uri condition (kind:value, or none), prefixRewrite, expected Location
+    [InlineData("https://api.example.com/v1/orders/7?x=1", "prefix:/v1/", "/v2/", "https://api.example.com/v2/orders/7?x=1")] // the matched prefix is replaced, the query kept
+    [InlineData("https://api.example.com/v1/orders", "prefix:/v1", "/api/v1", "https://api.example.com/api/v1/orders")]
+    [InlineData("https://api.example.com/old", "exact:/old", "/new", "https://api.example.com/new")] // an exact match: the whole path
+    [InlineData("https://api.example.com/users/42", "regex:/users/[0-9]+", "/people", "https://api.example.com/people")] // a regex match: the whole path
+    [InlineData("https://api.example.com/any/path", "none", "/root/", "https://api.example.com/root/any/path")] // no uri condition: Envoy's implicit "/"
+    public void RedirectLocation_PrefixRewrite_ReplacesTheMatchedPart(string request, string condition, string prefixRewrite, string expected)
+    {
+        var match = condition switch
+        {
+            "none" => null,
+            _ when condition.StartsWith("prefix:", StringComparison.Ordinal) => StringMatcher.Compile(StringMatchOptions.ForPrefix(condition["prefix:".Length..]), ignoreCase: false, out _),
+            _ when condition.StartsWith("exact:", StringComparison.Ordinal) => StringMatcher.Compile(StringMatchOptions.ForExact(condition["exact:".Length..]), ignoreCase: false, out _),
+            _ => StringMatcher.Compile(StringMatchOptions.ForRegex(condition["regex:".Length..]), ignoreCase: false, out _),
+        };
+
+        var location = RouteRequests.RedirectLocation(new Uri(request), new RedirectDefinition(null, null, null, null, 301) { PrefixRewrite = PathRewrite.Prefix(prefixRewrite) }, match);
+
+        Assert.Equal(expected, location.AbsoluteUri);
+    }
+
+    [Fact]
+    public async Task Redirect_PrefixRewriteAndRequestPort_TheMatchingBlocksPrefixIsReplaced()
+    {
+        using var harness = Mesh(s =>
+        {
+            var moved = new HttpRouteOptions
+            {
+                Redirect = new HttpRedirectOptions { PrefixRewrite = "/v2/", Scheme = "https", DerivePort = RedirectPortSelection.FromRequestPort, RedirectCode = 308 },
+            };
+            moved.Match.Add(Uri(StringMatchOptions.ForPrefix("/legacy/v1/")));
+            moved.Match.Add(Uri(StringMatchOptions.ForPrefix("/v1/")));
+            s.Http.Add(moved);
+            s.Http.Add(Route(To("api.example.com")));
+        });
+
+        using var second = await harness.GetAsync("https://api.example.com/v1/orders?id=7");
+        using var first = await harness.GetAsync("https://api.example.com/legacy/v1/orders");
+
+        Assert.Equal(HttpStatusCode.PermanentRedirect, second.StatusCode);
+        Assert.Equal(new Uri("https://api.example.com/v2/orders?id=7"), second.Headers.Location); // 443, the request's port: not written
+        Assert.Equal(new Uri("https://api.example.com/v2/orders"), first.Headers.Location);
+        Assert.Empty(harness.Handler.Seen);
+    }
+
     [Fact]
     public async Task Redirect_AnsweredInProcess_WithStatusAndLocation()
     {

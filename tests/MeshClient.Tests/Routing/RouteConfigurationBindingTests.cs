@@ -103,6 +103,32 @@ public sealed class RouteConfigurationBindingTests
     }
 
     [Fact]
+    public async Task BindConfiguration_RedirectPrefixRewriteAndDerivePort_BindAndRedirect()
+    {
+        var settings = Settings("Mesh:ExternalServices:0:");
+        settings["Mesh:ExternalServices:0:Hosts:0"] = "api.example.com";
+        settings.Remove("Mesh:ExternalServices:0:Http:0:Rewrite:Uri");
+        settings.Remove("Mesh:ExternalServices:0:Http:0:Route:0:Destination:Host");
+        settings.Remove("Mesh:ExternalServices:0:Http:0:Route:0:Destination:Subset");
+        settings.Remove("Mesh:ExternalServices:0:Http:0:Headers:Request:Set:x-route");
+        settings.Remove("Mesh:ExternalServices:0:Http:0:Timeout");
+        settings["Mesh:ExternalServices:0:Http:0:Redirect:PrefixRewrite"] = "/gamma/";
+        settings["Mesh:ExternalServices:0:Http:0:Redirect:DerivePort"] = "FromRequestPort";
+        settings["Mesh:ExternalServices:0:Http:0:Redirect:Scheme"] = "http";
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        using var harness = MeshHarness.BoundTo(configuration);
+
+        var options = harness.Services.GetRequiredService<IOptionsMonitor<MeshOptions>>().CurrentValue;
+        Assert.Empty(options.SourceDiagnostics);
+        var redirect = options.ExternalServices[0].Http[0].Redirect!;
+        Assert.Equal(("/gamma/", RedirectPortSelection.FromRequestPort), (redirect.PrefixRewrite, redirect.DerivePort));
+
+        using var response = await harness.GetAsync("https://api.example.com/beta/users?id=1");
+        Assert.Equal(System.Net.HttpStatusCode.MovedPermanently, response.StatusCode);
+        Assert.Equal(new Uri("http://api.example.com:443/gamma/users?id=1"), response.Headers.Location);
+    }
+
+    [Fact]
     public void BindConfiguration_SubsetLoadBalancerWrongSpelling_ReportedWithTheKey()
     {
         var settings = Settings("Mesh:ExternalServices:0:");
