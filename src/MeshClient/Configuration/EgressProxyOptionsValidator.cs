@@ -6,23 +6,23 @@ namespace MeshClient.Configuration;
 /// </summary>
 internal static class EgressProxyOptionsValidator
 {
-    public static void ValidateMesh(MeshOptions options, List<MeshConfigurationDiagnostic> results)
+    public static void ValidateMesh(MeshOptions options, List<MeshConfigurationDiagnostic> results, IMeshCredentialProvider? credentials = null)
     {
         if (options.EgressProxy is { } proxy)
         {
-            Validate(proxy, "egressProxy", meshWide: true, options.CredentialsDirectory, (path, rest) => results.Add(MeshConfigurationDiagnostic.Error(path + rest)));
+            Validate(proxy, "egressProxy", meshWide: true, options.CredentialsDirectory, credentials, (path, rest) => results.Add(MeshConfigurationDiagnostic.Error(path + rest)));
         }
     }
 
-    public static void ValidateService(ExternalServiceOptions service, ServiceFindings findings, string? credentialsDirectory)
+    public static void ValidateService(ExternalServiceOptions service, ServiceFindings findings, string? credentialsDirectory, IMeshCredentialProvider? credentials = null)
     {
         if (service.EgressProxy is { } proxy)
         {
-            Validate(proxy, "egressProxy", meshWide: false, credentialsDirectory, findings.Error);
+            Validate(proxy, "egressProxy", meshWide: false, credentialsDirectory, credentials, findings.Error);
         }
     }
 
-    private static void Validate(EgressProxyOptions proxy, string path, bool meshWide, string? credentialsDirectory, Action<string, string> error)
+    private static void Validate(EgressProxyOptions proxy, string path, bool meshWide, string? credentialsDirectory, IMeshCredentialProvider? credentials, Action<string, string> error)
     {
         var address = proxy.Address;
         if (string.IsNullOrWhiteSpace(address))
@@ -58,9 +58,13 @@ internal static class EgressProxyOptionsValidator
             {
                 error(path + ".credentialName", " cannot be set with userName or password: choose one.");
             }
+            else if (Connections.TlsSettings.IsCustom(credentials))
+            {
+                ValidateProvided(proxy.CredentialName, path + ".credentialName", credentials, error);
+            }
             else
             {
-                var directory = Connections.TlsSettings.CredentialDirectory(proxy.CredentialName, credentialsDirectory);
+                var directory = Connections.TlsSettings.CredentialDirectory(proxy.CredentialName, (credentials as MeshDirectoryCredentialProvider)?.Root ?? credentialsDirectory);
                 foreach (var file in (ReadOnlySpan<string>)[Connections.ProxySettings.UserNameFile, Connections.ProxySettings.PasswordFile])
                 {
                     if (!File.Exists(Path.Combine(directory, file)))
@@ -99,5 +103,31 @@ internal static class EgressProxyOptionsValidator
         var at = address.IndexOf('@', StringComparison.Ordinal);
         var scheme = address.IndexOf("://", StringComparison.Ordinal);
         return at > 0 && scheme >= 0 && at > scheme ? string.Concat(address.AsSpan(0, scheme + 3), "***", address.AsSpan(at)) : address;
+    }
+
+    /// <summary>A proxy credential the application's <see cref="IMeshCredentialProvider"/> serves: it must know it, with a user name.</summary>
+    private static void ValidateProvided(string name, string path, IMeshCredentialProvider provider, Action<string, string> error)
+    {
+        MeshCredential? credential;
+        try
+        {
+            credential = provider.GetCredential(name);
+        }
+#pragma warning disable CA1031 // Reported as the field's error: the configuration is rejected, not the process.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            error(path, $" '{DiagnosticText.Cut(name)}': the credential provider failed: {DiagnosticText.Cut(ex.Message)}");
+            return;
+        }
+
+        if (credential is null)
+        {
+            error(path, $" '{DiagnosticText.Cut(name)}': the credential provider ({provider.GetType().Name}) does not know it.");
+        }
+        else if (string.IsNullOrEmpty(credential.UserName))
+        {
+            error(path, $" '{DiagnosticText.Cut(name)}': the credential has no user name (an egress proxy's credential is a basic-auth secret: username and password).");
+        }
     }
 }

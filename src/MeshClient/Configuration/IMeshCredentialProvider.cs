@@ -5,7 +5,8 @@ namespace MeshClient.Configuration;
 /// <summary>
 /// Resolves the <see cref="TlsOptions.CredentialName"/> of a DestinationRule's TLS settings to
 /// certificate material: a client certificate with its key, the CA certificates to trust and a CRL
-/// (the content of a Kubernetes TLS secret). Register one with
+/// (the content of a Kubernetes TLS secret); and an <see cref="EgressProxyOptions.CredentialName"/> to
+/// a user name and password (a basic-auth secret), when the configuration is applied. Register one with
 /// <c>AddMesh().AddCredentialProvider&lt;T&gt;()</c>; without one, <see cref="MeshDirectoryCredentialProvider"/>
 /// reads directories under <see cref="MeshOptions.CredentialsDirectory"/>.
 /// </summary>
@@ -22,7 +23,7 @@ namespace MeshClient.Configuration;
 public interface IMeshCredentialProvider
 {
     /// <summary>Returns the material of <paramref name="credentialName"/>.</summary>
-    /// <param name="credentialName">The <c>credentialName</c> of the TLS settings, as configured.</param>
+    /// <param name="credentialName">The <c>credentialName</c> of the TLS settings or of an egress proxy, as configured.</param>
     /// <returns>The credential, or <see langword="null"/> when the provider does not know the name.</returns>
     MeshCredential? GetCredential(string credentialName);
 

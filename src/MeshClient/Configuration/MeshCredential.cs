@@ -1,9 +1,10 @@
 namespace MeshClient.Configuration;
 
 /// <summary>
-/// The material of one TLS credential, as an <see cref="IMeshCredentialProvider"/> returns it: the fields
-/// of a Kubernetes TLS secret (<c>tls.crt</c>, <c>tls.key</c>, <c>ca.crt</c>, <c>ca.crl</c>). Its
-/// <see cref="ToString"/> never shows the content.
+/// The material of one credential, as an <see cref="IMeshCredentialProvider"/> returns it: the fields
+/// of a Kubernetes TLS secret (<c>tls.crt</c>, <c>tls.key</c>, <c>ca.crt</c>, <c>ca.crl</c>) for a
+/// <see cref="TlsOptions.CredentialName"/>, or of a basic-auth secret (<c>username</c>, <c>password</c>)
+/// for an <see cref="EgressProxyOptions.CredentialName"/>. Its <see cref="ToString"/> never shows the content.
 /// </summary>
 public sealed class MeshCredential
 {
@@ -28,6 +29,12 @@ public sealed class MeshCredential
     /// <summary>Gets the certificate revocation list (<c>ca.crl</c>), PEM or DER; <see langword="null"/> for none.</summary>
     public ReadOnlyMemory<byte>? CaCrl { get; init; }
 
+    /// <summary>Gets the user name an egress proxy's Basic authentication sends (<c>username</c>); required for a proxy's credential.</summary>
+    public string? UserName { get; init; }
+
+    /// <summary>Gets the password of <see cref="UserName"/> (<c>password</c>); never logged or shown.</summary>
+    public string? Password { get; init; }
+
     /// <summary>Returns which parts are present, never their content.</summary>
     /// <returns>For example <c>MeshCredential(tls.crt, tls.key, ca.crt)</c>.</returns>
     public override string ToString()
@@ -51,6 +58,16 @@ public sealed class MeshCredential
         if (CaCrl is { Length: > 0 })
         {
             parts.Add("ca.crl");
+        }
+
+        if (!string.IsNullOrEmpty(UserName))
+        {
+            parts.Add("username");
+        }
+
+        if (Password is not null)
+        {
+            parts.Add("password");
         }
 
         return $"MeshCredential({string.Join(", ", parts)})";

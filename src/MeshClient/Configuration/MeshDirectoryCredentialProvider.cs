@@ -5,9 +5,9 @@ namespace MeshClient.Configuration;
 
 /// <summary>
 /// The default <see cref="IMeshCredentialProvider"/>: a credential is a directory in the layout of a
-/// Kubernetes TLS secret mounted as a volume — <c>tls.crt</c>, <c>tls.key</c>, and optionally
-/// <c>ca.crt</c> and <c>ca.crl</c>. An absolute credential name is used as it is; a name is a directory
-/// under <see cref="Root"/>.
+/// Kubernetes secret mounted as a volume — a TLS secret's <c>tls.crt</c>, <c>tls.key</c>, and optionally
+/// <c>ca.crt</c> and <c>ca.crl</c>, or a basic-auth secret's <c>username</c> and <c>password</c> (an egress
+/// proxy's credential). An absolute credential name is used as it is; a name is a directory under <see cref="Root"/>.
 /// </summary>
 /// <remarks>
 /// When this provider is the one in use (none is registered, or this one is), the mesh reads the files
@@ -43,8 +43,13 @@ public sealed class MeshDirectoryCredentialProvider(string? root = null) : IMesh
             PrivateKeyPem = Text(Read(directory, TlsSettings.KeyFile)),
             CaCertificatesPem = Text(Read(directory, TlsSettings.CaFile)),
             CaCrl = crl is null ? null : crl,
+            UserName = Line(Read(directory, Connections.ProxySettings.UserNameFile)),
+            Password = Line(Read(directory, Connections.ProxySettings.PasswordFile)),
         };
     }
+
+    /// <summary>A basic-auth file's value: UTF-8, without the line break an editor or <c>echo</c> leaves at its end.</summary>
+    private static string? Line(byte[]? bytes) => bytes is null ? null : Encoding.UTF8.GetString(bytes).TrimEnd('\r', '\n');
 
     private static string? Text(byte[]? bytes) => bytes is null ? null : Encoding.ASCII.GetString(bytes);
 

@@ -64,7 +64,7 @@ internal static class MeshOptionsValidator
         }
 
         DnsOptionsValidator.Validate(options.Dns, results);
-        EgressProxyOptionsValidator.ValidateMesh(options, results);
+        EgressProxyOptionsValidator.ValidateMesh(options, results, credentials);
         MeshTelemetryOptionsValidator.Validate(options.Telemetry, results);
 
         // A field a source (the Istio loader) already reported an error for is not reported again.
@@ -160,7 +160,7 @@ internal static class MeshOptionsValidator
             HealthCheckOptionsValidator.Validate(service, "healthCheck", Findings);
             FallbackOptionsValidator.Validate(service.Fallback, "fallback", Findings);
 
-            EgressProxyOptionsValidator.ValidateService(service, Findings, credentialsDirectory);
+            EgressProxyOptionsValidator.ValidateService(service, Findings, credentialsDirectory, credentials);
             MeshTelemetryOptionsValidator.ValidateService(service, Findings);
         }
 

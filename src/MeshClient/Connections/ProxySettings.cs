@@ -39,17 +39,19 @@ internal sealed record ProxySettings
     /// <summary>The credentials, or <see langword="null"/> for none.</summary>
     public NetworkCredential? Credentials => UserName is null ? null : new NetworkCredential(UserName, Password);
 
-    /// <summary>Settings from validated options; the files of a <see cref="EgressProxyOptions.CredentialName"/> are read now.</summary>
+    /// <summary>
+    /// Settings from validated options; a <see cref="EgressProxyOptions.CredentialName"/> is resolved now, by
+    /// <paramref name="provider"/> when the application registered one, else from the files of its directory.
+    /// </summary>
     /// <exception cref="IOException">A credential file cannot be read (validation checked that it exists).</exception>
-    public static ProxySettings From(EgressProxyOptions options, int? targetPort, string? credentialsDirectory)
+    /// <exception cref="InvalidOperationException">The provider no longer knows the credential, or it has no user name.</exception>
+    public static ProxySettings From(EgressProxyOptions options, int? targetPort, string? credentialsDirectory, IMeshCredentialProvider? provider = null)
     {
         var userName = options.UserName;
         var password = options.Password;
         if (!string.IsNullOrEmpty(options.CredentialName))
         {
-            var directory = TlsSettings.CredentialDirectory(options.CredentialName, credentialsDirectory);
-            userName = File.ReadAllText(Path.Combine(directory, UserNameFile)).TrimEnd('\r', '\n');
-            password = File.ReadAllText(Path.Combine(directory, PasswordFile)).TrimEnd('\r', '\n');
+            (userName, password) = Credential(options.CredentialName, credentialsDirectory, provider);
         }
 
         return new ProxySettings
@@ -59,6 +61,25 @@ internal sealed record ProxySettings
             Password = password,
             TargetPort = targetPort,
         };
+    }
+
+    /// <summary>
+    /// The user name and password of the proxy credential <paramref name="name"/>: through a registered
+    /// provider, else the <c>username</c> and <c>password</c> files of its directory (under the default
+    /// provider's root, or <paramref name="credentialsDirectory"/>).
+    /// </summary>
+    internal static (string? UserName, string? Password) Credential(string name, string? credentialsDirectory, IMeshCredentialProvider? provider)
+    {
+        if (TlsSettings.IsCustom(provider))
+        {
+            var credential = provider.GetCredential(name) ?? throw new InvalidOperationException($"The credential provider does not know the egress proxy credential '{name}'.");
+            return string.IsNullOrEmpty(credential.UserName)
+                ? throw new InvalidOperationException($"The egress proxy credential '{name}' has no user name.")
+                : (credential.UserName, credential.Password ?? string.Empty);
+        }
+
+        var directory = TlsSettings.CredentialDirectory(name, (provider as MeshDirectoryCredentialProvider)?.Root ?? credentialsDirectory);
+        return (File.ReadAllText(Path.Combine(directory, UserNameFile)).TrimEnd('\r', '\n'), File.ReadAllText(Path.Combine(directory, PasswordFile)).TrimEnd('\r', '\n'));
     }
 
     /// <summary>Whether a request to <paramref name="host"/> goes direct (<see cref="NoProxy"/>).</summary>

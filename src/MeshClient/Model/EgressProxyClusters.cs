@@ -11,7 +11,7 @@ namespace MeshClient.Model;
 /// </summary>
 internal static class EgressProxyClusters
 {
-    public static ClusterDefinition Apply(ClusterDefinition cluster, ExternalServiceOptions service, ServicePortOptions port, MeshOptions options)
+    public static ClusterDefinition Apply(ClusterDefinition cluster, ExternalServiceOptions service, ServicePortOptions port, MeshOptions options, IMeshCredentialProvider? credentials = null)
     {
         var proxy = service.EgressProxy;
         if (proxy is null && options.EgressProxy is { } meshWide && service.Location == ServiceLocation.MeshExternal && !Bypasses(meshWide.NoProxy, cluster.Key.Host))
@@ -24,7 +24,7 @@ internal static class EgressProxyClusters
             return cluster;
         }
 
-        var settings = ProxySettings.From(proxy, port.TargetPort, options.CredentialsDirectory);
+        var settings = ProxySettings.From(proxy, port.TargetPort, options.CredentialsDirectory, credentials);
         var endpoint = settings.Endpoint;
 
         // A proxy given by name, with the mesh's own name servers: resolved by them as a DNS_ROUND_ROBIN
@@ -56,9 +56,9 @@ internal static class EgressProxyClusters
     /// direct); without one, the default wire, on which the environment proxy (<c>HTTP_PROXY</c>,
     /// <c>HTTPS_PROXY</c>, <c>NO_PROXY</c>) applies as it does for a plain <see cref="HttpClient"/>.
     /// </summary>
-    public static WireSettings PassthroughWire(MeshOptions? options) =>
+    public static WireSettings PassthroughWire(MeshOptions? options, IMeshCredentialProvider? credentials = null) =>
         options?.EgressProxy is { } meshWide
-            ? WireSettings.Default with { Proxy = ProxySettings.From(meshWide, null, options.CredentialsDirectory) with { NoProxy = [.. meshWide.NoProxy] } }
+            ? WireSettings.Default with { Proxy = ProxySettings.From(meshWide, null, options.CredentialsDirectory, credentials) with { NoProxy = [.. meshWide.NoProxy] } }
             : WireSettings.Default;
 
     /// <summary><c>NO_PROXY</c> matching: <c>*</c>; <c>example.com</c> (itself and subdomains); <c>.example.com</c> or <c>*.example.com</c> (subdomains).</summary>

@@ -126,7 +126,7 @@ internal sealed class MeshSnapshot
                             continue; // a duplicate declaration: the first one wins (validation warned)
                         }
 
-                        var cluster = EgressProxyClusters.Apply(BuildCluster(service, port, key, PortTrafficPolicies.For(service.TrafficPolicy, null, port.Number), null, _tlsFiles, _dns, options), service, port, options);
+                        var cluster = EgressProxyClusters.Apply(BuildCluster(service, port, key, PortTrafficPolicies.For(service.TrafficPolicy, null, port.Number), null, _tlsFiles, _dns, options), service, port, options, credentials);
                         _clusters.Add(cluster);
                         entries.Add((host, port.Number, cluster));
                     }
@@ -150,7 +150,7 @@ internal sealed class MeshSnapshot
                 options.AllowAutoRedirect ? options.MaxAutomaticRedirections : 0,
                 _clusters,
                 _hosts,
-                PassthroughDefinition(options),
+                PassthroughDefinition(options, credentials),
                 options.ManageHttpClientTimeout,
                 firstPorts)
             {
@@ -207,7 +207,7 @@ internal sealed class MeshSnapshot
                 }
 
                 _owners[key] = (service, servicePort);
-                _clusters.Add(EgressProxyClusters.Apply(BuildCluster(service, servicePort, key, PortTrafficPolicies.For(service.TrafficPolicy, options.TrafficPolicy, servicePort.Number), options.Labels, _tlsFiles, _dns, Mesh), service, servicePort, Mesh));
+                _clusters.Add(EgressProxyClusters.Apply(BuildCluster(service, servicePort, key, PortTrafficPolicies.For(service.TrafficPolicy, options.TrafficPolicy, servicePort.Number), options.Labels, _tlsFiles, _dns, Mesh), service, servicePort, Mesh, credentials));
             }
 
             return new RouteDestination(key, host, 1, null, null, null) { Port = number };
@@ -262,8 +262,8 @@ internal sealed class MeshSnapshot
         options is not null && (options.Simple != LoadBalancerAlgorithm.Unspecified || options.ConsistentHash is not null || options.LocalityLbSetting is not null);
 
     /// <summary>The passthrough cluster's definition.</summary>
-    internal static ClusterDefinition PassthroughDefinition(MeshOptions? options = null) =>
-        new(ClusterKey.Passthrough, ClusterKey.Passthrough.Host, ServiceResolution.None, ServiceProtocol.Unspecified, LoadBalancerAlgorithm.Unspecified, null, [], EgressProxyClusters.PassthroughWire(options));
+    internal static ClusterDefinition PassthroughDefinition(MeshOptions? options = null, IMeshCredentialProvider? credentials = null) =>
+        new(ClusterKey.Passthrough, ClusterKey.Passthrough.Host, ServiceResolution.None, ServiceProtocol.Unspecified, LoadBalancerAlgorithm.Unspecified, null, [], EgressProxyClusters.PassthroughWire(options, credentials));
 
     /// <summary>The timeout of a route that sets none: the mesh's default when it owns mesh clients' timeouts.</summary>
     private static TimeSpan? DefaultTimeout(MeshOptions options) =>

@@ -108,6 +108,32 @@ public sealed class EgressProxyTests : IDisposable
     }
 
     [Fact]
+    public async Task ProxyCredentialName_ResolvedByTheRegisteredCredentialProvider_AcceptedByTheProxy()
+    {
+        await using var backend = await Upstream.StartAsync("backend");
+        using var proxy = await TinyProxy.StartAsync([backend.Port], ("vault-user", "vault-pass"));
+        var provider = new SingleCredentialProvider("proxy-auth", new MeshCredential { UserName = "vault-user", Password = "vault-pass" });
+        using var host = new MeshHost(services =>
+        {
+            services.AddMesh().AddCredentialProvider(provider);
+            services.AddMeshExternalService(External, s =>
+            {
+                s.Ports.Add(new ServicePortOptions(backend.Port, "http"));
+                s.EgressProxy = new EgressProxyOptions { Address = proxy.Address, CredentialName = "proxy-auth" };
+            });
+        });
+
+        Assert.Equal("backend", await host.CreateClient().GetStringAsync($"http://{External}:{backend.Port}/", Ct));
+        Assert.Equal(1, backend.Requests);
+        Assert.DoesNotContain("vault-pass", proxy.Log, StringComparison.Ordinal);
+    }
+
+    private sealed class SingleCredentialProvider(string name, MeshCredential credential) : IMeshCredentialProvider
+    {
+        public MeshCredential? GetCredential(string credentialName) => credentialName == name ? credential : null;
+    }
+
+    [Fact]
     public async Task ProxyAuthentication_Required_407WithoutCredentials_AcceptedWithThem()
     {
         using var certificate = _pki.Server([External]);

@@ -142,6 +142,73 @@ public sealed class EgressProxySettingsTests : IDisposable
     }
 
     [Fact]
+    public void Snapshot_CredentialName_ThroughTheRegisteredProvider_NotTheDirectory()
+    {
+        var provider = new FakeProvider { ["proxy-auth"] = new MeshCredential { UserName = "vault-user", Password = "vault-pass" } };
+        var options = new MeshOptions { CredentialsDirectory = _directory, EgressProxy = new EgressProxyOptions { Address = "http://127.0.0.1:3128", CredentialName = "proxy-auth" } };
+        options.ExternalServices.Add(Service());
+        options.ExternalServices.Add(Service(new EgressProxyOptions { Address = "http://127.0.0.1:3129", CredentialName = "proxy-auth" }, host: "own.example.com"));
+
+        Assert.DoesNotContain(MeshOptionsValidator.Validate(options, credentials: provider), d => d.IsError);
+        var snapshot = MeshSnapshot.Build(options, provider);
+
+        Assert.All(snapshot.Clusters, c => Assert.Equal(("vault-user", "vault-pass"), (c.Wire.Proxy!.UserName, c.Wire.Proxy.Password)));
+        Assert.Equal(("vault-user", "vault-pass"), (snapshot.Passthrough.Wire.Proxy!.UserName, snapshot.Passthrough.Wire.Proxy.Password));
+        Assert.Equal(["proxy-auth"], provider.Asked.Distinct());
+    }
+
+    [Fact]
+    public void Validate_CredentialName_ProviderUnknownNoUserNameOrFailing_EachAnErrorAtTheField()
+    {
+        var provider = new FakeProvider { ["tls-only"] = new MeshCredential { CaCertificatesPem = "-----BEGIN CERTIFICATE-----" }, ["broken"] = null };
+        var options = new MeshOptions { EgressProxy = new EgressProxyOptions { Address = "http://127.0.0.1:3128", CredentialName = "missing" } };
+        options.ExternalServices.Add(Service(new EgressProxyOptions { Address = "http://127.0.0.1:3129", CredentialName = "tls-only" }));
+        options.ExternalServices.Add(Service(new EgressProxyOptions { Address = "http://127.0.0.1:3130", CredentialName = "broken" }, host: "broken.example.com"));
+        provider.Throws.Add("broken");
+
+        var errors = MeshOptionsValidator.Validate(options, credentials: provider).Where(d => d.IsError).Select(d => d.Message).ToArray();
+
+        Assert.Equal(
+            [
+                "egressProxy.credentialName 'missing': the credential provider (FakeProvider) does not know it.",
+                Prefix + "egressProxy.credentialName 'tls-only': the credential has no user name (an egress proxy's credential is a basic-auth secret: username and password).",
+                "External service 'broken.example.com': egressProxy.credentialName 'broken': the credential provider failed: vault unreachable",
+            ],
+            errors);
+    }
+
+    [Fact]
+    public void DirectoryProvider_ReadsTheBasicAuthFiles_AndItsRootIsUsedForTheProxy()
+    {
+        var root = Directory.CreateDirectory(Path.Combine(_directory, "elsewhere")).FullName;
+        var secret = Directory.CreateDirectory(Path.Combine(root, "proxy-auth")).FullName;
+        File.WriteAllText(Path.Combine(secret, "username"), "mesh\r\n");
+        File.WriteAllText(Path.Combine(secret, "password"), "s3cret\n");
+        var provider = new MeshDirectoryCredentialProvider(root);
+        var options = new MeshOptions { CredentialsDirectory = _directory, EgressProxy = new EgressProxyOptions { Address = "http://127.0.0.1:3128", CredentialName = "proxy-auth" } };
+        options.ExternalServices.Add(Service());
+
+        var credential = provider.GetCredential("proxy-auth")!;
+        Assert.Equal(("mesh", "s3cret"), (credential.UserName, credential.Password));
+        Assert.Equal("MeshCredential(username, password)", credential.ToString());
+        Assert.DoesNotContain(MeshOptionsValidator.Validate(options, credentials: provider), d => d.IsError);
+        Assert.Equal("mesh", Assert.Single(MeshSnapshot.Build(options, provider).Clusters).Wire.Proxy!.UserName);
+    }
+
+    private sealed class FakeProvider : Dictionary<string, MeshCredential?>, IMeshCredentialProvider
+    {
+        public List<string> Asked { get; } = [];
+
+        public HashSet<string> Throws { get; } = [];
+
+        public MeshCredential? GetCredential(string credentialName)
+        {
+            Asked.Add(credentialName);
+            return Throws.Contains(credentialName) ? throw new InvalidOperationException("vault unreachable") : TryGetValue(credentialName, out var credential) ? credential : null;
+        }
+    }
+
+    [Fact]
     public void BindConfiguration_MeshWideAndServiceProxies_Bind()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
