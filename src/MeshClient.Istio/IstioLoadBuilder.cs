@@ -15,7 +15,7 @@ internal sealed class IstioLoadBuilder
 
     private readonly List<(IstioResource Resource, ExternalServiceOptions Service, bool HostsMissing)> _services = [];
     private readonly List<(DestinationRulePolicy Policy, ObjectReader Reader)> _rules = [];
-    private readonly List<(OutboundTrafficPolicy Mode, YamlNode Node, ObjectReader Reader)> _modes = [];
+    private readonly List<(SidecarMapper.Policy Policy, ObjectReader Reader)> _modes = [];
     private readonly List<VirtualServicePolicy> _virtualServices = [];
     private readonly IReadOnlyList<ExtensionKind> _extensions = ExtensionKinds.Create();
     private readonly TelemetryPolicyMapper _telemetry = new();
@@ -144,15 +144,24 @@ internal sealed class IstioLoadBuilder
         }
 
         OutboundTrafficPolicy? mode = null;
-        foreach (var (value, node, reader) in _modes)
+        foreach (var (policy, reader) in _modes)
         {
             if (mode is null)
             {
-                mode = value;
+                mode = policy.Mode;
+                options.PassthroughDestination = policy.EgressProxy; // the first Sidecar's, as its mode
             }
-            else if (mode != value)
+            else
             {
-                reader.Warning(node, "spec.outboundTrafficPolicy.mode", $"field spec.outboundTrafficPolicy.mode {IstioNames.Format(value)} conflicts with an earlier Sidecar that sets {IstioNames.Format(mode.Value)}; the first one wins.");
+                if (mode != policy.Mode)
+                {
+                    reader.Warning(policy.Node, "spec.outboundTrafficPolicy.mode", $"field spec.outboundTrafficPolicy.mode {IstioNames.Format(policy.Mode)} conflicts with an earlier Sidecar that sets {IstioNames.Format(mode.Value)}; the first one wins.");
+                }
+
+                if (policy.EgressProxy is not null)
+                {
+                    reader.Warning(policy.EgressProxyNode!, "spec.outboundTrafficPolicy.egressProxy", "field spec.outboundTrafficPolicy.egressProxy is not used: an earlier Sidecar sets the outbound traffic policy; the first one wins.");
+                }
             }
         }
 
@@ -195,9 +204,9 @@ internal sealed class IstioLoadBuilder
 
                 return policy is not null;
             case "Sidecar":
-                if (SidecarMapper.Map(reader, root) is { } mode)
+                if (SidecarMapper.Map(reader, root) is { } sidecar)
                 {
-                    _modes.Add((mode.Mode, mode.Node, reader));
+                    _modes.Add((sidecar, reader));
                 }
 
                 return YamlNodes.Get(root, "spec") is YamlMappingNode;

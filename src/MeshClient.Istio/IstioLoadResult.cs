@@ -118,6 +118,7 @@ public sealed class IstioLoadResult
         if (OutboundTrafficPolicy is { } mode)
         {
             target.OutboundTrafficPolicy = mode;
+            target.PassthroughDestination = Options.PassthroughDestination; // the same Sidecar's egressProxy, or none
         }
 
         if (Options.EgressProxy is { } proxy)

@@ -314,14 +314,13 @@ public sealed partial class IstioConfigurationLoaderTests
     [Fact]
     public void LoadYaml_SidecarsWithConflictingModes_FirstWinsWithWarning()
     {
-        const string Yaml = "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: a}\nspec: {outboundTrafficPolicy: {mode: ALLOW_ANY}}\n---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: b}\nspec: {outboundTrafficPolicy: {mode: REGISTRY_ONLY, egressProxy: {host: proxy.example.com}}}\n";
+        const string Yaml = "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: a}\nspec: {outboundTrafficPolicy: {mode: ALLOW_ANY}}\n---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: b}\nspec: {outboundTrafficPolicy: {mode: REGISTRY_ONLY}}\n";
 
         var result = IstioConfigurationLoader.LoadYaml(Yaml, "sidecar.yaml");
 
         Assert.Equal(OutboundTrafficPolicy.AllowAny, result.OutboundTrafficPolicy);
         Assert.Equal(
             [
-                "Warning [sidecar.yaml:9:53] Sidecar b: field spec.outboundTrafficPolicy.egressProxy is not supported yet and is ignored.",
                 "Warning [sidecar.yaml:9:38] Sidecar b: field spec.outboundTrafficPolicy.mode REGISTRY_ONLY conflicts with an earlier Sidecar that sets ALLOW_ANY; the first one wins.",
             ],
             result.Diagnostics.Select(d => d.ToString()));

@@ -344,7 +344,7 @@ internal static class VirtualServiceMapper
     private static double? Percentage(ObjectReader reader, YamlMappingNode parent, string key, string path) =>
         reader.Mapping(parent, key, $"{path}.{key}") is { } percent ? reader.Double(percent, "value", $"{path}.{key}.value") ?? 0 : null;
 
-    private static DestinationOptions? MapDestination(ObjectReader reader, YamlMappingNode parent, string path, string key = "destination")
+    internal static DestinationOptions? MapDestination(ObjectReader reader, YamlMappingNode parent, string path, string key = "destination")
     {
         if (reader.Mapping(parent, key, path) is not { } destination)
         {

@@ -205,7 +205,7 @@ internal static class IstioSchemas
             F("hosts", StringList))), NotSupported),
         F("outboundTrafficPolicy", Object(
             F("mode"),
-            F("egressProxy", Destination, NotSupported))),
+            F("egressProxy", Destination))),
         F("inboundConnectionPool", ConnectionPool, NotApplicable, "MeshClient handles outbound calls only."));
 
     /// <summary>MeshClient's <c>HealthCheckPolicy.spec</c> (<c>meshclient.io/v1alpha1</c>): active health checks for a host.</summary>

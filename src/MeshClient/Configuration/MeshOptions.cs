@@ -10,6 +10,23 @@ public sealed class MeshOptions
     /// </value>
     public OutboundTrafficPolicy OutboundTrafficPolicy { get; set; }
 
+    /// <summary>
+    /// Gets or sets the registered service that requests for unknown hosts are sent to under
+    /// <see cref="OutboundTrafficPolicy.AllowAny"/>, instead of straight to the requested host: they go to
+    /// that service's endpoints (its port and subset), unchanged — their URI, <c>Host</c> header and, for
+    /// <c>https://</c>, TLS with the requested host's name end to end — with that cluster's connection
+    /// pool, outlier detection and statistics, no retries and the default timeout, as Istio's passthrough.
+    /// The service must accept such requests (a transparent or SNI proxy, an egress gateway); for an HTTP
+    /// forward proxy (absolute URIs, <c>CONNECT</c>) use <see cref="EgressProxy"/> instead.
+    /// </summary>
+    /// <value>
+    /// Defaults to <see langword="null"/>: unknown hosts are reached directly (Istio Sidecar
+    /// <c>outboundTrafficPolicy.egressProxy</c>). Its <see cref="DestinationOptions.Host"/> must be a host
+    /// of a registered service; <see cref="DestinationOptions.Port"/> is required when that service has more
+    /// than one port.
+    /// </value>
+    public DestinationOptions? PassthroughDestination { get; set; }
+
     /// <summary>Gets or sets how a request that the mesh ended is reported.</summary>
     /// <value>Defaults to <see cref="MeshFailureMode.Response"/>: Envoy-compatible responses.</value>
     public MeshFailureMode FailureMode { get; set; }

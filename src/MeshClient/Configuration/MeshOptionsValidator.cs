@@ -65,6 +65,7 @@ internal static class MeshOptionsValidator
 
         DnsOptionsValidator.Validate(options.Dns, results);
         EgressProxyOptionsValidator.ValidateMesh(options, results, credentials);
+        ValidatePassthroughDestination(options, results);
         MeshTelemetryOptionsValidator.Validate(options.Telemetry, results);
 
         // A field a source (the Istio loader) already reported an error for is not reported again.
@@ -528,5 +529,75 @@ internal static class MeshOptionsValidator
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// <see cref="MeshOptions.PassthroughDestination"/> (Istio Sidecar <c>outboundTrafficPolicy.egressProxy</c>):
+    /// only under ALLOW_ANY, not with a mesh-wide forward proxy, a host of a registered service (not a
+    /// wildcard), one of its ports (required when it has several) and one of its subsets.
+    /// </summary>
+    private static void ValidatePassthroughDestination(MeshOptions options, List<MeshConfigurationDiagnostic> results)
+    {
+        if (options.PassthroughDestination is not { } destination)
+        {
+            return;
+        }
+
+        const string Path = "passthroughDestination";
+        void Error(string message) => results.Add(MeshConfigurationDiagnostic.Error(message));
+        if (options.OutboundTrafficPolicy != OutboundTrafficPolicy.AllowAny)
+        {
+            Error($"{Path} is valid only with outboundTrafficPolicy ALLOW_ANY: under {IstioNames.Format(options.OutboundTrafficPolicy)} requests for unknown hosts are blocked, not sent anywhere.");
+        }
+
+        if (options.EgressProxy is not null)
+        {
+            Error($"{Path} cannot be set with egressProxy: both say where requests for unknown hosts go; choose one.");
+        }
+
+        if (string.IsNullOrWhiteSpace(destination.Host))
+        {
+            Error($"{Path}.host is required: a host of a registered external service.");
+            return;
+        }
+
+        if (destination.Host.Contains('*', StringComparison.Ordinal))
+        {
+            Error($"{Path}.host '{DiagnosticText.Cut(destination.Host)}' must be a host name, not a wildcard.");
+            return;
+        }
+
+        ExternalServiceOptions? service = null;
+        foreach (var candidate in options.ExternalServices)
+        {
+            if (candidate is not null && candidate.Hosts.Any(h => string.Equals(h, destination.Host, StringComparison.OrdinalIgnoreCase)))
+            {
+                service = candidate;
+                break;
+            }
+        }
+
+        if (service is null)
+        {
+            Error($"{Path}.host '{DiagnosticText.Cut(destination.Host)}' is not a host of a registered external service.");
+            return;
+        }
+
+        if (destination.Port?.Number is { } number)
+        {
+            if (!service.Ports.Any(p => p is not null && p.Number == number))
+            {
+                Error(FormattableString.Invariant($"{Path}.port.number {number} is not a port of '{DiagnosticText.Cut(destination.Host)}' (its ports: {string.Join(", ", service.Ports.Where(p => p is not null).Select(p => p.Number))})."));
+            }
+        }
+        else if (service.Ports.Count != 1)
+        {
+            Error($"{Path}.port is required: '{DiagnosticText.Cut(destination.Host)}' has {service.Ports.Count} ports.");
+        }
+
+        if (destination.Subset is { } subset && !service.Subsets.Any(s => s is not null && string.Equals(s.Name, subset, StringComparison.Ordinal)))
+        {
+            Error($"{Path}.subset '{DiagnosticText.Cut(subset)}' is not a subset of '{DiagnosticText.Cut(destination.Host)}'.");
+        }
     }
 }

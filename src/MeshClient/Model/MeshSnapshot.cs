@@ -72,6 +72,9 @@ internal sealed class MeshSnapshot
     /// <summary>The timeout of the passthrough route (unknown hosts under ALLOW_ANY, resolution NONE without routes).</summary>
     public TimeSpan? PassthroughTimeout { get; private init; }
 
+    /// <summary>Where the passthrough route sends unknown hosts instead of to themselves (<see cref="MeshOptions.PassthroughDestination"/>), or <see langword="null"/>.</summary>
+    public Routing.RouteDestination? PassthroughTarget { get; private init; }
+
     /// <summary>Builds a snapshot from options that passed validation.</summary>
     /// <summary>The fallback-to-cache policies by host and port (<see cref="Fallback.MeshFallbackHandler"/>).</summary>
     public HostTable<Fallback.FallbackPolicy> Fallbacks { get; private init; } = HostTable<Fallback.FallbackPolicy>.Empty;
@@ -144,6 +147,14 @@ internal sealed class MeshSnapshot
                 virtualHosts.Add((host, port, new VirtualHostDefinition(service.DisplayName, routes)));
             }
 
+            // Istio's Sidecar outboundTrafficPolicy.egressProxy: the passthrough route's destination (validated).
+            RouteDestination? passthroughTarget = null;
+            if (options.OutboundTrafficPolicy == OutboundTrafficPolicy.AllowAny && options.PassthroughDestination is { Host: { Length: > 0 } passthroughHost } passthroughDestination)
+            {
+                var resolved = Resolve(passthroughHost.ToLowerInvariant(), passthroughDestination.Port?.Number, passthroughDestination.Subset, 0);
+                passthroughTarget = resolved.Cluster is null ? null : resolved;
+            }
+
             return new MeshSnapshot(
                 options.OutboundTrafficPolicy,
                 options.FailureMode,
@@ -157,6 +168,7 @@ internal sealed class MeshSnapshot
                 RedirectRemovedHeaders = [.. options.RedirectRemovedHeaders],
                 VirtualHosts = HostTable<VirtualHostDefinition>.Build(virtualHosts),
                 PassthroughTimeout = defaultTimeout,
+                PassthroughTarget = passthroughTarget,
                 MaxConcurrentMirrors = options.MaxConcurrentMirrors,
                 MaxMirroredBodyBytes = options.MaxMirroredBodyBytes,
                 Fallbacks = Fallback.FallbackPolicy.BuildTable(options),

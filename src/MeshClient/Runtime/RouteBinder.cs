@@ -33,12 +33,15 @@ internal static class RouteBinder
             hosts.Add((host, port, new MeshVirtualHost(definition.ServiceName, routes)));
         }
 
+        // Unknown hosts go to the passthrough cluster, or to the service Istio's Sidecar egressProxy names
+        // (the request unchanged, its endpoints that service's); no retries either way.
+        var passthroughCluster = snapshot.PassthroughTarget is { Cluster: { } egressKey } && clusters.TryGetValue(egressKey, out var egress) ? egress : passthrough;
         var passthroughRoute = new RouteDefinition
         {
-            Destinations = [new RouteDestination(ClusterKey.Passthrough, ClusterKey.Passthrough.Host, 1, null, null, null)],
+            Destinations = [ReferenceEquals(passthroughCluster, passthrough) ? new RouteDestination(ClusterKey.Passthrough, ClusterKey.Passthrough.Host, 1, null, null, null) : snapshot.PassthroughTarget!],
             Timeout = snapshot.PassthroughTimeout,
         };
-        var passthroughTargets = new[] { new RouteTarget(passthroughRoute.Destinations[0], passthrough) };
+        var passthroughTargets = new[] { new RouteTarget(passthroughRoute.Destinations[0], passthroughCluster) };
         return new RuntimeState(
             snapshot,
             HostTable<MeshVirtualHost>.Build(hosts),
