@@ -17,7 +17,7 @@ services.AddMeshExternalService("catalog.example.com", svc =>
     svc.Resolution = ServiceResolution.Static;
     svc.Ports.Add(new ServicePortOptions(80, "http", ServiceProtocol.Http));
     svc.Endpoints.Add(new ServiceEndpointOptions("127.0.0.1") { Ports = { ["http"] = backend.Port } });
-    svc.Route.Timeout = TimeSpan.FromSeconds(2);                 // Istio VirtualService http[].timeout
+    svc.Route.Timeout = TimeSpan.FromSeconds(5);                 // Istio VirtualService http[].timeout
 })
 .ConfigureHttpClient(client => client.Timeout = TimeSpan.FromSeconds(10))
 .AddTypedClient<CatalogClient>();
