@@ -15,7 +15,7 @@ internal sealed class IstioLoadBuilder
 
     private readonly List<(IstioResource Resource, ExternalServiceOptions Service, bool HostsMissing)> _services = [];
     private readonly List<(DestinationRulePolicy Policy, ObjectReader Reader)> _rules = [];
-    private readonly List<(SidecarMapper.Policy Policy, ObjectReader Reader)> _modes = [];
+    private readonly List<(SidecarMapper.Policy Policy, ObjectReader Reader, IstioResource Resource)> _modes = [];
     private readonly List<VirtualServicePolicy> _virtualServices = [];
     private readonly IReadOnlyList<ExtensionKind> _extensions = ExtensionKinds.Create();
     private readonly TelemetryPolicyMapper _telemetry = new();
@@ -144,12 +144,14 @@ internal sealed class IstioLoadBuilder
         }
 
         OutboundTrafficPolicy? mode = null;
-        foreach (var (policy, reader) in _modes)
+        IstioResource? passthroughSource = null;
+        foreach (var (policy, reader, sidecar) in _modes)
         {
             if (mode is null)
             {
                 mode = policy.Mode;
                 options.PassthroughDestination = policy.EgressProxy; // the first Sidecar's, as its mode
+                passthroughSource = policy.EgressProxy is null ? null : sidecar;
             }
             else
             {
@@ -180,7 +182,7 @@ internal sealed class IstioLoadBuilder
             services[service] = resource;
         }
 
-        return new IstioLoadResult(options, Diagnostics, Resources, Files, mode, services) { Telemetry = telemetry };
+        return new IstioLoadResult(options, Diagnostics, Resources, Files, mode, services) { Telemetry = telemetry, PassthroughSource = passthroughSource };
     }
 
     private bool Map(ObjectReader reader, YamlMappingNode root, IstioResource resource)
@@ -206,7 +208,7 @@ internal sealed class IstioLoadBuilder
             case "Sidecar":
                 if (SidecarMapper.Map(reader, root) is { } sidecar)
                 {
-                    _modes.Add((sidecar, reader));
+                    _modes.Add((sidecar, reader, resource));
                 }
 
                 return YamlNodes.Get(root, "spec") is YamlMappingNode;

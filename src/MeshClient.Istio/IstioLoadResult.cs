@@ -57,6 +57,9 @@ public sealed class IstioLoadResult
     /// <summary>Gets the outbound traffic policy a <c>Sidecar</c> declared, or <see langword="null"/> when none did.</summary>
     public OutboundTrafficPolicy? OutboundTrafficPolicy { get; }
 
+    /// <summary>The <c>Sidecar</c> whose <c>outboundTrafficPolicy.egressProxy</c> is <see cref="MeshOptions.PassthroughDestination"/>, when one is.</summary>
+    internal IstioResource? PassthroughSource { get; init; }
+
     /// <summary>The mesh-wide <c>TelemetryPolicy</c> (host <c>"*"</c>), when one was read.</summary>
     internal Mapping.TelemetryPolicyMapper.Policy? Telemetry { get; init; }
 
@@ -90,6 +93,7 @@ public sealed class IstioLoadResult
                 }
             }
 
+            attributed ??= AttributeToSidecar(finding);
             results.Add(attributed ?? new IstioDiagnostic(finding.Severity, "(mesh)", null, null, finding.Message));
         }
 
@@ -127,6 +131,24 @@ public sealed class IstioLoadResult
         }
 
         Telemetry?.ApplyTo(target.Telemetry); // a TelemetryPolicy object with host "*": the fields it sets
+    }
+
+    /// <summary>
+    /// A core finding about <see cref="MeshOptions.PassthroughDestination"/> (for example an unregistered host)
+    /// as a diagnostic of the Sidecar whose <c>egressProxy</c> it is, with the YAML's field path.
+    /// </summary>
+    private IstioDiagnostic? AttributeToSidecar(MeshConfigurationDiagnostic finding)
+    {
+        const string Field = "passthroughDestination";
+        const string YamlField = "spec.outboundTrafficPolicy.egressProxy";
+        if (PassthroughSource is not { } sidecar || finding.Source is not null || !finding.Message.StartsWith(Field, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var message = YamlField + finding.Message[Field.Length..];
+        var end = message.IndexOf(' ', StringComparison.Ordinal);
+        return new IstioDiagnostic(finding.Severity, sidecar.Location, sidecar, end < 0 ? YamlField : message[..end], message);
     }
 
     /// <summary>Turns a core finding about a service into a diagnostic of its object, using the finding's structured parts.</summary>

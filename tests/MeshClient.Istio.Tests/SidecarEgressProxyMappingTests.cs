@@ -71,7 +71,9 @@ public sealed class SidecarEgressProxyMappingTests
         var result = IstioConfigurationLoader.LoadYaml(Sidecar("egress", "{mode: ALLOW_ANY, egressProxy: {host: squid.corp.internal, port: {number: 3128}}}"), "mesh.yaml");
 
         Assert.Empty(result.Diagnostics);
-        Assert.Equal(["passthroughDestination.host 'squid.corp.internal' is not a host of a registered external service."], result.Validate().Where(d => d.IsError).Select(d => d.Message));
+        var error = Assert.Single(result.Validate(), d => d.IsError);
+        Assert.Equal(("egress", "mesh.yaml:1:1", "spec.outboundTrafficPolicy.egressProxy.host"), (error.Resource!.Name, error.Location, error.FieldPath));
+        Assert.Equal("spec.outboundTrafficPolicy.egressProxy.host 'squid.corp.internal' is not a host of a registered external service.", error.Message);
     }
 
     [Fact]
