@@ -75,10 +75,10 @@ internal sealed class MeshSnapshot
     /// <summary>Where the passthrough route sends unknown hosts instead of to themselves (<see cref="MeshOptions.PassthroughDestination"/>), or <see langword="null"/>.</summary>
     public Routing.RouteDestination? PassthroughTarget { get; private init; }
 
-    /// <summary>Builds a snapshot from options that passed validation.</summary>
     /// <summary>The fallback-to-cache policies by host and port (<see cref="Fallback.MeshFallbackHandler"/>).</summary>
     public HostTable<Fallback.FallbackPolicy> Fallbacks { get; private init; } = HostTable<Fallback.FallbackPolicy>.Empty;
 
+    /// <summary>Builds a snapshot from options that passed validation.</summary>
     public static MeshSnapshot Build(MeshOptions options, IMeshCredentialProvider? credentials = null) => new SnapshotBuilder(options, credentials).Build();
 
     /// <summary>Builds the clusters (each service's host and port, then the subsets routes use) and the virtual hosts.</summary>
