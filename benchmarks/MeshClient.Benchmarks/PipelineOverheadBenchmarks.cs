@@ -41,23 +41,12 @@ public class PipelineOverheadBenchmarks
 
         // (b) MeshClient: the in-memory handler replaces each cluster's SocketsHttpHandler.
         services.AddSingleton(new ClusterHandlerFactory((_, _) => _handler));
-        services.AddMeshExternalService(Host, service =>
-        {
-            service.Resolution = ServiceResolution.Static;
-            service.Ports.Add(new ServicePortOptions(80, "http", ServiceProtocol.Http));
-            service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.1"));
-            service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.2"));
-            service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.3"));
-        });
+        services.AddMeshExternalService(Host, ThreeStaticEndpoints);
 
         // (b'') the same service with a route timeout (Istio http[].timeout): the Polly timeout runs.
         services.AddMeshExternalService(TimedHost, service =>
         {
-            service.Resolution = ServiceResolution.Static;
-            service.Ports.Add(new ServicePortOptions(80, "http", ServiceProtocol.Http));
-            service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.1"));
-            service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.2"));
-            service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.3"));
+            ThreeStaticEndpoints(service);
             service.Route.Timeout = TimeSpan.FromSeconds(10);
         });
 
@@ -92,14 +81,7 @@ public class PipelineOverheadBenchmarks
             mesh.Telemetry.GenerateRequestId = false;
             mesh.Telemetry.IncludeAttemptCount = false;
         });
-        withoutProxyHeaders.AddMeshExternalService(Host, service =>
-        {
-            service.Resolution = ServiceResolution.Static;
-            service.Ports.Add(new ServicePortOptions(80, "http", ServiceProtocol.Http));
-            service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.1"));
-            service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.2"));
-            service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.3"));
-        });
+        withoutProxyHeaders.AddMeshExternalService(Host, ThreeStaticEndpoints);
         withoutProxyHeaders.AddHttpClient("mesh-without-proxy-headers").AddMeshHandlers().RemoveAllLoggers();
         _providerWithoutProxyHeaders = withoutProxyHeaders.BuildServiceProvider();
         _meshWithoutProxyHeaders = _providerWithoutProxyHeaders.GetRequiredService<IHttpClientFactory>().CreateClient("mesh-without-proxy-headers");
@@ -113,6 +95,16 @@ public class PipelineOverheadBenchmarks
                 throw new InvalidOperationException($"A mesh variant did not route through an endpoint: {response.GetMeshResult()}");
             }
         }
+    }
+
+    /// <summary>The service every mesh variant calls: 3 STATIC endpoints on port 80.</summary>
+    private static void ThreeStaticEndpoints(ExternalServiceOptions service)
+    {
+        service.Resolution = ServiceResolution.Static;
+        service.Ports.Add(new ServicePortOptions(80, "http", ServiceProtocol.Http));
+        service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.1"));
+        service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.2"));
+        service.Endpoints.Add(new ServiceEndpointOptions("10.0.0.3"));
     }
 
     [GlobalCleanup]
