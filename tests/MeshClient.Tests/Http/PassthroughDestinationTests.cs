@@ -128,4 +128,61 @@ public sealed class PassthroughDestinationTests
         using var response = await GetAsync(harness, "http://unknown.example.org/");
         Assert.Equal($"outbound|3128|b|{Proxy}", response.GetMeshResult()!.Cluster);
     }
+
+    [Fact]
+    public async Task Reload_DestinationRemoved_UnknownHostsGoStraightToThemselvesAgain()
+    {
+        using var harness = Mesh(m => m.PassthroughDestination = new DestinationOptions { Host = Proxy });
+        using (var before = await GetAsync(harness, "http://unknown.example.org/"))
+        {
+            Assert.Equal($"outbound|3128||{Proxy}", before.GetMeshResult()!.Cluster);
+        }
+
+        var changed = new MeshOptions();
+        var proxy = new ExternalServiceOptions();
+        proxy.Hosts.Add(Proxy);
+        ProxyService(proxy);
+        changed.ExternalServices.Add(proxy);
+        Assert.DoesNotContain(harness.Runtime.Reload(changed), d => d.IsError);
+        using var after = await GetAsync(harness, "http://unknown.example.org/");
+
+        Assert.Equal("PassthroughCluster", after.GetMeshResult()!.Cluster);
+        Assert.Equal("unknown.example.org:80", harness.Handler.Seen[^1].Target);
+    }
+
+    [Fact]
+    public async Task Reload_DestinationChanges_AndAnInvalidOneKeepsTheLastGood()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Mesh:PassthroughDestination:Host"] = Proxy,
+            ["Mesh:ExternalServices:0:Hosts:0"] = Proxy,
+            ["Mesh:ExternalServices:0:Resolution"] = "STATIC",
+            ["Mesh:ExternalServices:0:Ports:0:Number"] = "3128",
+            ["Mesh:ExternalServices:0:Ports:0:Name"] = "http-proxy",
+            ["Mesh:ExternalServices:0:Endpoints:0:Address"] = "10.9.0.1",
+            ["Mesh:ExternalServices:0:Endpoints:0:Labels:tier"] = "a",
+            ["Mesh:ExternalServices:0:Endpoints:1:Address"] = "10.9.0.2",
+            ["Mesh:ExternalServices:0:Endpoints:1:Labels:tier"] = "b",
+            ["Mesh:ExternalServices:0:Subsets:0:Name"] = "b",
+            ["Mesh:ExternalServices:0:Subsets:0:Labels:tier"] = "b",
+        }).Build();
+        using var harness = MeshHarness.BoundTo(configuration);
+
+        configuration["Mesh:PassthroughDestination:Subset"] = "b";
+        configuration.Reload();
+        using (var response = await GetAsync(harness, "http://unknown.example.org/"))
+        {
+            Assert.Equal($"outbound|3128|b|{Proxy}", response.GetMeshResult()!.Cluster);
+        }
+
+        configuration["Mesh:PassthroughDestination:Subset"] = "no-such-subset"; // rejected: the last good stays
+        configuration.Reload();
+        using (var response = await GetAsync(harness, "http://unknown.example.org/"))
+        {
+            Assert.Equal($"outbound|3128|b|{Proxy}", response.GetMeshResult()!.Cluster);
+        }
+
+        Assert.Equal(["10.9.0.2:3128", "10.9.0.2:3128"], harness.Handler.Seen.Select(s => s.Target));
+    }
 }
