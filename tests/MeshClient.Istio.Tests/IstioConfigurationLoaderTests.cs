@@ -336,17 +336,7 @@ public sealed partial class IstioConfigurationLoaderTests
         Assert.Null(result.OutboundTrafficPolicy);
     }
 
-    private const string StaticService = """
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: api}
-        spec:
-          hosts: [api.example.com]
-          ports: [{number: 80, name: http, protocol: HTTP}]
-          resolution: STATIC
-          endpoints: [{address: 10.0.0.1}]
-
-        """;
+    private static readonly string StaticService = IstioYaml.ServiceEntry("api", "api.example.com", endpoints: ["10.0.0.1"]);
 
     [Fact]
     public void LoadYaml_DestinationRuleRoundRobinBeforeItsServiceEntry_AppliedToTheService()

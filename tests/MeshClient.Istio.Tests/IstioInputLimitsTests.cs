@@ -16,7 +16,7 @@ public sealed class IstioInputLimitsTests
 {
     private static readonly TimeSpan Timeout = Wait.Timeout;
 
-    private static readonly string ServiceA = IstioYaml.ServiceEntry("a", "a.example.com", endpoints: ["10.0.0.1"]) + "\n";
+    private static readonly string ServiceA = IstioYaml.ServiceEntry("a", "a.example.com", endpoints: ["10.0.0.1"]);
 
     [Fact]
     public void LoadYaml_30000NestedBrackets_ErrorNamingTheFileInsteadOfAStackOverflow()

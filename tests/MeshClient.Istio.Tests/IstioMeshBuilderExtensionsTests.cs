@@ -12,7 +12,7 @@ namespace MeshClient.Istio.Tests;
 [Trait("Area", "Istio")]
 public sealed class IstioMeshBuilderExtensionsTests
 {
-    private static string Service(string name, string host, string address) => IstioYaml.ServiceEntry(name, host, endpoints: [address]) + "\n";
+    private static string Service(string name, string host, string address) => IstioYaml.ServiceEntry(name, host, endpoints: [address]);
 
     [Fact]
     public void AddIstioConfiguration_NullOrEmptyArguments_Throw()
