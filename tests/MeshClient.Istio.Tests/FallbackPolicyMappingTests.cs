@@ -134,19 +134,11 @@ public sealed class FallbackPolicyMappingTests
     [Fact]
     public void LoadYaml_TwoPoliciesForOneHost_FirstWinsWithWarning()
     {
-        const string Policies = """
-            apiVersion: meshclient.io/v1alpha1
-            kind: FallbackPolicy
-            metadata: {name: first}
-            spec: {host: api.example.com, ttl: 1m}
-            ---
-            apiVersion: meshclient.io/v1alpha1
-            kind: FallbackPolicy
-            metadata: {name: second}
-            spec: {host: api.example.com, ttl: 2m}
-            """;
+        var policies = IstioYaml.Stream(
+            IstioYaml.FallbackPolicy("first", "{host: api.example.com, ttl: 1m}"),
+            IstioYaml.FallbackPolicy("second", "{host: api.example.com, ttl: 2m}"));
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Policies, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + policies, "mesh.yaml");
 
         Assert.Equal(TimeSpan.FromMinutes(1), Assert.Single(result.Options.ExternalServices).Fallback!.Ttl);
         Assert.Contains("already takes its fallback from FallbackPolicy first", Assert.Single(result.Validate()).Message, StringComparison.Ordinal);

@@ -124,24 +124,12 @@ public sealed class HealthCheckPolicyMappingTests
     [Fact]
     public void LoadYaml_UnknownHostAndSecondPolicy_Warned()
     {
-        const string Policies = """
-            apiVersion: meshclient.io/v1alpha1
-            kind: HealthCheckPolicy
-            metadata: {name: first}
-            spec: {host: api.example.com, tcp: {}}
-            ---
-            apiVersion: meshclient.io/v1alpha1
-            kind: HealthCheckPolicy
-            metadata: {name: second}
-            spec: {host: api.example.com, http: {path: /}}
-            ---
-            apiVersion: meshclient.io/v1alpha1
-            kind: HealthCheckPolicy
-            metadata: {name: other}
-            spec: {host: other.example.com, tcp: {}}
-            """;
+        var policies = IstioYaml.Stream(
+            IstioYaml.HealthCheckPolicy("first", "{host: api.example.com, tcp: {}}"),
+            IstioYaml.HealthCheckPolicy("second", "{host: api.example.com, http: {path: /}}"),
+            IstioYaml.HealthCheckPolicy("other", "{host: other.example.com, tcp: {}}"));
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Policies, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + policies, "mesh.yaml");
 
         Assert.NotNull(Assert.Single(result.Options.ExternalServices).HealthCheck!.Tcp); // the first wins
         Assert.Equal(2, result.Diagnostics.Count);

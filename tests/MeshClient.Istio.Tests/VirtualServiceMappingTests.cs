@@ -237,25 +237,17 @@ public sealed class VirtualServiceMappingTests
     [Fact]
     public void LoadYaml_TwoVirtualServicesForOneEntry_FirstWinsWithAWarning()
     {
-        const string Two = """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: first}
-            spec:
-              hosts: [api.example.com]
-              http:
-              - directResponse: {status: 201}
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: second}
-            spec:
-              hosts: [api.example.com]
-              http:
-              - directResponse: {status: 202}
-            """;
+        var two = IstioYaml.Stream(
+            IstioYaml.VirtualService("first", "api.example.com", """
+            http:
+            - directResponse: {status: 201}
+            """),
+            IstioYaml.VirtualService("second", "api.example.com", """
+            http:
+            - directResponse: {status: 202}
+            """));
 
-        var service = Load(Entry + Two, out var result);
+        var service = Load(Entry + two, out var result);
 
         Assert.Equal(201, Assert.Single(service.Http).DirectResponse!.Status);
         var warning = Assert.Single(result.Diagnostics, d => d.FieldPath == "spec.hosts[0]");
