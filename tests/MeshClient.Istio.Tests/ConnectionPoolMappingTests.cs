@@ -5,45 +5,29 @@ namespace MeshClient.Istio.Tests;
 [Trait("Area", "ConnectionPool")]
 public sealed class ConnectionPoolMappingTests
 {
-    private const string Service = """
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: api}
-        spec:
-          hosts: [api.example.com]
-          resolution: STATIC
-          ports: [{number: 80, name: http, protocol: HTTP}]
-          endpoints: [{address: 10.0.0.1}, {address: 10.0.0.2}]
-        ---
-
-        """;
+    private static readonly string Service = IstioYaml.ServiceEntry("api", "api.example.com", endpoints: ["10.0.0.1", "10.0.0.2"]) + IstioYaml.Next;
 
     [Fact]
     public void LoadYaml_ConnectionPool_MapsEveryFieldWithIstioDurations()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                connectionPool:
-                  tcp:
-                    maxConnections: 10
-                    connectTimeout: 250ms
-                    maxConnectionDuration: 10m
-                    idleTimeout: 0s
-                    tcpKeepalive: {probes: 3, time: 7200s, interval: 75s}
-                  http:
-                    http1MaxPendingRequests: 5
-                    http2MaxRequests: 100
-                    maxRequestsPerConnection: 1
-                    maxRetries: 4
-                    idleTimeout: 30s
-            """;
+        var rule = IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              connectionPool:
+                tcp:
+                  maxConnections: 10
+                  connectTimeout: 250ms
+                  maxConnectionDuration: 10m
+                  idleTimeout: 0s
+                  tcpKeepalive: {probes: 3, time: 7200s, interval: 75s}
+                http:
+                  http1MaxPendingRequests: 5
+                  http2MaxRequests: 100
+                  maxRequestsPerConnection: 1
+                  maxRetries: 4
+                  idleTimeout: 30s
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
 
         Assert.Empty(result.Validate());
         var pool = Assert.Single(result.Options.ExternalServices).TrafficPolicy.ConnectionPool!;
@@ -65,19 +49,14 @@ public sealed class ConnectionPoolMappingTests
     [Fact]
     public void LoadYaml_CircuitBreakingTask_MapsItsLimits()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                connectionPool:
-                  tcp: {maxConnections: 1}
-                  http: {http1MaxPendingRequests: 1, maxRequestsPerConnection: 1}
-            """;
+        var rule = IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              connectionPool:
+                tcp: {maxConnections: 1}
+                http: {http1MaxPendingRequests: 1, maxRequestsPerConnection: 1}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
 
         Assert.Empty(result.Diagnostics);
         var pool = Assert.Single(result.Options.ExternalServices).TrafficPolicy.ConnectionPool!;
@@ -90,22 +69,17 @@ public sealed class ConnectionPoolMappingTests
     [Fact]
     public void LoadYaml_Http2Fields_MappedAndOnlyMaxConcurrentStreamsWarned()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                connectionPool:
-                  http:
-                    h2UpgradePolicy: UPGRADE
-                    useClientProtocol: false
-                    maxConcurrentStreams: 10
-                    http2KeepAlive: {interval: 30s, timeout: 5s}
-            """;
+        var rule = IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              connectionPool:
+                http:
+                  h2UpgradePolicy: UPGRADE
+                  useClientProtocol: false
+                  maxConcurrentStreams: 10
+                  http2KeepAlive: {interval: 30s, timeout: 5s}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
 
         Assert.Equal(
             [
@@ -136,20 +110,15 @@ public sealed class ConnectionPoolMappingTests
     [Fact]
     public void LoadYaml_InvalidHttp2Fields_EachErrorNamesFileLineAndField()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                connectionPool:
-                  http:
-                    h2UpgradePolicy: ALWAYS
-                    http2KeepAlive: {interval: 500ms, timeout: soon}
-            """;
+        var rule = IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              connectionPool:
+                http:
+                  h2UpgradePolicy: ALWAYS
+                  http2KeepAlive: {interval: 500ms, timeout: soon}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
 
         Assert.Equal(
             [
@@ -163,27 +132,22 @@ public sealed class ConnectionPoolMappingTests
     [Fact]
     public void LoadYaml_InvalidConnectionPool_EachErrorNamesFileLineAndField()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                connectionPool:
-                  tcp:
-                    maxConnections: -1
-                    connectTimeout: 0s
-                    maxConnectionDuration: 1.5ms
-                    tcpKeepalive: {time: 500ms}
-                  http:
-                    http1MaxPendingRequests: -2
-                    idleTimeout: forever
-                    h2UpgradePolicy: UPGRADE
-                    useClientProtocol: true
-            """;
+        var rule = IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              connectionPool:
+                tcp:
+                  maxConnections: -1
+                  connectTimeout: 0s
+                  maxConnectionDuration: 1.5ms
+                  tcpKeepalive: {time: 500ms}
+                http:
+                  http1MaxPendingRequests: -2
+                  idleTimeout: forever
+                  h2UpgradePolicy: UPGRADE
+                  useClientProtocol: true
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
 
         Assert.Equal(
             [

@@ -7,43 +7,21 @@ namespace MeshClient.Istio.Tests;
 [Trait("Area", "Egress")]
 public sealed class EgressProxyMappingTests
 {
-    private const string Entries = """
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: api}
-        spec:
-          hosts: [api.example.com]
-          ports: [{number: 443, name: https, protocol: HTTPS}]
-          resolution: DNS
-        ---
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: partner}
-        spec:
-          hosts: [partner.example.org]
-          ports: [{number: 443, name: https, protocol: HTTPS}]
-          resolution: DNS
-        ---
+    private static readonly string Entries = IstioYaml.Stream(
+        IstioYaml.ServiceEntry("api", "api.example.com", IstioYaml.Https443, "DNS"),
+        IstioYaml.ServiceEntry("partner", "partner.example.org", IstioYaml.Https443, "DNS")) + IstioYaml.Next;
 
-        """;
-
-    private const string Proxies = """
-        apiVersion: meshclient.io/v1alpha1
-        kind: EgressProxy
-        metadata: {name: corporate}
-        spec:
-          host: "*"
-          address: http://proxy.corp.example:3128
-          noProxy: [.corp.example]
-        ---
-        apiVersion: meshclient.io/v1alpha1
-        kind: EgressProxy
-        metadata: {name: partner}
-        spec:
-          host: partner.example.org
-          address: http://10.0.0.7:8080
-          credentialName: partner-proxy
-        """;
+    private static readonly string Proxies = IstioYaml.Stream(
+        IstioYaml.EgressProxy("corporate", """
+            host: "*"
+            address: http://proxy.corp.example:3128
+            noProxy: [.corp.example]
+            """),
+        IstioYaml.EgressProxy("partner", """
+            host: partner.example.org
+            address: http://10.0.0.7:8080
+            credentialName: partner-proxy
+            """));
 
     [Fact]
     public void LoadYaml_MeshWideAndPerHost_Mapped()
@@ -64,18 +42,14 @@ public sealed class EgressProxyMappingTests
     [Fact]
     public void LoadYaml_InvalidEgressProxy_RejectedWithFieldPaths()
     {
-        const string Invalid = """
-            apiVersion: meshclient.io/v1alpha1
-            kind: EgressProxy
-            metadata: {name: bad}
-            spec:
-              host: api.example.com
-              address: https://user:pw@proxy:3128
-              noProxy: [a.b]
-              port: 3128
-            """;
+        var invalid = IstioYaml.EgressProxy("bad", """
+            host: api.example.com
+            address: https://user:pw@proxy:3128
+            noProxy: [a.b]
+            port: 3128
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Entries + Invalid, "egress.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Entries + invalid, "egress.yaml");
 
         var resource = result.Resources.Single(r => r.Kind == "EgressProxy");
         Assert.Equal(IstioResourceStatus.Rejected, resource.Status);
@@ -128,12 +102,10 @@ public sealed class EgressProxyMappingTests
     {
         using var folder = new TempFolder();
         var file = folder.Write("egress.yaml", Entries + Proxies.Replace("\n  credentialName: partner-proxy", string.Empty, StringComparison.Ordinal));
-        using var output = new StringWriter();
-        using var error = new StringWriter();
 
-        var code = Program.Run(["validate", file], output, error);
+        var run = ToolRun.Validate(file);
 
-        Assert.True(code == Program.Success, output.ToString() + error);
-        Assert.StartsWith("OK: 1 file(s), 4 object(s)", output.ToString(), StringComparison.Ordinal);
+        Assert.True(run.Code == Program.Success, run.Output + run.Error);
+        Assert.StartsWith("OK: 1 file(s), 4 object(s)", run.Output, StringComparison.Ordinal);
     }
 }

@@ -47,24 +47,20 @@ public sealed class FallbackPolicyMappingTests
     [Fact]
     public void LoadYaml_EveryField_Mapped()
     {
-        const string Policy = """
-            apiVersion: meshclient.io/v1alpha1
-            kind: FallbackPolicy
-            metadata: {name: api-fallback}
-            spec:
-              host: API.example.com
-              ttl: 30s
-              maxStale: 10m
-              onFlags: [UF, URX]
-              statusCodes: [500, 503]
-              methods: [get, POST]
-              varyHeaders: [Accept-Language]
-              maxBodyBytes: 2048
-              maxEntries: 200
-              cacheAuthorizedRequests: true
-            """;
+        var policy = IstioYaml.FallbackPolicy("api-fallback", """
+            host: API.example.com
+            ttl: 30s
+            maxStale: 10m
+            onFlags: [UF, URX]
+            statusCodes: [500, 503]
+            methods: [get, POST]
+            varyHeaders: [Accept-Language]
+            maxBodyBytes: 2048
+            maxEntries: 200
+            cacheAuthorizedRequests: true
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Policy, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + policy, "mesh.yaml");
 
         Assert.Empty(result.Validate());
         var fallback = Assert.Single(result.Options.ExternalServices).Fallback!;
@@ -81,22 +77,18 @@ public sealed class FallbackPolicyMappingTests
     [Fact]
     public void LoadYaml_BadValues_ErrorsWithFieldPathsAndNotApplied()
     {
-        const string Policy = """
-            apiVersion: meshclient.io/v1alpha1
-            kind: FallbackPolicy
-            metadata: {name: bad}
-            spec:
-              host: api.example.com
-              ttl: soon
-              onFlags: [UF, XX]
-              statusCodes: [700]
-              maxBodyBytes: -1
-              methods: ["GE T"]
-              retries: 3
-              maxEntries: 0
-            """;
+        var policy = IstioYaml.FallbackPolicy("bad", """
+            host: api.example.com
+            ttl: soon
+            onFlags: [UF, XX]
+            statusCodes: [700]
+            maxBodyBytes: -1
+            methods: ["GE T"]
+            retries: 3
+            maxEntries: 0
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Policy, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + policy, "mesh.yaml");
 
         Assert.Equal(
             [
@@ -129,14 +121,9 @@ public sealed class FallbackPolicyMappingTests
     [Fact]
     public void LoadYaml_HostWithoutServiceEntry_Warning()
     {
-        const string Policy = """
-            apiVersion: meshclient.io/v1alpha1
-            kind: FallbackPolicy
-            metadata: {name: other}
-            spec: {host: other.example.com}
-            """;
+        var policy = IstioYaml.FallbackPolicy("other", "{host: other.example.com}");
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Policy, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + policy, "mesh.yaml");
 
         var warning = Assert.Single(result.Validate());
         Assert.False(warning.IsError);
@@ -147,19 +134,11 @@ public sealed class FallbackPolicyMappingTests
     [Fact]
     public void LoadYaml_TwoPoliciesForOneHost_FirstWinsWithWarning()
     {
-        const string Policies = """
-            apiVersion: meshclient.io/v1alpha1
-            kind: FallbackPolicy
-            metadata: {name: first}
-            spec: {host: api.example.com, ttl: 1m}
-            ---
-            apiVersion: meshclient.io/v1alpha1
-            kind: FallbackPolicy
-            metadata: {name: second}
-            spec: {host: api.example.com, ttl: 2m}
-            """;
+        var policies = IstioYaml.Stream(
+            IstioYaml.FallbackPolicy("first", "{host: api.example.com, ttl: 1m}"),
+            IstioYaml.FallbackPolicy("second", "{host: api.example.com, ttl: 2m}"));
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Policies, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + policies, "mesh.yaml");
 
         Assert.Equal(TimeSpan.FromMinutes(1), Assert.Single(result.Options.ExternalServices).Fallback!.Ttl);
         Assert.Contains("already takes its fallback from FallbackPolicy first", Assert.Single(result.Validate()).Message, StringComparison.Ordinal);
@@ -178,13 +157,11 @@ public sealed class FallbackPolicyMappingTests
     {
         using var folder = new TempFolder();
         var file = folder.Write("mesh.yaml", Service + "apiVersion: meshclient.io/v1alpha1\nkind: FallbackPolicy\nmetadata: {name: api, namespace: default}\nspec:\n  host: api.example.com\n  maxBodyBytes: -5\n");
-        using var output = new StringWriter();
-        using var error = new StringWriter();
 
-        var code = Program.Run(["validate", file], output, error);
+        var run = ToolRun.Validate(file);
 
-        Assert.Equal(Program.ErrorsFound, code);
-        var lines = output.ToString().TrimEnd().Split(Environment.NewLine);
+        Assert.Equal(Program.ErrorsFound, run.Code);
+        var lines = run.Output.TrimEnd().Split(Environment.NewLine);
         Assert.Equal($"Error [{file}:15:17] FallbackPolicy default/api: spec.maxBodyBytes must not be negative (was '-5').", lines[0]);
         Assert.StartsWith("Error: 1 file(s), 2 object(s)", lines[^1], StringComparison.Ordinal);
     }

@@ -6,42 +6,27 @@ namespace MeshClient.Istio.Tests;
 [Trait("Area", "ActiveHealth")]
 public sealed class HealthCheckPolicyMappingTests
 {
-    private const string Service = """
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: api}
-        spec:
-          hosts: [api.example.com]
-          resolution: STATIC
-          ports: [{number: 443, name: https, protocol: HTTPS}]
-          endpoints: [{address: 10.0.0.1}, {address: 10.0.0.2}]
-        ---
-
-        """;
+    private static readonly string Service = IstioYaml.ServiceEntry("api", "api.example.com", IstioYaml.Https443, endpoints: ["10.0.0.1", "10.0.0.2"]) + IstioYaml.Next;
 
     [Fact]
     public void LoadYaml_HealthCheckPolicy_MapsEveryFieldToTheServiceWithItsHost()
     {
-        const string Policy = """
-            apiVersion: meshclient.io/v1alpha1
-            kind: HealthCheckPolicy
-            metadata: {name: api-health}
-            spec:
-              host: api.example.com
-              interval: 5s
-              intervalJitter: 500ms
-              timeout: 2s
-              unhealthyThreshold: 4
-              healthyThreshold: 3
-              noTrafficUntilHealthy: true
-              http:
-                path: /healthz?deep=1
-                method: HEAD
-                expectedStatuses: [{start: 200, end: 300}, {start: 429, end: 430}]
-                headers: {x-probe: mesh}
-            """;
+        var policy = IstioYaml.HealthCheckPolicy("api-health", """
+            host: api.example.com
+            interval: 5s
+            intervalJitter: 500ms
+            timeout: 2s
+            unhealthyThreshold: 4
+            healthyThreshold: 3
+            noTrafficUntilHealthy: true
+            http:
+              path: /healthz?deep=1
+              method: HEAD
+              expectedStatuses: [{start: 200, end: 300}, {start: 429, end: 430}]
+              headers: {x-probe: mesh}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Policy, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + policy, "mesh.yaml");
 
         Assert.Empty(result.Diagnostics);
         Assert.Empty(result.Validate());
@@ -78,22 +63,18 @@ public sealed class HealthCheckPolicyMappingTests
     [Fact]
     public void LoadYaml_InvalidPolicy_RejectedWithEveryErrorAtItsFieldPath()
     {
-        const string Policy = """
-            apiVersion: meshclient.io/v1alpha1
-            kind: HealthCheckPolicy
-            metadata: {name: bad}
-            spec:
-              host: api.example.com
-              interval: soon
-              unhealthyThreshold: 0
-              http:
-                path: healthz
-                expectedStatuses: [{start: 200, end: 100}]
-              tcp: {}
-              retries: 3
-            """;
+        var policy = IstioYaml.HealthCheckPolicy("bad", """
+            host: api.example.com
+            interval: soon
+            unhealthyThreshold: 0
+            http:
+              path: healthz
+              expectedStatuses: [{start: 200, end: 100}]
+            tcp: {}
+            retries: 3
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Policy, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + policy, "mesh.yaml");
 
         Assert.Equal(IstioResourceStatus.Rejected, result.Resources[1].Status);
         Assert.Null(Assert.Single(result.Options.ExternalServices).HealthCheck);
@@ -106,20 +87,16 @@ public sealed class HealthCheckPolicyMappingTests
     [Fact]
     public void LoadYaml_PolicyBreakingCoreRules_ReportsEachAtItsSpecPath()
     {
-        const string Policy = """
-            apiVersion: meshclient.io/v1alpha1
-            kind: HealthCheckPolicy
-            metadata: {name: bad}
-            spec:
-              host: api.example.com
-              unhealthyThreshold: 0
-              http:
-                path: healthz
-                expectedStatuses: [{start: 200, end: 100}]
-              tcp: {}
-            """;
+        var policy = IstioYaml.HealthCheckPolicy("bad", """
+            host: api.example.com
+            unhealthyThreshold: 0
+            http:
+              path: healthz
+              expectedStatuses: [{start: 200, end: 100}]
+            tcp: {}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Policy, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + policy, "mesh.yaml");
 
         Assert.Equal(IstioResourceStatus.Rejected, result.Resources[1].Status);
         Assert.Equal(
@@ -147,24 +124,12 @@ public sealed class HealthCheckPolicyMappingTests
     [Fact]
     public void LoadYaml_UnknownHostAndSecondPolicy_Warned()
     {
-        const string Policies = """
-            apiVersion: meshclient.io/v1alpha1
-            kind: HealthCheckPolicy
-            metadata: {name: first}
-            spec: {host: api.example.com, tcp: {}}
-            ---
-            apiVersion: meshclient.io/v1alpha1
-            kind: HealthCheckPolicy
-            metadata: {name: second}
-            spec: {host: api.example.com, http: {path: /}}
-            ---
-            apiVersion: meshclient.io/v1alpha1
-            kind: HealthCheckPolicy
-            metadata: {name: other}
-            spec: {host: other.example.com, tcp: {}}
-            """;
+        var policies = IstioYaml.Stream(
+            IstioYaml.HealthCheckPolicy("first", "{host: api.example.com, tcp: {}}"),
+            IstioYaml.HealthCheckPolicy("second", "{host: api.example.com, http: {path: /}}"),
+            IstioYaml.HealthCheckPolicy("other", "{host: other.example.com, tcp: {}}"));
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Policies, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + policies, "mesh.yaml");
 
         Assert.NotNull(Assert.Single(result.Options.ExternalServices).HealthCheck!.Tcp); // the first wins
         Assert.Equal(2, result.Diagnostics.Count);
@@ -176,23 +141,14 @@ public sealed class HealthCheckPolicyMappingTests
     [Fact]
     public void Validate_Tool_ReportsHealthCheckPolicyErrorsWithFieldPaths()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"meshclient-health-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(file, Service + "apiVersion: meshclient.io/v1alpha1\nkind: HealthCheckPolicy\nmetadata: {name: h}\nspec:\n  host: api.example.com\n  healthyThreshold: 0\n  tcp: {}\n");
-        try
-        {
-            using var output = new StringWriter();
-            using var error = new StringWriter();
+        using var folder = new TempFolder();
+        var file = folder.Write("meshclient-health.yaml", Service + IstioYaml.HealthCheckPolicy("h", "host: api.example.com\nhealthyThreshold: 0\ntcp: {}\n"));
 
-            var code = Program.Run(["validate", file], output, error);
+        var run = ToolRun.Validate(file);
 
-            Assert.Equal(Program.ErrorsFound, code);
-            Assert.Contains($"Error [{file}:", output.ToString());
-            Assert.Contains("HealthCheckPolicy h: spec.healthyThreshold must be at least 1 (was '0').", output.ToString());
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        Assert.Equal(Program.ErrorsFound, run.Code);
+        Assert.Contains($"Error [{file}:", run.Output);
+        Assert.Contains("HealthCheckPolicy h: spec.healthyThreshold must be at least 1 (was '0').", run.Output);
     }
 
     [Fact]

@@ -111,28 +111,16 @@ public sealed class HttpRetryMapperTests
     [Fact]
     public void LoadYaml_DestinationRuleRetryBudget_ReachesTheServiceTrafficPolicy()
     {
-        const string Yaml = """
-            apiVersion: networking.istio.io/v1
-            kind: ServiceEntry
-            metadata: {name: api}
-            spec:
-              hosts: [api.example.com]
-              resolution: STATIC
-              ports: [{number: 443, name: https, protocol: HTTPS}]
-              endpoints: [{address: 10.0.0.1}]
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                retryBudget:
-                  percent: {value: 25}
-                  minRetryConcurrency: 5
-            """;
+        var yaml = IstioYaml.Stream(
+            IstioYaml.ServiceEntry("api", "api.example.com", IstioYaml.Https443, endpoints: ["10.0.0.1"]),
+            IstioYaml.DestinationRule("api", "api.example.com", """
+                trafficPolicy:
+                  retryBudget:
+                    percent: {value: 25}
+                    minRetryConcurrency: 5
+                """));
 
-        var result = IstioConfigurationLoader.LoadYaml(Yaml, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(yaml, "mesh.yaml");
 
         Assert.Empty(result.Validate());
         var budget = Assert.Single(result.Options.ExternalServices).TrafficPolicy.RetryBudget!;
@@ -142,45 +130,29 @@ public sealed class HttpRetryMapperTests
     [Fact]
     public void LoadYaml_SubsetRetryBudget_ReachesTheSubsetsPolicy_AndItsCluster()
     {
-        const string Yaml = """
-            apiVersion: networking.istio.io/v1
-            kind: ServiceEntry
-            metadata: {name: api}
-            spec:
-              hosts: [api.example.com]
-              resolution: STATIC
-              ports: [{number: 443, name: https, protocol: HTTPS}]
-              endpoints: [{address: 10.0.0.1, labels: {version: v1}}]
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                retryBudget: {percent: {value: 25}}
-              subsets:
-              - name: v1
-                labels: {version: v1}
+        var yaml = IstioYaml.Stream(
+            IstioYaml.ServiceEntry("api", "api.example.com", IstioYaml.Https443, body: "endpoints: [{address: 10.0.0.1, labels: {version: v1}}]"),
+            IstioYaml.DestinationRule("api", "api.example.com", """
                 trafficPolicy:
-                  retryBudget:
-                    percent: {value: 50}
-                    minRetryConcurrency: 7
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: api}
-            spec:
-              hosts: [api.example.com]
-              http:
-              - route:
-                - destination: {host: api.example.com, subset: v1}
-                  weight: 50
-                - destination: {host: api.example.com}
-                  weight: 50
-            """;
+                  retryBudget: {percent: {value: 25}}
+                subsets:
+                - name: v1
+                  labels: {version: v1}
+                  trafficPolicy:
+                    retryBudget:
+                      percent: {value: 50}
+                      minRetryConcurrency: 7
+                """),
+            IstioYaml.VirtualService("api", "api.example.com", """
+                http:
+                - route:
+                  - destination: {host: api.example.com, subset: v1}
+                    weight: 50
+                  - destination: {host: api.example.com}
+                    weight: 50
+                """));
 
-        var result = IstioConfigurationLoader.LoadYaml(Yaml, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(yaml, "mesh.yaml");
 
         Assert.Empty(result.Validate());
         Assert.DoesNotContain(result.Diagnostics, d => d.Message.Contains("retryBudget", StringComparison.Ordinal));
@@ -196,29 +168,17 @@ public sealed class HttpRetryMapperTests
     [Fact]
     public void LoadYaml_InvalidSubsetRetryBudget_ErrorAtTheSubsetsPath()
     {
-        const string Yaml = """
-            apiVersion: networking.istio.io/v1
-            kind: ServiceEntry
-            metadata: {name: api}
-            spec:
-              hosts: [api.example.com]
-              resolution: STATIC
-              ports: [{number: 443, name: https, protocol: HTTPS}]
-              endpoints: [{address: 10.0.0.1, labels: {version: v1}}]
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              subsets:
-              - name: v1
-                labels: {version: v1}
-                trafficPolicy:
-                  retryBudget: {percent: {value: 150}}
-            """;
+        var yaml = IstioYaml.Stream(
+            IstioYaml.ServiceEntry("api", "api.example.com", IstioYaml.Https443, body: "endpoints: [{address: 10.0.0.1, labels: {version: v1}}]"),
+            IstioYaml.DestinationRule("api", "api.example.com", """
+                subsets:
+                - name: v1
+                  labels: {version: v1}
+                  trafficPolicy:
+                    retryBudget: {percent: {value: 150}}
+                """));
 
-        var result = IstioConfigurationLoader.LoadYaml(Yaml, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(yaml, "mesh.yaml");
 
         var errors = result.Diagnostics.Where(d => d.IsError).Select(d => d.Message).Concat(result.Validate().Where(d => d.IsError).Select(d => d.Message)).ToArray();
         Assert.Contains(errors, m => m.Contains("subsets[0].trafficPolicy.retryBudget", StringComparison.Ordinal));

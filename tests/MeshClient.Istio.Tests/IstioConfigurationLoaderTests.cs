@@ -335,17 +335,7 @@ public sealed partial class IstioConfigurationLoaderTests
         Assert.Null(result.OutboundTrafficPolicy);
     }
 
-    private const string StaticService = """
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: api}
-        spec:
-          hosts: [api.example.com]
-          ports: [{number: 80, name: http, protocol: HTTP}]
-          resolution: STATIC
-          endpoints: [{address: 10.0.0.1}]
-
-        """;
+    private static readonly string StaticService = IstioYaml.ServiceEntry("api", "api.example.com", endpoints: ["10.0.0.1"]);
 
     [Fact]
     public void LoadYaml_DestinationRuleRoundRobinBeforeItsServiceEntry_AppliedToTheService()
@@ -393,21 +383,15 @@ public sealed partial class IstioConfigurationLoaderTests
     [Trait("Area", "LoadBalancing")]
     public void LoadYaml_DestinationRuleConsistentHash_MappedToTheOptions()
     {
-        const string Rule = """
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                loadBalancer:
-                  consistentHash:
-                    httpHeaderName: x-user
-                    maglev: {tableSize: 251}
-            """;
+        var rule = IstioYaml.Next + IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              loadBalancer:
+                consistentHash:
+                  httpHeaderName: x-user
+                  maglev: {tableSize: 251}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(StaticService + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(StaticService + rule, "mesh.yaml");
 
         Assert.Empty(result.Validate());
         var hash = Assert.Single(result.Options.ExternalServices).TrafficPolicy.LoadBalancer.ConsistentHash;
@@ -421,21 +405,15 @@ public sealed partial class IstioConfigurationLoaderTests
     [Trait("Area", "LoadBalancing")]
     public void LoadYaml_DestinationRuleConsistentHashCookieAndRing_MappedWithCoreFindings()
     {
-        const string Rule = """
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                loadBalancer:
-                  consistentHash:
-                    httpCookie: {name: session, path: /, ttl: 1.5s}
-                    ringHash: {minimumRingSize: 0}
-            """;
+        var rule = IstioYaml.Next + IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              loadBalancer:
+                consistentHash:
+                  httpCookie: {name: session, path: /, ttl: 1.5s}
+                  ringHash: {minimumRingSize: 0}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(StaticService + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(StaticService + rule, "mesh.yaml");
 
         var hash = Assert.Single(result.Options.ExternalServices).TrafficPolicy.LoadBalancer.ConsistentHash!;
         Assert.Equal("session", hash.HttpCookie?.Name);
@@ -450,21 +428,15 @@ public sealed partial class IstioConfigurationLoaderTests
     [Trait("Area", "LoadBalancing")]
     public void LoadYaml_ConsistentHashCookieWithTtl_NoFinding_TheClusterGeneratesTheCookie()
     {
-        const string Rule = """
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                loadBalancer:
-                  consistentHash:
-                    httpCookie: {name: affinity, path: /api, ttl: 1h}
-                    maglev: {tableSize: 251}
-            """;
+        var rule = IstioYaml.Next + IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              loadBalancer:
+                consistentHash:
+                  httpCookie: {name: affinity, path: /api, ttl: 1h}
+                  maglev: {tableSize: 251}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(StaticService + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(StaticService + rule, "mesh.yaml");
 
         Assert.Empty(result.Validate());
         var settings = Assert.Single(MeshClient.Model.MeshSnapshot.Build(result.Options).Clusters).LoadBalancing;
@@ -475,32 +447,26 @@ public sealed partial class IstioConfigurationLoaderTests
     [Fact]
     public void LoadYaml_ConsistentHashCookieAttributes_MappedInOrder_BadOnesRejectedAtTheirPath()
     {
-        const string Rule = """
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                loadBalancer:
-                  consistentHash:
-                    httpCookie:
-                      name: affinity
-                      ttl: 1h
-                      attributes:
-                      - {name: SameSite, value: Lax}
-                      - {name: Secure}
-            """;
+        var rule = IstioYaml.Next + IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              loadBalancer:
+                consistentHash:
+                  httpCookie:
+                    name: affinity
+                    ttl: 1h
+                    attributes:
+                    - {name: SameSite, value: Lax}
+                    - {name: Secure}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(StaticService + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(StaticService + rule, "mesh.yaml");
 
         Assert.Empty(result.Validate());
         Assert.DoesNotContain(result.Diagnostics, d => d.Message.Contains("attributes", StringComparison.Ordinal));
         var settings = Assert.Single(MeshClient.Model.MeshSnapshot.Build(result.Options).Clusters).LoadBalancing;
         Assert.Equal("; SameSite=Lax; Secure", settings.Hash!.CookieAttributes);
 
-        var bad = IstioConfigurationLoader.LoadYaml(StaticService + Rule.Replace("{name: Secure}", "{value: x;y}", StringComparison.Ordinal), "mesh.yaml");
+        var bad = IstioConfigurationLoader.LoadYaml(StaticService + rule.Replace("{name: Secure}", "{value: x;y}", StringComparison.Ordinal), "mesh.yaml");
         var errors = bad.Validate().Where(d => d.IsError).Select(d => d.Message).ToArray();
         Assert.Contains(errors, m => m.Contains("httpCookie.attributes[1].name is required", StringComparison.Ordinal));
         Assert.Contains(errors, m => m.Contains("httpCookie.attributes[1].value must not contain ';'", StringComparison.Ordinal));

@@ -14,19 +14,9 @@ namespace MeshClient.Istio.Tests;
 [Trait("Area", "Reliability")]
 public sealed class IstioInputLimitsTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Timeout = Wait.Timeout;
 
-    private const string ServiceA = """
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: a}
-        spec:
-          hosts: [a.example.com]
-          ports: [{number: 80, name: http, protocol: HTTP}]
-          resolution: STATIC
-          endpoints: [{address: 10.0.0.1}]
-
-        """;
+    private static readonly string ServiceA = IstioYaml.ServiceEntry("a", "a.example.com", endpoints: ["10.0.0.1"]);
 
     [Fact]
     public void LoadYaml_30000NestedBrackets_ErrorNamingTheFileInsteadOfAStackOverflow()
@@ -111,13 +101,11 @@ public sealed class IstioInputLimitsTests
     {
         using var folder = new TempFolder();
         var file = folder.Write("deep.yaml", new string('[', 30_000));
-        using var output = new StringWriter();
-        using var error = new StringWriter();
 
-        var code = Program.Run(["validate", file], output, error);
+        var run = ToolRun.Validate(file);
 
-        Assert.Equal(Program.ErrorsFound, code);
-        Assert.StartsWith($"Error [{file}:1:101] YAML nesting is deeper than 100 levels", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(Program.ErrorsFound, run.Code);
+        Assert.StartsWith($"Error [{file}:1:101] YAML nesting is deeper than 100 levels", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -136,7 +124,7 @@ public sealed class IstioInputLimitsTests
         var snapshot = runtime.State.Snapshot;
 
         var deep = folder.Write("deep.yaml", new string('[', 30_000));
-        await WaitUntilAsync(() => logs.GetSnapshot().Any(r => r.Message.StartsWith("Mesh configuration change rejected", StringComparison.Ordinal)), changed);
+        await Wait.UntilAsync(() => logs.GetSnapshot().Any(r => r.Message.StartsWith("Mesh configuration change rejected", StringComparison.Ordinal)), changed);
 
         var rejected = logs.GetSnapshot().Single(r => r.Message.StartsWith("Mesh configuration change rejected", StringComparison.Ordinal));
         Assert.Contains($"{deep}:1:101: YAML nesting is deeper than 100 levels", rejected.Message, StringComparison.Ordinal);
@@ -165,13 +153,11 @@ public sealed class IstioInputLimitsTests
     {
         using var folder = new TempFolder();
         var fifo = MakeFifo(folder, "pipe.yaml");
-        using var output = new StringWriter();
-        using var error = new StringWriter();
 
-        var code = await Task.Run(() => Program.Run(["validate", fifo], output, error)).WaitAsync(Timeout, TestContext.Current.CancellationToken);
+        var run = await Task.Run(() => ToolRun.Validate(fifo)).WaitAsync(Timeout, TestContext.Current.CancellationToken);
 
-        Assert.Equal(Program.Success, code);
-        Assert.StartsWith($"Warning [{fifo}] the file is empty or is not a regular file", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(Program.Success, run.Code);
+        Assert.StartsWith($"Warning [{fifo}] the file is empty or is not a regular file", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -208,22 +194,5 @@ public sealed class IstioInputLimitsTests
         Assert.True(mkfifo.WaitForExit(Timeout), "mkfifo did not finish.");
         Assert.Equal(0, mkfifo.ExitCode);
         return path;
-    }
-
-    /// <summary>Waits for <paramref name="condition"/>, woken by option changes and re-checked at least every 100 ms; fails after a bounded timeout.</summary>
-    private static async Task WaitUntilAsync(Func<bool> condition, SemaphoreSlim signal)
-    {
-        using var timeout = new CancellationTokenSource(Timeout);
-        while (!condition())
-        {
-            try
-            {
-                await signal.WaitAsync(TimeSpan.FromMilliseconds(100), timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail($"The condition was not met within {Timeout.TotalSeconds} s.");
-            }
-        }
     }
 }

@@ -12,19 +12,7 @@ namespace MeshClient.Istio.Tests;
 [Trait("Area", "Istio")]
 public sealed class IstioMeshBuilderExtensionsTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-
-    private static string Service(string name, string host, string address) => $"""
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {"{"}name: {name}{"}"}
-        spec:
-          hosts: [{host}]
-          ports: [{"{"}number: 80, name: http, protocol: HTTP{"}"}]
-          resolution: STATIC
-          endpoints: [{"{"}address: {address}{"}"}]
-
-        """;
+    private static string Service(string name, string host, string address) => IstioYaml.ServiceEntry(name, host, endpoints: [address]);
 
     [Fact]
     public void AddIstioConfiguration_NullOrEmptyArguments_Throw()
@@ -59,7 +47,7 @@ public sealed class IstioMeshBuilderExtensionsTests
     public async Task AddIstioConfiguration_SidecarRegistryOnly_BlocksUndeclaredHostsInProcess()
     {
         using var folder = new TempFolder();
-        folder.Write("mesh.yaml", Service("a", "a.example.com", "10.0.0.1") + "---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default}\nspec: {outboundTrafficPolicy: {mode: REGISTRY_ONLY}}\n");
+        folder.Write("mesh.yaml", Service("a", "a.example.com", "10.0.0.1") + IstioYaml.Next + IstioYaml.Sidecar("default", "{outboundTrafficPolicy: {mode: REGISTRY_ONLY}}"));
         var services = new ServiceCollection();
         services.AddMesh().AddIstioConfiguration(folder.Path);
         services.AddHttpClient("app").AddMeshHandlers();
@@ -131,7 +119,7 @@ public sealed class IstioMeshBuilderExtensionsTests
 
         // Invalid edit: two errors in one file. The runtime logs both and keeps the last good snapshot.
         File.WriteAllText(b, Service("b", "b.example.com", "not-an-ip").Replace("number: 80", "number: 70000"));
-        await WaitUntilAsync(() => logs.GetSnapshot().Any(r => r.Message.StartsWith("Mesh configuration change rejected", StringComparison.Ordinal)), changed);
+        await Wait.UntilAsync(() => logs.GetSnapshot().Any(r => r.Message.StartsWith("Mesh configuration change rejected", StringComparison.Ordinal)), changed);
 
         var rejected = logs.GetSnapshot().Single(r => r.Message.StartsWith("Mesh configuration change rejected", StringComparison.Ordinal));
         Assert.Equal(LogLevel.Error, rejected.Level);
@@ -142,7 +130,7 @@ public sealed class IstioMeshBuilderExtensionsTests
 
         // Valid edit: b moves to another endpoint; a is unchanged and keeps its live cluster as is.
         File.WriteAllText(b, Service("b", "b.example.com", "10.0.0.3"));
-        await WaitUntilAsync(() => runtime.FindCluster(new ClusterKey("b.example.com", 80))?.Definition.Endpoints is [{ Authority: "10.0.0.3:80" }], changed);
+        await Wait.UntilAsync(() => runtime.FindCluster(new ClusterKey("b.example.com", 80))?.Definition.Endpoints is [{ Authority: "10.0.0.3:80" }], changed);
 
         Assert.NotSame(snapshot, runtime.State.Snapshot);
         Assert.Same(clusterA, runtime.FindCluster(new ClusterKey("a.example.com", 80)));
@@ -164,28 +152,8 @@ public sealed class IstioMeshBuilderExtensionsTests
         using var subscription = provider.GetRequiredService<IOptionsMonitor<MeshOptions>>().OnChange(_ => changed.Release());
 
         folder.Write("c.yml", Service("c", "c.example.com", "10.0.0.9"));
-        await WaitUntilAsync(() => runtime.FindCluster(new ClusterKey("c.example.com", 80)) is not null, changed);
+        await Wait.UntilAsync(() => runtime.FindCluster(new ClusterKey("c.example.com", 80)) is not null, changed);
 
         Assert.NotNull(runtime.FindCluster(new ClusterKey("a.example.com", 80)));
-    }
-
-    /// <summary>
-    /// Waits for <paramref name="condition"/>, woken by option changes and re-checked at least every
-    /// 100 ms; fails after a bounded timeout. No fixed sleeps.
-    /// </summary>
-    private static async Task WaitUntilAsync(Func<bool> condition, SemaphoreSlim signal)
-    {
-        using var timeout = new CancellationTokenSource(Timeout);
-        while (!condition())
-        {
-            try
-            {
-                await signal.WaitAsync(TimeSpan.FromMilliseconds(100), timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail($"The condition was not met within {Timeout.TotalSeconds} s.");
-            }
-        }
     }
 }

@@ -4,42 +4,28 @@ namespace MeshClient.Istio.Tests;
 [Trait("Area", "LoadBalancing")]
 public sealed class LocalityLbSettingMappingTests
 {
-    private const string Service = """
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: api}
-        spec:
-          hosts: [api.example.com]
-          resolution: STATIC
-          ports: [{number: 80, name: http, protocol: HTTP}]
-          endpoints:
-          - {address: 10.0.0.1, locality: us-west/zone1/a}
-          - {address: 10.0.0.2, locality: us-east/zone1/a}
-        ---
-
-        """;
+    private static readonly string Service = IstioYaml.ServiceEntry("api", "api.example.com", body: """
+            endpoints:
+            - {address: 10.0.0.1, locality: us-west/zone1/a}
+            - {address: 10.0.0.2, locality: us-east/zone1/a}
+            """) + IstioYaml.Next;
 
     [Fact]
     public void LoadYaml_Distribute_MapsEveryField()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                loadBalancer:
-                  localityLbSetting:
-                    enabled: true
-                    distribute:
-                    - from: us-west/zone1/*
-                      to:
-                        "us-west/zone1/*": 80
-                        "us-east/*": 20
-            """;
+        var rule = IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              loadBalancer:
+                localityLbSetting:
+                  enabled: true
+                  distribute:
+                  - from: us-west/zone1/*
+                    to:
+                      "us-west/zone1/*": 80
+                      "us-east/*": 20
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
 
         Assert.Empty(result.Validate());
         Assert.DoesNotContain(result.Diagnostics, d => d.Message.Contains("localityLbSetting", StringComparison.Ordinal));
@@ -53,21 +39,16 @@ public sealed class LocalityLbSettingMappingTests
     [Fact]
     public void LoadYaml_FailoverAndFailoverPriority_Mapped()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                outlierDetection: {consecutive5xxErrors: 1, maxEjectionPercent: 100}
-                loadBalancer:
-                  localityLbSetting:
-                    failover: [{from: us-west, to: us-east}]
-                    failoverPriority: [topology.istio.io/network, "version=v1"]
-            """;
+        var rule = IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              outlierDetection: {consecutive5xxErrors: 1, maxEjectionPercent: 100}
+              loadBalancer:
+                localityLbSetting:
+                  failover: [{from: us-west, to: us-east}]
+                  failoverPriority: [topology.istio.io/network, "version=v1"]
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
 
         Assert.Empty(result.Validate());
         var setting = Assert.Single(result.Options.ExternalServices).TrafficPolicy.LoadBalancer!.LocalityLbSetting!;
@@ -80,20 +61,15 @@ public sealed class LocalityLbSettingMappingTests
     [Fact]
     public void Validate_DistributeWithFailover_IstiosError()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                loadBalancer:
-                  localityLbSetting:
-                    distribute: [{from: "us-west/*", to: {"us-west/*": 90}}]
-                    failover: [{from: us-west, to: us-east}]
-            """;
+        var rule = IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              loadBalancer:
+                localityLbSetting:
+                  distribute: [{from: "us-west/*", to: {"us-west/*": 90}}]
+                  failover: [{from: us-west, to: us-east}]
+            """);
 
-        var errors = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml").Validate().Where(d => d.IsError).Select(d => d.Message).ToArray();
+        var errors = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml").Validate().Where(d => d.IsError).Select(d => d.Message).ToArray();
 
         Assert.Contains(errors, e => e.EndsWith("trafficPolicy.loadBalancer.localityLbSetting can not simultaneously specify 'distribute' and 'failover'.", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.EndsWith("trafficPolicy.loadBalancer.localityLbSetting.distribute[0].to total locality weight 90 != 100.", StringComparison.Ordinal));
@@ -102,19 +78,14 @@ public sealed class LocalityLbSettingMappingTests
     [Fact]
     public void Validate_FailoverWithoutOutlierDetection_Warns()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                loadBalancer:
-                  localityLbSetting:
-                    failover: [{from: us-west, to: us-east}]
-            """;
+        var rule = IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              loadBalancer:
+                localityLbSetting:
+                  failover: [{from: us-west, to: us-east}]
+            """);
 
-        var findings = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml").Validate();
+        var findings = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml").Validate();
 
         Assert.DoesNotContain(findings, d => d.IsError);
         Assert.Contains(findings, d => d.Message.Contains("outlier detection policy must be provided for failover", StringComparison.Ordinal));

@@ -5,42 +5,26 @@ namespace MeshClient.Istio.Tests;
 [Trait("Area", "OutlierDetection")]
 public sealed class OutlierDetectionMappingTests
 {
-    private const string Service = """
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: api}
-        spec:
-          hosts: [api.example.com]
-          resolution: STATIC
-          ports: [{number: 443, name: https, protocol: HTTPS}]
-          endpoints: [{address: 10.0.0.1}, {address: 10.0.0.2}, {address: 10.0.0.3}, {address: 10.0.0.4}]
-        ---
-
-        """;
+    private static readonly string Service = IstioYaml.ServiceEntry("api", "api.example.com", ports: IstioYaml.Https443, endpoints: ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"]) + IstioYaml.Next;
 
     [Fact]
     public void LoadYaml_OutlierDetection_MapsEveryFieldWithIstioDurations()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                outlierDetection:
-                  consecutive5xxErrors: 3
-                  consecutiveGatewayErrors: 2
-                  splitExternalLocalOriginErrors: true
-                  consecutiveLocalOriginFailures: 4
-                  interval: 1m30s
-                  baseEjectionTime: 1.5s
-                  maxEjectionPercent: 50
-                  minHealthPercent: 25
-                  outlierDetectionHttpErrorCodes: [429, 503]
-            """;
+        var rule = IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              outlierDetection:
+                consecutive5xxErrors: 3
+                consecutiveGatewayErrors: 2
+                splitExternalLocalOriginErrors: true
+                consecutiveLocalOriginFailures: 4
+                interval: 1m30s
+                baseEjectionTime: 1.5s
+                maxEjectionPercent: 50
+                minHealthPercent: 25
+                outlierDetectionHttpErrorCodes: [429, 503]
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
 
         Assert.Empty(result.Validate());
         var outlier = Assert.Single(result.Options.ExternalServices).TrafficPolicy.OutlierDetection!;
@@ -75,24 +59,19 @@ public sealed class OutlierDetectionMappingTests
     [Fact]
     public void LoadYaml_InvalidOutlierDetection_EachErrorNamesFileLineAndField()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                outlierDetection:
-                  consecutiveErrors: 3
-                  consecutive5xxErrors: -1
-                  consecutiveLocalOriginFailures: 2
-                  interval: 10 seconds
-                  baseEjectionTime: 0s
-                  maxEjectionPercent: 101
-                  outlierDetectionHttpErrorCodes: [600]
-            """;
+        var rule = IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              outlierDetection:
+                consecutiveErrors: 3
+                consecutive5xxErrors: -1
+                consecutiveLocalOriginFailures: 2
+                interval: 10 seconds
+                baseEjectionTime: 0s
+                maxEjectionPercent: 101
+                outlierDetectionHttpErrorCodes: [600]
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
 
         Assert.Equal(
             [
@@ -110,26 +89,21 @@ public sealed class OutlierDetectionMappingTests
     [Fact]
     public void LoadYaml_PortLevelOutlierDetection_MappedForThatPortWithoutWarnings()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
+        var rule = IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              outlierDetection: {consecutive5xxErrors: 3, maxEjectionPercent: 25}
+              portLevelSettings:
+              - port: {number: 443}
+                outlierDetection: {consecutiveGatewayErrors: 2, baseEjectionTime: 1m, maxEjectionPercent: 50}
+            subsets:
+            - name: v1
               trafficPolicy:
-                outlierDetection: {consecutive5xxErrors: 3, maxEjectionPercent: 25}
                 portLevelSettings:
                 - port: {number: 443}
-                  outlierDetection: {consecutiveGatewayErrors: 2, baseEjectionTime: 1m, maxEjectionPercent: 50}
-              subsets:
-              - name: v1
-                trafficPolicy:
-                  portLevelSettings:
-                  - port: {number: 443}
-                    outlierDetection: {consecutive5xxErrors: 9, maxEjectionPercent: 100}
-            """;
+                  outlierDetection: {consecutive5xxErrors: 9, maxEjectionPercent: 100}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
 
         Assert.Empty(result.Validate());
         var service = Assert.Single(result.Options.ExternalServices);
@@ -145,19 +119,14 @@ public sealed class OutlierDetectionMappingTests
     [Fact]
     public void LoadYaml_InvalidPortLevelOutlierDetection_ErrorsAtThePortLevelPath()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                portLevelSettings:
-                - port: {number: 443}
-                  outlierDetection: {maxEjectionPercent: 120, interval: 1us}
-            """;
+        var rule = IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              portLevelSettings:
+              - port: {number: 443}
+                outlierDetection: {maxEjectionPercent: 120, interval: 1us}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
 
         Assert.Equal(
             [

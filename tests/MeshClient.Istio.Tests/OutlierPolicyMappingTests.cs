@@ -6,55 +6,37 @@ namespace MeshClient.Istio.Tests;
 [Trait("Area", "OutlierDetection")]
 public sealed class OutlierPolicyMappingTests
 {
-    private const string Service = """
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: api}
-        spec:
-          hosts: [api.example.com]
-          resolution: STATIC
-          ports: [{number: 443, name: https, protocol: HTTPS}, {number: 80, name: http, protocol: HTTP}]
-          endpoints: [{address: 10.0.0.1, labels: {v: "1"}}, {address: 10.0.0.2}, {address: 10.0.0.3}, {address: 10.0.0.4}, {address: 10.0.0.5}]
-        ---
+    private static readonly string Service = IstioYaml.ServiceEntry(
+        "api",
+        "api.example.com",
+        ports: $"{IstioYaml.Https443}, {IstioYaml.Http80}",
+        body: """endpoints: [{address: 10.0.0.1, labels: {v: "1"}}, {address: 10.0.0.2}, {address: 10.0.0.3}, {address: 10.0.0.4}, {address: 10.0.0.5}]""") + IstioYaml.Next;
 
-        """;
-
-    private const string Rule = """
-        apiVersion: networking.istio.io/v1
-        kind: DestinationRule
-        metadata: {name: api}
-        spec:
-          host: api.example.com
+    private static readonly string Rule = IstioYaml.DestinationRule("api", "api.example.com", """
+        trafficPolicy:
+          outlierDetection: {consecutive5xxErrors: 3, maxEjectionPercent: 40}
+          portLevelSettings:
+          - port: {number: 80}
+            outlierDetection: {consecutiveGatewayErrors: 2, maxEjectionPercent: 40}
+        subsets:
+        - name: v1
+          labels: {v: "1"}
           trafficPolicy:
-            outlierDetection: {consecutive5xxErrors: 3, maxEjectionPercent: 40}
-            portLevelSettings:
-            - port: {number: 80}
-              outlierDetection: {consecutiveGatewayErrors: 2, maxEjectionPercent: 40}
-          subsets:
-          - name: v1
-            labels: {v: "1"}
-            trafficPolicy:
-              outlierDetection: {consecutive5xxErrors: 7, maxEjectionPercent: 100}
-        ---
-
-        """;
+            outlierDetection: {consecutive5xxErrors: 7, maxEjectionPercent: 100}
+        """) + IstioYaml.Next;
 
     [Fact]
     public void LoadYaml_OutlierPolicy_CompletesTheRulesOutlierDetectionEverywhere()
     {
-        const string Policy = """
-            apiVersion: meshclient.io/v1alpha1
-            kind: OutlierPolicy
-            metadata: {name: api-outliers}
-            spec:
-              host: api.example.com
-              successRate: {minimumHosts: 3, requestVolume: 20, stdevFactor: 1000, enforcementPercentage: 50}
-              failurePercentage: {threshold: 60, minimumHosts: 2, requestVolume: 10, enforcementPercentage: 90}
-              maxEjectionTime: 2m
-              alwaysEjectOneHost: true
-            """;
+        var policy = IstioYaml.OutlierPolicy("api-outliers", """
+            host: api.example.com
+            successRate: {minimumHosts: 3, requestVolume: 20, stdevFactor: 1000, enforcementPercentage: 50}
+            failurePercentage: {threshold: 60, minimumHosts: 2, requestVolume: 10, enforcementPercentage: 90}
+            maxEjectionTime: 2m
+            alwaysEjectOneHost: true
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule + Policy, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + Rule + policy, "mesh.yaml");
 
         Assert.Empty(result.Diagnostics);
         Assert.Empty(result.Validate());
@@ -79,9 +61,9 @@ public sealed class OutlierPolicyMappingTests
     [Fact]
     public void LoadYaml_EmptyRuleBlocks_EnvoysDefaultsAndTheRestUntouched()
     {
-        const string Policy = "apiVersion: meshclient.io/v1alpha1\nkind: OutlierPolicy\nmetadata: {name: p}\nspec:\n  host: api.example.com\n  successRate: {}\n  failurePercentage:\n";
+        var policy = IstioYaml.OutlierPolicy("p", "host: api.example.com\nsuccessRate: {}\nfailurePercentage:\n");
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule + Policy, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + Rule + policy, "mesh.yaml");
 
         Assert.Empty(result.Diagnostics);
         var outlier = Assert.Single(result.Options.ExternalServices).TrafficPolicy.OutlierDetection!;
@@ -94,9 +76,9 @@ public sealed class OutlierPolicyMappingTests
     [Fact]
     public void LoadYaml_NoDestinationRuleOutlierDetection_TurnsDetectionOnWithIstiosDefaultsAndSaysSo()
     {
-        const string Policy = "apiVersion: meshclient.io/v1alpha1\nkind: OutlierPolicy\nmetadata: {name: p}\nspec:\n  host: api.example.com\n  failurePercentage: {threshold: 50}\n";
+        var policy = IstioYaml.OutlierPolicy("p", "host: api.example.com\nfailurePercentage: {threshold: 50}\n");
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Policy, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + policy, "mesh.yaml");
 
         var warning = Assert.Single(result.Diagnostics);
         Assert.Equal("Warning [mesh.yaml:14:9] OutlierPolicy p: spec.host 'api.example.com': ServiceEntry api has no DestinationRule outlierDetection, so the OutlierPolicy turns outlier detection on with Istio's defaults (consecutive5xxErrors 5, baseEjectionTime 30s, maxEjectionPercent 10).", warning.ToString());
@@ -108,18 +90,14 @@ public sealed class OutlierPolicyMappingTests
     [Fact]
     public void LoadYaml_InvalidOutlierPolicy_RejectedWithEveryErrorAtItsFieldPath()
     {
-        const string Policy = """
-            apiVersion: meshclient.io/v1alpha1
-            kind: OutlierPolicy
-            metadata: {name: bad}
-            spec:
-              successRate: {requestVolume: 0, stdevFactor: -1, enforcementPercentage: 101, minimumHost: 3}
-              failurePercentage: {threshold: 150, minimumHosts: many}
-              maxEjectionTime: 0.5ms
-              alwaysEjectOneHost: sometimes
-            """;
+        var policy = IstioYaml.OutlierPolicy("bad", """
+            successRate: {requestVolume: 0, stdevFactor: -1, enforcementPercentage: 101, minimumHost: 3}
+            failurePercentage: {threshold: 150, minimumHosts: many}
+            maxEjectionTime: 0.5ms
+            alwaysEjectOneHost: sometimes
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Policy, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + policy, "mesh.yaml");
 
         Assert.Equal(IstioResourceStatus.Rejected, result.Resources[1].Status);
         Assert.Null(Assert.Single(result.Options.ExternalServices).TrafficPolicy.OutlierDetection);
@@ -137,17 +115,13 @@ public sealed class OutlierPolicyMappingTests
     [Fact]
     public void LoadYaml_OutOfRangeValues_CoreRulesAtThePolicysFields()
     {
-        const string Policy = """
-            apiVersion: meshclient.io/v1alpha1
-            kind: OutlierPolicy
-            metadata: {name: bad}
-            spec:
-              host: api.example.com
-              successRate: {requestVolume: 0, stdevFactor: -1, enforcementPercentage: 101}
-              failurePercentage: {threshold: 150, minimumHosts: -2}
-            """;
+        var policy = IstioYaml.OutlierPolicy("bad", """
+            host: api.example.com
+            successRate: {requestVolume: 0, stdevFactor: -1, enforcementPercentage: 101}
+            failurePercentage: {threshold: 150, minimumHosts: -2}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Policy, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + policy, "mesh.yaml");
 
         Assert.Equal(IstioResourceStatus.Rejected, result.Resources[1].Status);
         Assert.Equal(
@@ -164,24 +138,12 @@ public sealed class OutlierPolicyMappingTests
     [Fact]
     public void LoadYaml_UnknownHostAndSecondPolicy_WarnedFirstWins()
     {
-        const string Policies = """
-            apiVersion: meshclient.io/v1alpha1
-            kind: OutlierPolicy
-            metadata: {name: first}
-            spec: {host: api.example.com, successRate: {minimumHosts: 3}}
-            ---
-            apiVersion: meshclient.io/v1alpha1
-            kind: OutlierPolicy
-            metadata: {name: second}
-            spec: {host: api.example.com, successRate: {minimumHosts: 4}}
-            ---
-            apiVersion: meshclient.io/v1alpha1
-            kind: OutlierPolicy
-            metadata: {name: other}
-            spec: {host: other.example.com, alwaysEjectOneHost: true}
-            """;
+        var policies = IstioYaml.Stream(
+            IstioYaml.OutlierPolicy("first", "{host: api.example.com, successRate: {minimumHosts: 3}}"),
+            IstioYaml.OutlierPolicy("second", "{host: api.example.com, successRate: {minimumHosts: 4}}"),
+            IstioYaml.OutlierPolicy("other", "{host: other.example.com, alwaysEjectOneHost: true}"));
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule + Policies, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + Rule + policies, "mesh.yaml");
 
         Assert.Equal(
             [
@@ -250,24 +212,14 @@ public sealed class OutlierPolicyMappingTests
     [Fact]
     public void Validate_Tool_ReadsOutlierPolicyAndListsItInHelp()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"outlier-policy-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(file, Service + "apiVersion: meshclient.io/v1alpha1\nkind: OutlierPolicy\nmetadata: {name: p}\nspec: {host: api.example.com, successRate: {requestVolume: 0}}\n");
-        try
-        {
-            using var output = new StringWriter();
-            using var error = new StringWriter();
+        using var folder = new TempFolder();
+        var file = folder.Write("outlier-policy.yaml", Service + IstioYaml.OutlierPolicy("p", "{host: api.example.com, successRate: {requestVolume: 0}}"));
 
-            var code = Program.Run(["validate", file], output, error);
-            using var help = new StringWriter();
-            Program.Run(["--help"], help, error);
+        var run = ToolRun.Validate(file);
+        var help = ToolRun.Help();
 
-            Assert.Equal(Program.ErrorsFound, code);
-            Assert.Contains($"Error [{file}:13:60] OutlierPolicy p: spec.successRate.requestVolume must be at least 1 (was '0').", output.ToString(), StringComparison.Ordinal);
-            Assert.Contains("OutlierPolicy", help.ToString(), StringComparison.Ordinal);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        Assert.Equal(Program.ErrorsFound, run.Code);
+        Assert.Contains($"Error [{file}:13:60] OutlierPolicy p: spec.successRate.requestVolume must be at least 1 (was '0').", run.Output, StringComparison.Ordinal);
+        Assert.Contains("OutlierPolicy", help, StringComparison.Ordinal);
     }
 }

@@ -6,46 +6,30 @@ namespace MeshClient.Istio.Tests;
 [Trait("Area", "ConnectionPool")]
 public sealed class PortLevelConnectionPoolMappingTests
 {
-    private const string Service = """
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: api}
-        spec:
-          hosts: [api.example.com]
-          resolution: STATIC
-          ports: [{number: 80, name: http, protocol: HTTP}, {number: 443, name: https, protocol: HTTPS}]
-          endpoints: [{address: 10.0.0.1}, {address: 10.0.0.2}]
-        ---
-
-        """;
+    private static readonly string Service = IstioYaml.ServiceEntry("api", "api.example.com", ports: $"{IstioYaml.Http80}, {IstioYaml.Https443}", endpoints: ["10.0.0.1", "10.0.0.2"]) + IstioYaml.Next;
 
     [Fact]
     public void LoadYaml_PortLevelConnectionPool_MappedForThatPortWithoutWarnings()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
+        var rule = IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              connectionPool:
+                tcp: {maxConnections: 100}
+              portLevelSettings:
+              - port: {number: 80}
                 connectionPool:
-                  tcp: {maxConnections: 100}
+                  tcp: {maxConnections: 1, connectTimeout: 250ms}
+                  http: {http1MaxPendingRequests: 1, maxRequestsPerConnection: 1}
+            subsets:
+            - name: v1
+              trafficPolicy:
                 portLevelSettings:
-                - port: {number: 80}
+                - port: {number: 443}
                   connectionPool:
-                    tcp: {maxConnections: 1, connectTimeout: 250ms}
-                    http: {http1MaxPendingRequests: 1, maxRequestsPerConnection: 1}
-              subsets:
-              - name: v1
-                trafficPolicy:
-                  portLevelSettings:
-                  - port: {number: 443}
-                    connectionPool:
-                      http: {http2MaxRequests: 7}
-            """;
+                    http: {http2MaxRequests: 7}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
 
         Assert.Empty(result.Diagnostics);
         Assert.Empty(result.Validate());
@@ -69,22 +53,17 @@ public sealed class PortLevelConnectionPoolMappingTests
     [Fact]
     public void LoadYaml_InvalidPortLevelConnectionPool_ErrorsAtThePortLevelPath()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                portLevelSettings:
-                - port: {number: 80}
-                  connectionPool:
-                    tcp: {maxConnections: -1, connectTimeout: 1us}
-                - port: {number: 443}
-                  connectionPool: {}
-            """;
+        var rule = IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              portLevelSettings:
+              - port: {number: 80}
+                connectionPool:
+                  tcp: {maxConnections: -1, connectTimeout: 1us}
+              - port: {number: 443}
+                connectionPool: {}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
 
         Assert.Equal(
             [

@@ -7,41 +7,25 @@ namespace MeshClient.Istio.Tests;
 [Trait("Area", "LoadBalancing")]
 public sealed class PortLevelLoadBalancerMappingTests
 {
-    private const string Service = """
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: api}
-        spec:
-          hosts: [api.example.com]
-          resolution: STATIC
-          ports: [{number: 80, name: http, protocol: HTTP}, {number: 443, name: https, protocol: HTTPS}]
-          endpoints: [{address: 10.0.0.1}, {address: 10.0.0.2}]
-        ---
-
-        """;
+    private static readonly string Service = IstioYaml.ServiceEntry("api", "api.example.com", ports: $"{IstioYaml.Http80}, {IstioYaml.Https443}", endpoints: ["10.0.0.1", "10.0.0.2"]) + IstioYaml.Next;
 
     [Fact]
     public void LoadYaml_PortLevelLoadBalancer_MappedForThatPortWithoutWarnings()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                loadBalancer: {simple: RANDOM}
-                portLevelSettings:
-                - port: {number: 80}
-                  loadBalancer:
-                    consistentHash: {httpHeaderName: x-user, maglev: {tableSize: 65537}}
-                - port: {number: 443}
-                  loadBalancer:
-                    simple: ROUND_ROBIN
-                    warmup: {duration: 30s}
-            """;
+        var rule = IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              loadBalancer: {simple: RANDOM}
+              portLevelSettings:
+              - port: {number: 80}
+                loadBalancer:
+                  consistentHash: {httpHeaderName: x-user, maglev: {tableSize: 65537}}
+              - port: {number: 443}
+                loadBalancer:
+                  simple: ROUND_ROBIN
+                  warmup: {duration: 30s}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
 
         Assert.Empty(result.Diagnostics);
         Assert.Empty(result.Validate());
@@ -63,19 +47,14 @@ public sealed class PortLevelLoadBalancerMappingTests
     [Fact]
     public void LoadYaml_PortLevelEntryWithOnlyAPort_ResetsThatPortToTheDefaults()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                loadBalancer: {simple: RANDOM}
-                portLevelSettings:
-                - port: {number: 80}
-            """;
+        var rule = IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              loadBalancer: {simple: RANDOM}
+              portLevelSettings:
+              - port: {number: 80}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
 
         Assert.Empty(result.Diagnostics);
         var snapshot = MeshSnapshot.Build(result.Options);
@@ -86,21 +65,16 @@ public sealed class PortLevelLoadBalancerMappingTests
     [Fact]
     public void LoadYaml_InvalidPortLevelLoadBalancer_ErrorsAtThePortLevelPath()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                portLevelSettings:
-                - port: {number: 80}
-                  loadBalancer:
-                    simple: FASTEST
-                    warmup: {minimumPercent: 120}
-            """;
+        var rule = IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              portLevelSettings:
+              - port: {number: 80}
+                loadBalancer:
+                  simple: FASTEST
+                  warmup: {minimumPercent: 120}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
 
         Assert.Equal(
             [

@@ -13,7 +13,7 @@ public sealed class ProgramTests
     [InlineData(new[] { "validate" }, "meshclient validate: at least one file or folder is required.")]
     public void Run_UsageErrors_ReturnTwoWithUsage(string[] args, string expected)
     {
-        var (code, output, error) = Run(args);
+        var (code, output, error) = ToolRun.Run(args);
 
         Assert.Equal(Program.UsageError, code);
         Assert.Empty(output);
@@ -30,7 +30,7 @@ public sealed class ProgramTests
     [InlineData(new[] { "validate", "--read-timeout", "5" }, "meshclient validate: at least one file or folder is required.")]
     public void Run_BadOptions_ReturnTwoWithUsage(string[] args, string expected)
     {
-        var (code, output, error) = Run(args);
+        var (code, output, error) = ToolRun.Run(args);
 
         Assert.Equal(Program.UsageError, code);
         Assert.Empty(output);
@@ -45,10 +45,10 @@ public sealed class ProgramTests
         var file = folder.Write("se.yaml", ValidServiceEntry);
         var two = folder.Write("two.yaml", ValidServiceEntry + "---\n" + ValidServiceEntry.Replace("name: api,", "name: api2,"));
 
-        var (tooSmall, tooSmallOutput, _) = Run(["validate", "--max-file-size", "64", file]);
-        var (tooShallow, tooShallowOutput, _) = Run(["validate", "--max-nesting-depth", "2", file]);
-        var (fewDocuments, fewDocumentsOutput, _) = Run(["validate", "--max-documents", "1", two]);
-        var (fits, fitsOutput, _) = Run(["validate", "--max-file-size", "100000", "--max-nesting-depth", "20", "--max-documents", "2", "--read-timeout", "30", file, two]);
+        var (tooSmall, tooSmallOutput, _) = ToolRun.Run(["validate", "--max-file-size", "64", file]);
+        var (tooShallow, tooShallowOutput, _) = ToolRun.Run(["validate", "--max-nesting-depth", "2", file]);
+        var (fewDocuments, fewDocumentsOutput, _) = ToolRun.Run(["validate", "--max-documents", "1", two]);
+        var (fits, fitsOutput, _) = ToolRun.Run(["validate", "--max-file-size", "100000", "--max-nesting-depth", "20", "--max-documents", "2", "--read-timeout", "30", file, two]);
 
         Assert.Equal(Program.ErrorsFound, tooSmall);
         Assert.Contains($"more than the limit of 64 bytes (IstioLoaderOptions.MaxFileSize)", tooSmallOutput);
@@ -63,7 +63,7 @@ public sealed class ProgramTests
     [Fact]
     public void Run_Help_ReturnsZeroWithUsage()
     {
-        var (code, output, _) = Run(["--help"]);
+        var (code, output, _) = ToolRun.Run(["--help"]);
 
         Assert.Equal(Program.Success, code);
         Assert.Contains("Exit codes: 0 no errors, 1 errors found, 2 usage error.", output);
@@ -75,7 +75,7 @@ public sealed class ProgramTests
         using var folder = new TempFolder();
         var file = folder.Write("se.yaml", ValidServiceEntry);
 
-        var (code, output, error) = Run(["validate", file]);
+        var (code, output, error) = ToolRun.Run(["validate", file]);
 
         Assert.Equal(Program.Success, code);
         Assert.Empty(error);
@@ -88,7 +88,7 @@ public sealed class ProgramTests
         using var folder = new TempFolder();
         var file = folder.Write("se.yaml", ValidServiceEntry.Replace("number: 443", "number: 0") + "  workloadSelector: {labels: {app: a}}\n");
 
-        var (code, output, _) = Run(["validate", file]);
+        var (code, output, _) = ToolRun.Run(["validate", file]);
 
         Assert.Equal(Program.ErrorsFound, code);
         Assert.Equal(
@@ -111,7 +111,7 @@ public sealed class ProgramTests
         var invalid = folder.Write("invalid.yaml", "kind: [unclosed\n  - : :\n");
         var missing = Path.Combine(folder.Path, "missing.yaml");
 
-        var (code, output, error) = Run(["validate", empty, garbage, invalid, missing]);
+        var (code, output, error) = ToolRun.Run(["validate", empty, garbage, invalid, missing]);
 
         Assert.Equal(Program.ErrorsFound, code);
         Assert.Empty(error);
@@ -139,7 +139,7 @@ public sealed class ProgramTests
             Assert.Skip($"{file} does not exist here.");
         }
 
-        var (code, output, _) = Run(["validate", file]);
+        var (code, output, _) = ToolRun.Run(["validate", file]);
 
         Assert.Equal(Program.ErrorsFound, code);
         Assert.StartsWith($"Error [{file}] cannot read the file: ", output);
@@ -148,7 +148,7 @@ public sealed class ProgramTests
     [Fact]
     public void Run_PathWithANulCharacter_ReportedAsAnError()
     {
-        var (code, output, _) = Run(["validate", "mesh\0.yaml"]);
+        var (code, output, _) = ToolRun.Run(["validate", "mesh\0.yaml"]);
 
         Assert.Equal(Program.ErrorsFound, code);
         Assert.StartsWith("Error [mesh\0.yaml] ", output);
@@ -161,7 +161,7 @@ public sealed class ProgramTests
         var missing = System.IO.Path.Combine(folder.Path, "certs", "ca.pem");
         var file = folder.Write("dr.yaml", ValidServiceEntry + $"---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: api, namespace: default}}\nspec:\n  host: api.example.com\n  trafficPolicy:\n    tls: {{mode: SIMPLE, caCertificates: '{missing}'}}\n");
 
-        var (code, output, _) = Run(["validate", file]);
+        var (code, output, _) = ToolRun.Run(["validate", file]);
 
         Assert.Equal(Program.Success, code); // warnings only: the files may be mounted where it runs
         Assert.Contains($"trafficPolicy.tls.caCertificates file '{missing}' does not exist; connections to this service fail with 503 UF until it appears.", output);
@@ -172,20 +172,12 @@ public sealed class ProgramTests
     [Fact]
     public void Run_Corpus_ReportsErrorsAndWarningsWithLocations()
     {
-        var (code, output, _) = Run(["validate", TestPaths.CorpusDirectory]);
+        var (code, output, _) = ToolRun.Run(["validate", TestPaths.CorpusDirectory]);
 
         Assert.Equal(Program.ErrorsFound, code);
         var lines = output.TrimEnd().Split(Environment.NewLine);
         Assert.All(lines[..^1], l => Assert.Matches(@"^(Error|Warning) \[[^\]]+:\d+:\d+\] [A-Za-z]+ \S+: .+$", l));
         Assert.Contains(lines, l => l.Contains("] ServiceEntry no-spec: spec: Required value"));
         Assert.StartsWith($"Error: {Directory.GetFiles(TestPaths.CorpusDirectory, "*.yaml").Length} file(s), {CorpusExpectations.All.Length} object(s)", lines[^1]);
-    }
-
-    private static (int Code, string Output, string Error) Run(string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = Program.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
     }
 }

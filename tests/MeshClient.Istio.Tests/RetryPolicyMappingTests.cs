@@ -5,52 +5,30 @@ namespace MeshClient.Istio.Tests;
 [Trait("Area", "Retries")]
 public sealed class RetryPolicyMappingTests
 {
-    private const string Service = """
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: api}
-        spec:
-          hosts: [api.example.com]
-          resolution: STATIC
-          ports: [{number: 80, name: http, protocol: HTTP}]
-          endpoints: [{address: 10.0.0.1}, {address: 10.0.0.2}]
-        ---
+    private static readonly string Service = IstioYaml.ServiceEntry("api", "api.example.com", endpoints: ["10.0.0.1", "10.0.0.2"]) + IstioYaml.Next;
 
-        """;
+    private static readonly string Routes = IstioYaml.VirtualService("api", "api.example.com", """
+        http:
+        - name: orders
+          match: [{uri: {prefix: /orders}}]
+          route: [{destination: {host: api.example.com}}]
+          retries: {attempts: 4, retryOn: 5xx, perTryTimeout: 2s}
+        - name: off
+          match: [{uri: {prefix: /off}}]
+          route: [{destination: {host: api.example.com}}]
+          retries: {attempts: 0}
+        - name: rest
+          route: [{destination: {host: api.example.com}}]
+        """) + IstioYaml.Next;
 
-    private const string Routes = """
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: {name: api}
-        spec:
-          hosts: [api.example.com]
-          http:
-          - name: orders
-            match: [{uri: {prefix: /orders}}]
-            route: [{destination: {host: api.example.com}}]
-            retries: {attempts: 4, retryOn: 5xx, perTryTimeout: 2s}
-          - name: off
-            match: [{uri: {prefix: /off}}]
-            route: [{destination: {host: api.example.com}}]
-            retries: {attempts: 0}
-          - name: rest
-            route: [{destination: {host: api.example.com}}]
-        ---
-
-        """;
-
-    private const string Policy = """
-        apiVersion: meshclient.io/v1alpha1
-        kind: RetryPolicy
-        metadata: {name: api-retries}
-        spec:
-          host: api.example.com
-          retryNonIdempotent: true
-          honorRetryAfter: true
-          maxRequestBufferBytes: 65536
-          hedging: {delay: 50ms, maxAttempts: 3}
-          retryBudget: {tokenRatio: 0.5, minRetriesPerSecond: 4, tokenTtl: 20s}
-        """;
+    private static readonly string Policy = IstioYaml.RetryPolicy("api-retries", """
+        host: api.example.com
+        retryNonIdempotent: true
+        honorRetryAfter: true
+        maxRequestBufferBytes: 65536
+        hedging: {delay: 50ms, maxAttempts: 3}
+        retryBudget: {tokenRatio: 0.5, minRetriesPerSecond: 4, tokenTtl: 20s}
+        """);
 
     [Fact]
     public void LoadYaml_RetryPolicyWithoutVirtualService_CompletesIstiosDefaultPolicyOfTheServiceRoute()
@@ -72,14 +50,9 @@ public sealed class RetryPolicyMappingTests
     [Fact]
     public void LoadYaml_RetryPolicyWithVirtualService_SupplementsEveryRouteThatRetries_AttemptsZeroStaysOffWarned()
     {
-        const string OnlyNonIdempotent = """
-            apiVersion: meshclient.io/v1alpha1
-            kind: RetryPolicy
-            metadata: {name: api-retries}
-            spec: {host: api.example.com, retryNonIdempotent: true}
-            """;
+        var onlyNonIdempotent = IstioYaml.RetryPolicy("api-retries", "{host: api.example.com, retryNonIdempotent: true}");
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Routes + OnlyNonIdempotent, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + Routes + onlyNonIdempotent, "mesh.yaml");
 
         Assert.Equal(
             ["Warning [mesh.yaml:30:14] RetryPolicy api-retries: spec.host 'api.example.com': route off of ServiceEntry api turns retries off (retries.attempts 0), so the RetryPolicy does not apply to it."],
@@ -100,24 +73,12 @@ public sealed class RetryPolicyMappingTests
     [Fact]
     public void LoadYaml_DestinationRuleRetryBudget_KeepsItsPercentAndGainsTheTokenBudget()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy: {retryBudget: {percent: {value: 30}, minRetryConcurrency: 5}}
-            ---
+        var rule = IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy: {retryBudget: {percent: {value: 30}, minRetryConcurrency: 5}}
+            """) + IstioYaml.Next;
+        var budgetPolicy = IstioYaml.RetryPolicy("budget", "{host: api.example.com, retryBudget: {tokenRatio: 0.1}}");
 
-            """;
-        const string Budget = """
-            apiVersion: meshclient.io/v1alpha1
-            kind: RetryPolicy
-            metadata: {name: budget}
-            spec: {host: api.example.com, retryBudget: {tokenRatio: 0.1}}
-            """;
-
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule + Budget, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule + budgetPolicy, "mesh.yaml");
 
         Assert.Empty(result.Diagnostics);
         var budget = Assert.Single(result.Options.ExternalServices).TrafficPolicy.RetryBudget!;
@@ -127,30 +88,18 @@ public sealed class RetryPolicyMappingTests
     [Fact]
     public void LoadYaml_SubsetWithItsOwnRetryBudget_GainsTheTokenBudgetToo()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy: {retryBudget: {percent: {value: 30}}}
-              subsets:
-              - name: v1
-                labels: {version: v1}
-                trafficPolicy: {retryBudget: {percent: {value: 50}, minRetryConcurrency: 2}}
-              - name: v2
-                labels: {version: v2}
-            ---
+        var rule = IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy: {retryBudget: {percent: {value: 30}}}
+            subsets:
+            - name: v1
+              labels: {version: v1}
+              trafficPolicy: {retryBudget: {percent: {value: 50}, minRetryConcurrency: 2}}
+            - name: v2
+              labels: {version: v2}
+            """) + IstioYaml.Next;
+        var budgetPolicy = IstioYaml.RetryPolicy("budget", "{host: api.example.com, retryBudget: {tokenRatio: 0.2, minRetriesPerSecond: 3}}");
 
-            """;
-        const string Budget = """
-            apiVersion: meshclient.io/v1alpha1
-            kind: RetryPolicy
-            metadata: {name: budget}
-            spec: {host: api.example.com, retryBudget: {tokenRatio: 0.2, minRetriesPerSecond: 3}}
-            """;
-
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule + Budget, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule + budgetPolicy, "mesh.yaml");
 
         Assert.Empty(result.Diagnostics);
         var service = Assert.Single(result.Options.ExternalServices);
@@ -163,19 +112,15 @@ public sealed class RetryPolicyMappingTests
     [Fact]
     public void LoadYaml_InvalidRetryPolicy_RejectedWithEveryErrorAtItsFieldPath()
     {
-        const string Bad = """
-            apiVersion: meshclient.io/v1alpha1
-            kind: RetryPolicy
-            metadata: {name: bad}
-            spec:
-              retryNonIdempotent: yes please
-              honorRetryAfter: sometimes
-              maxRequestBufferBytes: lots
-              hedging: {delay: soon, maxAttempt: 3}
-              retryBudget: {tokenTtl: 0.5ms}
-            """;
+        var bad = IstioYaml.RetryPolicy("bad", """
+            retryNonIdempotent: yes please
+            honorRetryAfter: sometimes
+            maxRequestBufferBytes: lots
+            hedging: {delay: soon, maxAttempt: 3}
+            retryBudget: {tokenTtl: 0.5ms}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Bad, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + bad, "mesh.yaml");
 
         Assert.Equal(IstioResourceStatus.Rejected, result.Resources[1].Status);
         Assert.Null(Assert.Single(result.Options.ExternalServices).Route.Retries);
@@ -195,18 +140,14 @@ public sealed class RetryPolicyMappingTests
     [Fact]
     public void LoadYaml_OutOfRangeValues_CoreRulesAtThePolicysFields()
     {
-        const string Bad = """
-            apiVersion: meshclient.io/v1alpha1
-            kind: RetryPolicy
-            metadata: {name: bad}
-            spec:
-              host: api.example.com
-              maxRequestBufferBytes: -1
-              hedging: {maxAttempts: 9}
-              retryBudget: {tokenRatio: 2000, minRetriesPerSecond: -3, tokenTtl: 90s}
-            """;
+        var bad = IstioYaml.RetryPolicy("bad", """
+            host: api.example.com
+            maxRequestBufferBytes: -1
+            hedging: {maxAttempts: 9}
+            retryBudget: {tokenRatio: 2000, minRetriesPerSecond: -3, tokenTtl: 90s}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Bad, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + bad, "mesh.yaml");
 
         Assert.Equal(IstioResourceStatus.Rejected, result.Resources[1].Status);
         Assert.Null(Assert.Single(result.Options.ExternalServices).Route.Retries);
@@ -224,24 +165,12 @@ public sealed class RetryPolicyMappingTests
     [Fact]
     public void LoadYaml_HostWithoutServiceEntry_ErrorNamingIt_SecondPolicyWarnedFirstWins()
     {
-        const string Policies = """
-            apiVersion: meshclient.io/v1alpha1
-            kind: RetryPolicy
-            metadata: {name: first}
-            spec: {host: api.example.com, honorRetryAfter: true}
-            ---
-            apiVersion: meshclient.io/v1alpha1
-            kind: RetryPolicy
-            metadata: {name: second}
-            spec: {host: api.example.com, honorRetryAfter: false}
-            ---
-            apiVersion: meshclient.io/v1alpha1
-            kind: RetryPolicy
-            metadata: {name: other}
-            spec: {host: other.example.com, retryNonIdempotent: true}
-            """;
+        var policies = IstioYaml.Stream(
+            IstioYaml.RetryPolicy("first", "{host: api.example.com, honorRetryAfter: true}"),
+            IstioYaml.RetryPolicy("second", "{host: api.example.com, honorRetryAfter: false}"),
+            IstioYaml.RetryPolicy("other", "{host: other.example.com, retryNonIdempotent: true}"));
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Policies, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + policies, "mesh.yaml");
 
         Assert.Equal(
             [
@@ -304,25 +233,15 @@ public sealed class RetryPolicyMappingTests
     [Fact]
     public void Validate_Tool_ReadsRetryPolicyAndListsItInHelp()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"retry-policy-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(file, Service + "apiVersion: meshclient.io/v1alpha1\nkind: RetryPolicy\nmetadata: {name: p}\nspec: {host: api.example.com, hedging: {maxAttempts: 1}}\n");
-        try
-        {
-            using var output = new StringWriter();
-            using var error = new StringWriter();
+        using var folder = new TempFolder();
+        var file = folder.Write("retry-policy.yaml", Service + IstioYaml.RetryPolicy("p", "{host: api.example.com, hedging: {maxAttempts: 1}}"));
 
-            var code = Program.Run(["validate", file], output, error);
-            using var help = new StringWriter();
-            Program.Run(["--help"], help, error);
+        var run = ToolRun.Validate(file);
+        var help = ToolRun.Help();
 
-            Assert.Equal(Program.ErrorsFound, code);
-            Assert.Contains($"Error [{file}:13:", output.ToString(), StringComparison.Ordinal);
-            Assert.Contains("RetryPolicy p: spec.hedging.maxAttempts: Invalid value: 1: must be between 2 and 5.", output.ToString(), StringComparison.Ordinal);
-            Assert.Contains("RetryPolicy", help.ToString(), StringComparison.Ordinal);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        Assert.Equal(Program.ErrorsFound, run.Code);
+        Assert.Contains($"Error [{file}:13:", run.Output, StringComparison.Ordinal);
+        Assert.Contains("RetryPolicy p: spec.hedging.maxAttempts: Invalid value: 1: must be between 2 and 5.", run.Output, StringComparison.Ordinal);
+        Assert.Contains("RetryPolicy", help, StringComparison.Ordinal);
     }
 }

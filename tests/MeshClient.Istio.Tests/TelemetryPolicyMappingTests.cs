@@ -7,47 +7,25 @@ namespace MeshClient.Istio.Tests;
 [Trait("Area", "Telemetry")]
 public sealed class TelemetryPolicyMappingTests
 {
-    private const string Entries = """
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: api}
-        spec:
-          hosts: [api.example.com]
-          ports: [{number: 443, name: https, protocol: HTTPS}]
-          resolution: DNS
-        ---
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: partner}
-        spec:
-          hosts: [partner.example.org]
-          ports: [{number: 443, name: https, protocol: HTTPS}]
-          resolution: DNS
-        ---
+    private static readonly string Entries = IstioYaml.Stream(
+        IstioYaml.ServiceEntry("api", "api.example.com", IstioYaml.Https443, "DNS"),
+        IstioYaml.ServiceEntry("partner", "partner.example.org", IstioYaml.Https443, "DNS")) + IstioYaml.Next;
 
-        """;
-
-    private const string Policies = """
-        apiVersion: meshclient.io/v1alpha1
-        kind: TelemetryPolicy
-        metadata: {name: mesh}
-        spec:
-          host: "*"
-          sourceWorkload: checkout
-          sourceWorkloadNamespace: shop
-          istioCompatibleMetrics: true
-          generateRequestId: false
-          includeAttemptCount: false
-          endpointLabels: true
-          propagation: [W3C, b3multi]
-        ---
-        apiVersion: meshclient.io/v1alpha1
-        kind: TelemetryPolicy
-        metadata: {name: partner}
-        spec:
-          host: partner.example.org
-          propagation: [None]
-        """;
+    private static readonly string Policies = IstioYaml.Stream(
+        IstioYaml.TelemetryPolicy("mesh", """
+            host: "*"
+            sourceWorkload: checkout
+            sourceWorkloadNamespace: shop
+            istioCompatibleMetrics: true
+            generateRequestId: false
+            includeAttemptCount: false
+            endpointLabels: true
+            propagation: [W3C, b3multi]
+            """),
+        IstioYaml.TelemetryPolicy("partner", """
+            host: partner.example.org
+            propagation: [None]
+            """));
 
     [Fact]
     public void LoadYaml_MeshWideAndPerService_Mapped()
@@ -73,16 +51,11 @@ public sealed class TelemetryPolicyMappingTests
     [Fact]
     public void LoadYaml_MeshWide_FieldsNotSetKeepTheirValues()
     {
-        const string Partial = """
-            apiVersion: meshclient.io/v1alpha1
-            kind: TelemetryPolicy
-            metadata: {name: mesh}
-            spec: {host: "*", sourceWorkload: checkout}
-            """;
+        var partial = IstioYaml.TelemetryPolicy("mesh", """{host: "*", sourceWorkload: checkout}""");
         var target = new MeshOptions();
         target.Telemetry.IstioCompatibleMetrics = true;
 
-        IstioConfigurationLoader.LoadYaml(Entries + Partial, "telemetry.yaml").ApplyTo(target);
+        IstioConfigurationLoader.LoadYaml(Entries + partial, "telemetry.yaml").ApplyTo(target);
 
         Assert.Equal("checkout", target.Telemetry.SourceWorkload);
         Assert.True(target.Telemetry.IstioCompatibleMetrics);
@@ -93,20 +66,16 @@ public sealed class TelemetryPolicyMappingTests
     [Fact]
     public void LoadYaml_Invalid_RejectedWithFieldPaths_EveryError()
     {
-        const string Invalid = """
-            apiVersion: meshclient.io/v1alpha1
-            kind: TelemetryPolicy
-            metadata: {name: bad}
-            spec:
-              host: api.example.com
-              sourceWorkload: checkout
-              istioCompatibleMetrics: maybe
-              includeAttemptCount: no-thanks
-              propagation: [W3C, jaeger]
-              sampling: 10
-            """;
+        var invalid = IstioYaml.TelemetryPolicy("bad", """
+            host: api.example.com
+            sourceWorkload: checkout
+            istioCompatibleMetrics: maybe
+            includeAttemptCount: no-thanks
+            propagation: [W3C, jaeger]
+            sampling: 10
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Entries + Invalid, "telemetry.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Entries + invalid, "telemetry.yaml");
 
         var resource = result.Resources.Single(r => r.Kind == "TelemetryPolicy");
         Assert.Equal(IstioResourceStatus.Rejected, resource.Status);
@@ -128,17 +97,13 @@ public sealed class TelemetryPolicyMappingTests
     [Fact]
     public void LoadYaml_BlankWorkloadAndNoneWithOthers_Errors()
     {
-        const string Invalid = """
-            apiVersion: meshclient.io/v1alpha1
-            kind: TelemetryPolicy
-            metadata: {name: bad}
-            spec:
-              host: "*"
-              sourceWorkload: "  "
-              propagation: [None, W3C]
-            """;
+        var invalid = IstioYaml.TelemetryPolicy("bad", """
+            host: "*"
+            sourceWorkload: "  "
+            propagation: [None, W3C]
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Invalid, "telemetry.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(invalid, "telemetry.yaml");
 
         var errors = result.Diagnostics.Where(d => d.IsError).Select(d => (d.FieldPath, d.Message)).ToArray();
         Assert.Contains(("spec.propagation", "spec.propagation: None cannot be combined with other formats."), errors);
@@ -185,13 +150,11 @@ public sealed class TelemetryPolicyMappingTests
     {
         using var folder = new TempFolder();
         var file = folder.Write("telemetry.yaml", Entries + Policies);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
 
-        var code = Program.Run(["validate", file], output, error);
+        var run = ToolRun.Validate(file);
 
-        Assert.True(code == Program.Success, output.ToString() + error);
-        Assert.StartsWith("OK: 1 file(s), 4 object(s)", output.ToString(), StringComparison.Ordinal);
+        Assert.True(run.Code == Program.Success, run.Output + run.Error);
+        Assert.StartsWith("OK: 1 file(s), 4 object(s)", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -199,12 +162,10 @@ public sealed class TelemetryPolicyMappingTests
     {
         using var folder = new TempFolder();
         var file = folder.Write("telemetry.yaml", Entries + Policies.Replace("[None]", "[zipkin]", StringComparison.Ordinal));
-        using var output = new StringWriter();
-        using var error = new StringWriter();
 
-        var code = Program.Run(["validate", file], output, error);
+        var run = ToolRun.Validate(file);
 
-        Assert.NotEqual(Program.Success, code);
-        Assert.Contains("spec.propagation[0]", output.ToString() + error, StringComparison.Ordinal);
+        Assert.NotEqual(Program.Success, run.Code);
+        Assert.Contains("spec.propagation[0]", run.Output + run.Error, StringComparison.Ordinal);
     }
 }

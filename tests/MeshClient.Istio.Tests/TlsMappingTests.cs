@@ -24,20 +24,15 @@ public sealed class TlsMappingTests
     [Fact]
     public void LoadYaml_EgressTlsOriginationTask_PortLevelSimpleMapsWithoutWarnings()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: edition-cnn-com}
-            spec:
-              host: edition.cnn.com
-              trafficPolicy:
-                portLevelSettings:
-                - port: {number: 80}
-                  tls:
-                    mode: SIMPLE # initiates HTTPS when accessing edition.cnn.com
-            """;
+        var rule = IstioYaml.DestinationRule("edition-cnn-com", "edition.cnn.com", """
+            trafficPolicy:
+              portLevelSettings:
+              - port: {number: 80}
+                tls:
+                  mode: SIMPLE # initiates HTTPS when accessing edition.cnn.com
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
 
         Assert.Empty(result.Validate());
         var policy = Assert.Single(result.Options.ExternalServices).TrafficPolicy;
@@ -49,24 +44,19 @@ public sealed class TlsMappingTests
     [Fact]
     public void LoadYaml_TrafficPolicyTls_MapsEveryField()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: edition-cnn-com}
-            spec:
-              host: edition.cnn.com
-              trafficPolicy:
-                tls:
-                  mode: MUTUAL
-                  clientCertificate: /etc/certs/client.pem
-                  privateKey: /etc/certs/client.key
-                  caCertificates: /etc/certs/ca.pem
-                  caCrl: /etc/certs/ca.crl
-                  subjectAltNames: [edition.cnn.com, spiffe://cnn/edition]
-                  sni: edition.cnn.com
-            """;
+        var rule = IstioYaml.DestinationRule("edition-cnn-com", "edition.cnn.com", """
+            trafficPolicy:
+              tls:
+                mode: MUTUAL
+                clientCertificate: /etc/certs/client.pem
+                privateKey: /etc/certs/client.key
+                caCertificates: /etc/certs/ca.pem
+                caCrl: /etc/certs/ca.crl
+                subjectAltNames: [edition.cnn.com, spiffe://cnn/edition]
+                sni: edition.cnn.com
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
 
         var tls = Assert.Single(result.Options.ExternalServices).TrafficPolicy.Tls!;
         Assert.Equal(TlsMode.Mutual, tls.Mode);
@@ -80,26 +70,21 @@ public sealed class TlsMappingTests
     [Fact]
     public void LoadYaml_InvalidTls_IstioMessagesWithFieldPaths()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: edition-cnn-com}
-            spec:
-              host: edition.cnn.com
-              trafficPolicy:
-                tls:
-                  mode: MUTUAL
-                  insecureSkipVerify: maybe
-                portLevelSettings:
-                - tls: {mode: SIMPLE}
-                - port: {number: 443}
-                  loadBalancer: {simple: RANDOM}
-                  tls: {mode: ISTIO_MUTUAL}
-                - port: {number: 80}
-                  tls: {mode: STRICT}
-            """;
+        var rule = IstioYaml.DestinationRule("edition-cnn-com", "edition.cnn.com", """
+            trafficPolicy:
+              tls:
+                mode: MUTUAL
+                insecureSkipVerify: maybe
+              portLevelSettings:
+              - tls: {mode: SIMPLE}
+              - port: {number: 443}
+                loadBalancer: {simple: RANDOM}
+                tls: {mode: ISTIO_MUTUAL}
+              - port: {number: 80}
+                tls: {mode: STRICT}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
         var messages = result.Validate().Select(d => d.Message).ToArray();
 
         Assert.Contains(messages, m => m.EndsWith("spec.trafficPolicy.tls.insecureSkipVerify: Invalid value: 'maybe' is not a boolean.", StringComparison.Ordinal));
@@ -114,22 +99,17 @@ public sealed class TlsMappingTests
     [Fact]
     public void LoadYaml_SubsetTls_Mapped()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: edition-cnn-com}
-            spec:
-              host: edition.cnn.com
-              subsets:
-              - name: secure
-                trafficPolicy:
-                  tls: {mode: SIMPLE, sni: secure.cnn.com}
-                  portLevelSettings:
-                  - port: {number: 80}
-                    tls: {mode: SIMPLE}
-            """;
+        var rule = IstioYaml.DestinationRule("edition-cnn-com", "edition.cnn.com", """
+            subsets:
+            - name: secure
+              trafficPolicy:
+                tls: {mode: SIMPLE, sni: secure.cnn.com}
+                portLevelSettings:
+                - port: {number: 80}
+                  tls: {mode: SIMPLE}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
 
         var subset = Assert.Single(Assert.Single(result.Options.ExternalServices).Subsets);
         Assert.Equal("secure.cnn.com", subset.TrafficPolicy!.Tls!.Sni);

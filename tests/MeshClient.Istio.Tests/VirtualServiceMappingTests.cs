@@ -5,39 +5,23 @@ namespace MeshClient.Istio.Tests;
 [Trait("Area", "Routing")]
 public sealed class VirtualServiceMappingTests
 {
-    private const string Entry = """
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: api}
-        spec:
-          hosts: [api.example.com]
-          resolution: STATIC
-          ports: [{number: 443, name: https, protocol: HTTPS}]
-          endpoints:
-          - {address: 10.0.0.1, labels: {version: v1}}
-          - {address: 10.0.0.2, labels: {version: v2}}
-        ---
+    private static readonly string Entry = IstioYaml.ServiceEntry("api", "api.example.com", ports: IstioYaml.Https443, body: """
+            endpoints:
+            - {address: 10.0.0.1, labels: {version: v1}}
+            - {address: 10.0.0.2, labels: {version: v2}}
+            """) + IstioYaml.Next;
 
-        """;
-
-    private const string Rule = """
-        apiVersion: networking.istio.io/v1
-        kind: DestinationRule
-        metadata: {name: api}
-        spec:
-          host: api.example.com
-          trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}
-          subsets:
-          - name: v1
-            labels: {version: v1}
-          - name: v2
-            labels: {version: v2}
-            trafficPolicy:
-              loadBalancer: {simple: LEAST_REQUEST}
-              outlierDetection: {consecutive5xxErrors: 2}
-        ---
-
-        """;
+    private static readonly string Rule = IstioYaml.DestinationRule("api", "api.example.com", """
+        trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}
+        subsets:
+        - name: v1
+          labels: {version: v1}
+        - name: v2
+          labels: {version: v2}
+          trafficPolicy:
+            loadBalancer: {simple: LEAST_REQUEST}
+            outlierDetection: {consecutive5xxErrors: 2}
+        """) + IstioYaml.Next;
 
     private static ExternalServiceOptions Load(string yaml, out IstioLoadResult result)
     {
@@ -56,22 +40,17 @@ public sealed class VirtualServiceMappingTests
     [Fact]
     public void LoadYaml_RedirectPrefixRewriteAndDerivePort_Mapped_NoWarning()
     {
-        const string VirtualService = """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: api}
-            spec:
-              hosts: [api.example.com]
-              http:
-              - match:
-                - uri: {prefix: /v1/}
-                redirect: {prefixRewrite: /v2/, scheme: http, derivePort: FROM_REQUEST_PORT}
-              - match:
-                - uri: {exact: /old}
-                redirect: {uri: /new, derivePort: FROM_PROTOCOL_DEFAULT}
-            """;
+        var virtualService = IstioYaml.VirtualService("api", "api.example.com", """
+            http:
+            - match:
+              - uri: {prefix: /v1/}
+              redirect: {prefixRewrite: /v2/, scheme: http, derivePort: FROM_REQUEST_PORT}
+            - match:
+              - uri: {exact: /old}
+              redirect: {uri: /new, derivePort: FROM_PROTOCOL_DEFAULT}
+            """);
 
-        var service = Load(Entry + Rule + VirtualService, out var result);
+        var service = Load(Entry + Rule + virtualService, out var result);
 
         Assert.Empty(result.Diagnostics);
         var (first, second) = (service.Http[0].Redirect!, service.Http[1].Redirect!);
@@ -82,19 +61,14 @@ public sealed class VirtualServiceMappingTests
     [Fact]
     public void LoadYaml_RedirectDerivePortInvalid_OrWithPort_OrPrefixRewriteWithUri_ErrorsAtTheirPaths()
     {
-        const string VirtualService = """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: bad}
-            spec:
-              hosts: [api.example.com]
-              http:
-              - redirect: {uri: /x, derivePort: FROM_ELSEWHERE}
-              - redirect: {port: 8443, derivePort: FROM_REQUEST_PORT}
-              - redirect: {uri: /x, prefixRewrite: /y}
-            """;
+        var virtualService = IstioYaml.VirtualService("bad", "api.example.com", """
+            http:
+            - redirect: {uri: /x, derivePort: FROM_ELSEWHERE}
+            - redirect: {port: 8443, derivePort: FROM_REQUEST_PORT}
+            - redirect: {uri: /x, prefixRewrite: /y}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Entry + Rule + VirtualService, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Entry + Rule + virtualService, "mesh.yaml");
 
         Assert.Equal(IstioResourceStatus.Rejected, result.Resources.Single(r => r.Name == "bad").Status);
         var errors = result.Diagnostics.Where(d => d.IsError).ToArray();
@@ -107,62 +81,57 @@ public sealed class VirtualServiceMappingTests
     [Fact]
     public void LoadYaml_EntryRuleAndVirtualService_MapToRoutesAndSubsets()
     {
-        const string VirtualService = """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: api}
-            spec:
-              hosts: [api.example.com]
-              http:
-              - name: canary
-                match:
-                - uri: {prefix: /v1/}
-                  ignoreUriCase: true
-                  method: {exact: GET}
-                  headers:
-                    end-user: {exact: jason}
-                    x-present: {}
-                  withoutHeaders:
-                    x-debug: {regex: "on|yes"}
-                  queryParams:
-                    beta: {exact: "1"}
-                  port: 443
-                - authority: {prefix: api.}
-                  scheme: {exact: https}
-                rewrite:
-                  uri: /v2/
-                  authority: internal.example.com
+        var virtualService = IstioYaml.VirtualService("api", "api.example.com", """
+            http:
+            - name: canary
+              match:
+              - uri: {prefix: /v1/}
+                ignoreUriCase: true
+                method: {exact: GET}
+                headers:
+                  end-user: {exact: jason}
+                  x-present: {}
+                withoutHeaders:
+                  x-debug: {regex: "on|yes"}
+                queryParams:
+                  beta: {exact: "1"}
+                port: 443
+              - authority: {prefix: api.}
+                scheme: {exact: https}
+              rewrite:
+                uri: /v2/
+                authority: internal.example.com
+              headers:
+                request:
+                  set: {x-route: canary}
+                  add: {x-trace: "1"}
+                  remove: [x-secret]
+                response:
+                  remove: [server]
+              timeout: 2.5s
+              route:
+              - destination: {host: api.example.com, subset: v2, port: {number: 443}}
+                weight: 10
                 headers:
                   request:
-                    set: {x-route: canary}
-                    add: {x-trace: "1"}
-                    remove: [x-secret]
-                  response:
-                    remove: [server]
-                timeout: 2.5s
-                route:
-                - destination: {host: api.example.com, subset: v2, port: {number: 443}}
-                  weight: 10
-                  headers:
-                    request:
-                      set: {x-subset: v2}
-                - destination: {host: api.example.com, subset: v1}
-                  weight: 90
-              - match:
-                - uri: {regex: "/users/[0-9]+"}
-                rewrite:
-                  uriRegexRewrite: {match: "^/users/(.*)$", rewrite: '/people/\1'}
-                route:
-                - destination: {host: api.example.com}
-              - match:
-                - uri: {exact: /old}
-                redirect: {uri: /new, authority: new.example.com, port: 8443, scheme: https, redirectCode: 308}
-              - directResponse:
-                  status: 503
-                  body: {string: maintenance}
-            """;
+                    set: {x-subset: v2}
+              - destination: {host: api.example.com, subset: v1}
+                weight: 90
+            - match:
+              - uri: {regex: "/users/[0-9]+"}
+              rewrite:
+                uriRegexRewrite: {match: "^/users/(.*)$", rewrite: '/people/\1'}
+              route:
+              - destination: {host: api.example.com}
+            - match:
+              - uri: {exact: /old}
+              redirect: {uri: /new, authority: new.example.com, port: 8443, scheme: https, redirectCode: 308}
+            - directResponse:
+                status: 503
+                body: {string: maintenance}
+            """);
 
-        var service = Load(Entry + Rule + VirtualService, out var result);
+        var service = Load(Entry + Rule + virtualService, out var result);
 
         Assert.Equal(["v1", "v2"], service.Subsets.Select(s => s.Name));
         Assert.Equal("v2", service.Subsets[1].Labels["version"]);
@@ -268,25 +237,17 @@ public sealed class VirtualServiceMappingTests
     [Fact]
     public void LoadYaml_TwoVirtualServicesForOneEntry_FirstWinsWithAWarning()
     {
-        const string Two = """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: first}
-            spec:
-              hosts: [api.example.com]
-              http:
-              - directResponse: {status: 201}
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: second}
-            spec:
-              hosts: [api.example.com]
-              http:
-              - directResponse: {status: 202}
-            """;
+        var two = IstioYaml.Stream(
+            IstioYaml.VirtualService("first", "api.example.com", """
+            http:
+            - directResponse: {status: 201}
+            """),
+            IstioYaml.VirtualService("second", "api.example.com", """
+            http:
+            - directResponse: {status: 202}
+            """));
 
-        var service = Load(Entry + Two, out var result);
+        var service = Load(Entry + two, out var result);
 
         Assert.Equal(201, Assert.Single(service.Http).DirectResponse!.Status);
         var warning = Assert.Single(result.Diagnostics, d => d.FieldPath == "spec.hosts[0]");
@@ -299,18 +260,13 @@ public sealed class VirtualServiceMappingTests
     [Fact]
     public void LoadYaml_GatewayOnlyVirtualService_NotUsed()
     {
-        const string GatewayOnly = """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: edge}
-            spec:
-              hosts: [api.example.com]
-              gateways: [istio-system/egress]
-              http:
-              - directResponse: {status: 418}
-            """;
+        var gatewayOnly = IstioYaml.VirtualService("edge", "api.example.com", """
+            gateways: [istio-system/egress]
+            http:
+            - directResponse: {status: 418}
+            """);
 
-        var service = Load(Entry + GatewayOnly, out var result);
+        var service = Load(Entry + gatewayOnly, out var result);
 
         Assert.Empty(service.Http);
         Assert.Contains(result.Diagnostics, d => !d.IsError && d.Message.Contains("bound only to gateways, not to 'mesh'", StringComparison.Ordinal));
@@ -319,18 +275,13 @@ public sealed class VirtualServiceMappingTests
     [Fact]
     public void LoadYaml_MeshAmongGateways_Used()
     {
-        const string Both = """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: edge}
-            spec:
-              hosts: [api.example.com]
-              gateways: [istio-system/egress, mesh]
-              http:
-              - directResponse: {status: 418}
-            """;
+        var both = IstioYaml.VirtualService("edge", "api.example.com", """
+            gateways: [istio-system/egress, mesh]
+            http:
+            - directResponse: {status: 418}
+            """);
 
-        var service = Load(Entry + Both, out _);
+        var service = Load(Entry + both, out _);
 
         Assert.Equal(418, Assert.Single(service.Http).DirectResponse!.Status);
     }
@@ -338,28 +289,23 @@ public sealed class VirtualServiceMappingTests
     [Fact]
     public void LoadYaml_InvalidVirtualService_RejectedWholeWithFieldPaths()
     {
-        const string Invalid = """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: bad}
-            spec:
-              hosts: [api.example.com]
-              http:
-              - match:
-                - uri: {regex: "(a)\\1"}
-                route:
-                - destination: {host: api.example.com}
-                  weight: -1
-                - destination: {host: api.example.com, subset: v1}
-                  weight: 10
-                headers:
-                  request:
-                    set: {x-a: "a\r\nb"}
-              - redirect: {uri: /x, redirectCode: 200}
-              - directResponse: {status: 99}
-            """;
+        var invalid = IstioYaml.VirtualService("bad", "api.example.com", """
+            http:
+            - match:
+              - uri: {regex: "(a)\\1"}
+              route:
+              - destination: {host: api.example.com}
+                weight: -1
+              - destination: {host: api.example.com, subset: v1}
+                weight: 10
+              headers:
+                request:
+                  set: {x-a: "a\r\nb"}
+            - redirect: {uri: /x, redirectCode: 200}
+            - directResponse: {status: 99}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Entry + Rule + Invalid, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Entry + Rule + invalid, "mesh.yaml");
 
         var service = Assert.Single(result.Options.ExternalServices);
         Assert.Empty(service.Http);
@@ -381,18 +327,13 @@ public sealed class VirtualServiceMappingTests
     [Fact]
     public void LoadYaml_DestinationToUnknownSubset_WarnedOnTheVirtualService()
     {
-        const string VirtualService = """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: api}
-            spec:
-              hosts: [api.example.com]
-              http:
-              - route:
-                - destination: {host: api.example.com, subset: v9}
-            """;
+        var virtualService = IstioYaml.VirtualService("api", "api.example.com", """
+            http:
+            - route:
+              - destination: {host: api.example.com, subset: v9}
+            """);
 
-        var service = Load(Entry + Rule + VirtualService, out var result);
+        var service = Load(Entry + Rule + virtualService, out var result);
 
         Assert.Single(service.Http);
         var warning = Assert.Single(result.Diagnostics, d => d.FieldPath == "spec.http[0].route[0].destination.subset");
@@ -403,18 +344,13 @@ public sealed class VirtualServiceMappingTests
     [Fact]
     public void LoadYaml_DuplicateSubsetName_Rejected()
     {
-        const string Duplicate = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              subsets:
-              - {name: v1, labels: {version: v1}}
-              - {name: v1, labels: {version: v2}}
-            """;
+        var duplicate = IstioYaml.DestinationRule("api", "api.example.com", """
+            subsets:
+            - {name: v1, labels: {version: v1}}
+            - {name: v1, labels: {version: v2}}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Entry + Duplicate, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Entry + duplicate, "mesh.yaml");
 
         var error = Assert.Single(result.Diagnostics, d => d.IsError);
         Assert.Equal("spec.subsets[1].name", error.FieldPath);

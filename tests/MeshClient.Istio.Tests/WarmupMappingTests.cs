@@ -4,35 +4,19 @@ namespace MeshClient.Istio.Tests;
 [Trait("Area", "LoadBalancing")]
 public sealed class WarmupMappingTests
 {
-    private const string Service = """
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: api}
-        spec:
-          hosts: [api.example.com]
-          resolution: STATIC
-          ports: [{number: 80, name: http, protocol: HTTP}]
-          endpoints: [{address: 10.0.0.1}, {address: 10.0.0.2}]
-        ---
-
-        """;
+    private static readonly string Service = IstioYaml.ServiceEntry("api", "api.example.com", endpoints: ["10.0.0.1", "10.0.0.2"]) + IstioYaml.Next;
 
     [Fact]
     public void LoadYaml_Warmup_MapsEveryField()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                loadBalancer:
-                  simple: ROUND_ROBIN
-                  warmup: {duration: 1m30s, minimumPercent: 20, aggression: 1.5}
-            """;
+        var rule = IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              loadBalancer:
+                simple: ROUND_ROBIN
+                warmup: {duration: 1m30s, minimumPercent: 20, aggression: 1.5}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
 
         Assert.Empty(result.Validate());
         Assert.DoesNotContain(result.Diagnostics, d => d.Message.Contains("warmup", StringComparison.Ordinal));
@@ -43,26 +27,21 @@ public sealed class WarmupMappingTests
     [Fact]
     public void LoadYaml_SubsetWarmup_MapsOnTheSubsetsLoadBalancer()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              subsets:
-              - name: v1
-                labels: {version: v1}
-                trafficPolicy:
-                  loadBalancer:
-                    simple: LEAST_REQUEST
-                    warmup: {duration: 30s, minimumPercent: 5}
-              - name: v2
-                labels: {version: v2}
-                trafficPolicy:
-                  loadBalancer: {simple: ROUND_ROBIN, warmup: {minimumPercent: 5}}
-            """;
+        var rule = IstioYaml.DestinationRule("api", "api.example.com", """
+            subsets:
+            - name: v1
+              labels: {version: v1}
+              trafficPolicy:
+                loadBalancer:
+                  simple: LEAST_REQUEST
+                  warmup: {duration: 30s, minimumPercent: 5}
+            - name: v2
+              labels: {version: v2}
+              trafficPolicy:
+                loadBalancer: {simple: ROUND_ROBIN, warmup: {minimumPercent: 5}}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
 
         var service = Assert.Single(result.Options.ExternalServices);
         var warmup = service.Subsets.Single(s => s.Name == "v1").TrafficPolicy!.LoadBalancer.Warmup!;
@@ -73,17 +52,12 @@ public sealed class WarmupMappingTests
     [Fact]
     public void LoadYaml_WarmupDurationSecs_TheOlderField_MapsTheWindow()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                loadBalancer: {simple: LEAST_REQUEST, warmupDurationSecs: 45s}
-            """;
+        var rule = IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              loadBalancer: {simple: LEAST_REQUEST, warmupDurationSecs: 45s}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
 
         Assert.Empty(result.Validate());
         var warmup = Assert.Single(result.Options.ExternalServices).TrafficPolicy.LoadBalancer!.Warmup!;
@@ -93,18 +67,13 @@ public sealed class WarmupMappingTests
     [Fact]
     public void LoadYaml_InvalidWarmup_IstioMessages_NothingMapped()
     {
-        const string Rule = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: api}
-            spec:
-              host: api.example.com
-              trafficPolicy:
-                loadBalancer:
-                  warmup: {minimumPercent: 120, aggression: 0.5}
-            """;
+        var rule = IstioYaml.DestinationRule("api", "api.example.com", """
+            trafficPolicy:
+              loadBalancer:
+                warmup: {minimumPercent: 120, aggression: 0.5}
+            """);
 
-        var result = IstioConfigurationLoader.LoadYaml(Service + Rule, "mesh.yaml");
+        var result = IstioConfigurationLoader.LoadYaml(Service + rule, "mesh.yaml");
 
         var errors = result.Diagnostics.Where(d => d.IsError).Select(d => d.Message).ToArray();
         Assert.Contains(errors, m => m.Contains("spec.trafficPolicy.loadBalancer.warmup.duration: Required value", StringComparison.Ordinal));
