@@ -6,28 +6,10 @@ namespace MeshClient.Istio.Tests;
 [Trait("Area", "Egress")]
 public sealed class SidecarEgressProxyMappingTests
 {
-    private const string ProxyEntry = """
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: egress}
-        spec:
-          hosts: [egress.corp.internal]
-          location: MESH_INTERNAL
-          resolution: STATIC
-          ports: [{number: 3128, name: http-proxy, protocol: HTTP}]
-          endpoints: [{address: 10.9.0.1}]
-        ---
+    private static readonly string ProxyEntry = IstioYaml.ServiceEntry(
+        "egress", "egress.corp.internal", "{number: 3128, name: http-proxy, protocol: HTTP}", endpoints: ["10.9.0.1"], body: "location: MESH_INTERNAL\n") + IstioYaml.Next;
 
-        """;
-
-    private static string Sidecar(string name, string policy) => $$"""
-        apiVersion: networking.istio.io/v1
-        kind: Sidecar
-        metadata: {name: {{name}}}
-        spec:
-          outboundTrafficPolicy: {{policy}}
-
-        """;
+    private static string Sidecar(string name, string policy) => IstioYaml.Sidecar(name, $"outboundTrafficPolicy: {policy}");
 
     [Fact]
     public void LoadYaml_EgressProxy_MappedToThePassthroughDestination_NoWarning()
@@ -47,9 +29,9 @@ public sealed class SidecarEgressProxyMappingTests
     public void LoadYaml_EgressProxy_Invalid_EveryErrorAtItsPath()
     {
         var yaml = Sidecar("registry", "{mode: REGISTRY_ONLY, egressProxy: {host: egress.corp.internal, port: {number: 3128}}}")
-            + "---\n" + Sidecar("unset", "{egressProxy: {host: egress.corp.internal, port: {number: 3128}}}")
-            + "---\n" + Sidecar("incomplete", "{mode: ALLOW_ANY, egressProxy: {host: '*.corp.internal'}}")
-            + "---\n" + Sidecar("nohost", "{mode: ALLOW_ANY, egressProxy: {port: {number: 3128}}}");
+            + IstioYaml.Next + Sidecar("unset", "{egressProxy: {host: egress.corp.internal, port: {number: 3128}}}")
+            + IstioYaml.Next + Sidecar("incomplete", "{mode: ALLOW_ANY, egressProxy: {host: '*.corp.internal'}}")
+            + IstioYaml.Next + Sidecar("nohost", "{mode: ALLOW_ANY, egressProxy: {port: {number: 3128}}}");
 
         var result = IstioConfigurationLoader.LoadYaml(yaml, "sidecar.yaml");
 
@@ -81,7 +63,7 @@ public sealed class SidecarEgressProxyMappingTests
     {
         var yaml = ProxyEntry
             + Sidecar("first", "{mode: ALLOW_ANY}")
-            + "---\n" + Sidecar("second", "{mode: ALLOW_ANY, egressProxy: {host: egress.corp.internal, port: {number: 3128}}}");
+            + IstioYaml.Next + Sidecar("second", "{mode: ALLOW_ANY, egressProxy: {host: egress.corp.internal, port: {number: 3128}}}");
 
         var result = IstioConfigurationLoader.LoadYaml(yaml, "mesh.yaml");
 
