@@ -11,6 +11,9 @@ namespace MeshClient.Configuration;
 /// </summary>
 internal static class MeshOptionsValidator
 {
+    /// <summary>The longest Unix domain socket path Linux takes (<c>sun_path</c> is 108 bytes with its terminating NUL).</summary>
+    private const int MaxUnixSocketPathBytes = 107;
+
     private const int MaxPort = 65535;
 
     /// <param name="options">The options.</param>
@@ -340,9 +343,16 @@ internal static class MeshOptionsValidator
                 }
             }
 
+            var unixSockets = false;
             for (var i = 0; i < service.Endpoints.Count; i++)
             {
+                unixSockets |= resolution == ServiceResolution.Static && Model.EndpointDefinition.IsUnixSocket(service.Endpoints[i]?.Address);
                 ValidateEndpoint(i, service.Endpoints[i], portNames, resolution);
+            }
+
+            if (unixSockets && service.Ports.Count != 1)
+            {
+                Error("ports", FormattableString.Invariant($": exactly 1 service port required for unix endpoints (has {service.Ports.Count})."));
             }
         }
 
@@ -412,6 +422,32 @@ internal static class MeshOptionsValidator
             }
         }
 
+        /// <summary>
+        /// Istio's rules for a <c>unix://</c> endpoint: an absolute path to a file (not ending in <c>/</c>) or a
+        /// Linux abstract name (<c>@name</c>), short enough for the socket address, and no ports of its own.
+        /// </summary>
+        private void ValidateUnixSocket(ServiceEndpointOptions endpoint, int i)
+        {
+            var path = endpoint.Address![Model.EndpointDefinition.UnixPrefix.Length..];
+            if (path.Length == 0)
+            {
+                Error($"endpoints[{i}].address", $" '{DiagnosticText.Cut(endpoint.Address)}': unix address must not be empty.");
+            }
+            else if (!path.StartsWith('@') && (!path.StartsWith('/') || path.EndsWith('/')))
+            {
+                Error($"endpoints[{i}].address", $" '{DiagnosticText.Cut(endpoint.Address)}': {DiagnosticText.Cut(path)} is not an absolute path to a file.");
+            }
+            else if (System.Text.Encoding.UTF8.GetByteCount(path) > MaxUnixSocketPathBytes)
+            {
+                Error($"endpoints[{i}].address", FormattableString.Invariant($" '{DiagnosticText.Cut(endpoint.Address)}': a socket path has at most {MaxUnixSocketPathBytes} bytes (sun_path)."));
+            }
+
+            if (endpoint.Ports.Count != 0)
+            {
+                Error($"endpoints[{i}].ports", $" unix endpoint {DiagnosticText.Cut(endpoint.Address)} must not include ports.");
+            }
+        }
+
         private void ValidateEndpoint(int i, ServiceEndpointOptions? endpoint, HashSet<string> portNames, ServiceResolution resolution)
         {
             if (endpoint is null)
@@ -431,9 +467,9 @@ internal static class MeshOptionsValidator
                     Error($"endpoints[{i}].address", $" endpoint address '{DiagnosticText.Cut(endpoint.Address)}' is not a valid FQDN or an IP address.");
                 }
             }
-            else if (endpoint.Address.StartsWith("unix://", StringComparison.Ordinal))
+            else if (Model.EndpointDefinition.IsUnixSocket(endpoint.Address))
             {
-                Error($"endpoints[{i}].address", $" '{DiagnosticText.Cut(endpoint.Address)}': unix domain socket endpoints are not supported yet.");
+                ValidateUnixSocket(endpoint, i);
             }
             else if (!IPAddress.TryParse(endpoint.Address, out _))
             {
@@ -447,6 +483,11 @@ internal static class MeshOptionsValidator
 
             foreach (var (name, number) in endpoint.Ports)
             {
+                if (Model.EndpointDefinition.IsUnixSocket(endpoint.Address))
+                {
+                    break; // reported as a whole: a socket endpoint has no ports
+                }
+
                 if (!portNames.Contains(name))
                 {
                     Error($"endpoints[{i}].ports['{DiagnosticText.Cut(name)}']", $" endpoint port {DiagnosticText.Cut(name)} is not defined by the service entry (declared ports: {DiagnosticText.Cut(string.Join(", ", portNames), 500)}).");

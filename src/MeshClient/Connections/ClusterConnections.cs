@@ -224,15 +224,22 @@ internal sealed class ClusterConnections : IDisposable
     /// <summary>What <see cref="SocketsHttpHandler"/> does by default, to another end point, with TCP keep-alive when <paramref name="keepalive"/> is set.</summary>
     internal static async ValueTask<Stream> ConnectAsync(EndPoint endPoint, WireSettings.TcpKeepalive? keepalive, CancellationToken cancellationToken)
     {
-        var socket = endPoint is IPEndPoint ip
-            ? new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
-            : new Socket(SocketType.Stream, ProtocolType.Tcp); // dual mode: a host name may resolve to either family
+        var socket = endPoint switch
+        {
+            IPEndPoint ip => new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp),
+            UnixDomainSocketEndPoint => new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified),
+            _ => new Socket(SocketType.Stream, ProtocolType.Tcp), // dual mode: a host name may resolve to either family
+        };
         try
         {
-            socket.NoDelay = true;
-            if (keepalive is not null)
+            if (socket.AddressFamily != AddressFamily.Unix)
             {
-                SetKeepalive(socket, keepalive);
+                // TCP only: a Unix domain socket has neither Nagle's algorithm nor keep-alive probes.
+                socket.NoDelay = true;
+                if (keepalive is not null)
+                {
+                    SetKeepalive(socket, keepalive);
+                }
             }
 
             await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);

@@ -67,14 +67,10 @@ internal sealed class UpstreamTarget
     public bool IsRequested => _endpoint is null && _port is null && !ResolvesOnConnect;
 
     /// <summary>
-    /// A fixed endpoint: an IP address (STATIC, or an address DNS returned), or a host name resolved
-    /// when a connection opens.
+    /// A fixed endpoint: an IP address (STATIC, or an address DNS returned), a Unix domain socket (STATIC),
+    /// or a host name resolved when a connection opens.
     /// </summary>
-    public static UpstreamTarget Endpoint(EndpointDefinition endpoint) =>
-        new(
-            endpoint.Address is { } address ? new IPEndPoint(address, endpoint.Port) : new DnsEndPoint(endpoint.HostName!, endpoint.Port),
-            null,
-            endpoint.Authority);
+    public static UpstreamTarget Endpoint(EndpointDefinition endpoint) => new(endpoint.ToEndPoint(), null, endpoint.Authority);
 
     /// <summary>The requested host on another port: resolution NONE with a <c>targetPort</c> (Envoy's ORIGINAL_DST port override).</summary>
     public static UpstreamTarget RequestedHostOnPort(int port) => new(null, port, null);

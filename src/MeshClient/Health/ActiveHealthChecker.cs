@@ -345,8 +345,7 @@ internal sealed partial class ActiveHealthChecker : IClusterPolicy
 
         static async ValueTask ConnectCoreAsync(EndpointDefinition definition, CancellationToken cancellationToken)
         {
-            EndPoint target = definition.Address is { } address ? new IPEndPoint(address, definition.Port) : new DnsEndPoint(definition.HostName!, definition.Port);
-            var stream = await ClusterConnections.ConnectAsync(target, null, cancellationToken).ConfigureAwait(false);
+            var stream = await ClusterConnections.ConnectAsync(definition.ToEndPoint(), null, cancellationToken).ConfigureAwait(false);
             await stream.DisposeAsync().ConfigureAwait(false);
         }
     }

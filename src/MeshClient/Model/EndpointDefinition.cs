@@ -32,8 +32,28 @@ internal sealed record EndpointDefinition
         Key = new EndpointKey(HostName, port);
     }
 
-    /// <summary>The IP address, or <see langword="null"/> for a host-name endpoint.</summary>
+    /// <summary>An endpoint at a Unix domain socket (resolution STATIC, Istio <c>unix:///path</c> or <c>unix://@abstract</c>).</summary>
+    private EndpointDefinition(string socketPath, int weight, string? locality, bool unixSocket)
+    {
+        _ = unixSocket;
+        SocketPath = socketPath;
+        Weight = weight;
+        Locality = locality;
+        Authority = UnixPrefix + socketPath;
+        Key = new EndpointKey(Authority, 0);
+    }
+
+    /// <summary>The scheme of a Unix domain socket endpoint's address, as Istio writes it.</summary>
+    public const string UnixPrefix = "unix://";
+
+    /// <summary>The IP address, or <see langword="null"/> for a host-name or socket endpoint.</summary>
     public IPAddress? Address { get; }
+
+    /// <summary>
+    /// The Unix domain socket's path (<c>/var/run/app.sock</c>), or a Linux abstract name starting with
+    /// <c>@</c>; <see langword="null"/> for a network endpoint. Its <see cref="Port"/> is 0: the socket is the whole address.
+    /// </summary>
+    public string? SocketPath { get; }
 
     /// <summary>The host name, lower case, or <see langword="null"/> for an IP endpoint.</summary>
     public string? HostName { get; }
@@ -57,7 +77,7 @@ internal sealed record EndpointDefinition
     /// </summary>
     public int LocalityWeight { get; init; }
 
-    /// <summary><c>10.0.0.1:8080</c>, <c>[::1]:8080</c> or <c>api.example.com:443</c>.</summary>
+    /// <summary><c>10.0.0.1:8080</c>, <c>[::1]:8080</c>, <c>api.example.com:443</c> or <c>unix:///var/run/app.sock</c>.</summary>
     public string Authority { get; }
 
     /// <summary>
@@ -65,6 +85,19 @@ internal sealed record EndpointDefinition
     /// locality change keeps the live endpoint, with its connections and health.
     /// </summary>
     public EndpointKey Key { get; }
+
+    /// <summary>An endpoint at the Unix domain socket of <paramref name="address"/> (<c>unix:///path</c>, <c>unix://@name</c>).</summary>
+    public static EndpointDefinition UnixSocket(string address, int weight, string? locality) =>
+        new(address[UnixPrefix.Length..], weight, locality, unixSocket: true);
+
+    /// <summary>Whether <paramref name="address"/> names a Unix domain socket (<c>unix://…</c>).</summary>
+    public static bool IsUnixSocket(string? address) => address is not null && address.StartsWith(UnixPrefix, StringComparison.Ordinal);
+
+    /// <summary>Where a connection to this endpoint goes: its IP address and port, its host name and port, or its socket.</summary>
+    public EndPoint ToEndPoint() =>
+        SocketPath is { } path ? new System.Net.Sockets.UnixDomainSocketEndPoint(path.StartsWith('@') ? "\0" + path[1..] : path)
+        : Address is { } address ? new IPEndPoint(address, Port)
+        : new DnsEndPoint(HostName!, Port);
 }
 
 /// <summary>Identifies an endpoint by where it connects: an IP address or host name, and a port.</summary>

@@ -298,7 +298,9 @@ internal sealed class MeshSnapshot
                         continue; // not in the subset
                     }
 
-                    endpoints.Add(new EndpointDefinition(IPAddress.Parse(endpoint.Address!), EndpointPort(port, endpoint), Math.Max(endpoint.Weight, 1), endpoint.Locality));
+                    endpoints.Add(EndpointDefinition.IsUnixSocket(endpoint.Address)
+                        ? EndpointDefinition.UnixSocket(endpoint.Address!, Math.Max(endpoint.Weight, 1), endpoint.Locality)
+                        : new EndpointDefinition(IPAddress.Parse(endpoint.Address!), EndpointPort(port, endpoint), Math.Max(endpoint.Weight, 1), endpoint.Locality));
                     sources.Add(endpoint);
                 }
 
