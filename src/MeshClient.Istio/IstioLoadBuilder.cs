@@ -282,6 +282,11 @@ internal sealed class IstioLoadBuilder
                     service.TrafficPolicy.RetryBudget = retryBudget;
                 }
 
+                if (policy.ProxyProtocol is { } proxyProtocol)
+                {
+                    service.TrafficPolicy.ProxyProtocol = proxyProtocol;
+                }
+
                 if (policy.ConnectionPool is { } connectionPool)
                 {
                     service.TrafficPolicy.ConnectionPool = connectionPool;

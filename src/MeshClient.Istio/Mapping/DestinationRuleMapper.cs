@@ -54,7 +54,29 @@ internal static class DestinationRuleMapper
             PortLevelSettings = portLevel,
             Subsets = subsets,
             RetryBudget = policy is null ? null : HttpRetryMapper.MapBudget(reader, policy, "spec.trafficPolicy"),
+            ProxyProtocol = policy is null ? null : MapProxyProtocol(reader, policy, "spec.trafficPolicy"),
         };
+    }
+
+    /// <summary><c>proxyProtocol</c>: <c>version</c> <c>V1</c> (Istio's default) or <c>V2</c>.</summary>
+    internal static ProxyProtocolOptions? MapProxyProtocol(ObjectReader reader, YamlMappingNode policy, string path)
+    {
+        if (reader.Mapping(policy, "proxyProtocol", path + ".proxyProtocol") is not { } proxyProtocol)
+        {
+            return null;
+        }
+
+        var versionPath = path + ".proxyProtocol.version";
+        switch (reader.String(proxyProtocol, "version", versionPath))
+        {
+            case null or "V1":
+                return new ProxyProtocolOptions { Version = ProxyProtocolVersion.V1 };
+            case "V2":
+                return new ProxyProtocolOptions { Version = ProxyProtocolVersion.V2 };
+            case var other:
+                reader.Error(YamlNodes.Get(proxyProtocol, "version")!, versionPath, $"{versionPath}: Unsupported value: '{DiagnosticText.Cut(other)}': supported values: V1, V2.");
+                return null;
+        }
     }
 
     /// <summary>A <c>loadBalancer</c> block, wherever it stands (the rule, a subset, a port-level entry): algorithm, consistent hash, locality and warmup.</summary>
@@ -230,6 +252,7 @@ internal static class DestinationRuleMapper
                     ConnectionPool = ConnectionPoolMapper.Map(reader, policy, policyPath),
                     Tls = TlsMapper.Map(reader, policy, policyPath),
                     RetryBudget = HttpRetryMapper.MapBudget(reader, policy, policyPath),
+                    ProxyProtocol = MapProxyProtocol(reader, policy, policyPath),
                 };
                 foreach (var portLevel in PortLevelSettingsMapper.Map(reader, policy, policyPath))
                 {
@@ -311,11 +334,14 @@ internal sealed record DestinationRulePolicy(IstioResource Resource, string Host
     public IReadOnlyList<PortTrafficPolicyOptions> PortLevelSettings { get; init; } = [];
 
     /// <summary>Whether the rule sets anything MeshClient applies.</summary>
-    public bool HasPolicy => LoadBalancer is not null || OutlierDetection is not null || ConnectionPool is not null || Tls is not null || PortLevelSettings.Count > 0 || RetryBudget is not null;
+    public bool HasPolicy => LoadBalancer is not null || OutlierDetection is not null || ConnectionPool is not null || Tls is not null || PortLevelSettings.Count > 0 || RetryBudget is not null || ProxyProtocol is not null;
 
     /// <summary>The rule's <c>subsets</c>.</summary>
     public List<SubsetOptions> Subsets { get; init; } = [];
 
     /// <summary>The DR-level <c>trafficPolicy.retryBudget</c>, or <see langword="null"/> when absent.</summary>
     public RetryBudgetOptions? RetryBudget { get; init; }
+
+    /// <summary>The DR-level <c>trafficPolicy.proxyProtocol</c>, or <see langword="null"/> when absent.</summary>
+    public ProxyProtocolOptions? ProxyProtocol { get; init; }
 }

@@ -115,6 +115,7 @@ internal static class OutlierPolicyMapper
                 ConnectionPool = subsetPolicy.ConnectionPool,
                 Tls = subsetPolicy.Tls,
                 RetryBudget = subsetPolicy.RetryBudget,
+                ProxyProtocol = subsetPolicy.ProxyProtocol,
             };
             foreach (var level in subsetPolicy.PortLevelSettings)
             {

@@ -95,7 +95,7 @@ internal static class IstioSchemas
         F("tls", ClientTls),
         F("portLevelSettings", List(PortTrafficPolicy)),
         F("tunnel", Object(F("protocol"), F("targetHost"), F("targetPort")), NotSupported),
-        F("proxyProtocol", Object(F("version")), NotSupported),
+        F("proxyProtocol", Object(F("version"))),
         F("retryBudget", Object(F("percent", Percent), F("minRetryConcurrency"))));
 
     private static readonly Schema Destination = Object(F("host"), F("subset"), F("port", PortSelector));

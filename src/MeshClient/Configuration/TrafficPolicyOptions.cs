@@ -35,4 +35,8 @@ public sealed class TrafficPolicyOptions
     /// <summary>Gets or sets the limits on retries to the service's endpoints, all requests together.</summary>
     /// <value>Defaults to <see langword="null"/>: no budget, as in Istio (Istio <c>retryBudget</c>, plus MeshClient's token budget).</value>
     public RetryBudgetOptions? RetryBudget { get; set; }
+
+    /// <summary>Gets or sets the PROXY protocol header sent first on each connection to the service's endpoints.</summary>
+    /// <value>Defaults to <see langword="null"/>: none (Istio <c>proxyProtocol</c>). Not a port-level component.</value>
+    public ProxyProtocolOptions? ProxyProtocol { get; set; }
 }

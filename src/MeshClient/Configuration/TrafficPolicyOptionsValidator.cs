@@ -29,6 +29,10 @@ internal static class TrafficPolicyOptionsValidator
         }
 
         RetryOptionsValidator.ValidateBudget(policy?.RetryBudget, path + ".retryBudget", RetryOptionsValidator.To(findings));
+        if (policy?.ProxyProtocol is { } proxyProtocol && !Enum.IsDefined(proxyProtocol.Version))
+        {
+            findings.Error(path + ".proxyProtocol.version", FormattableString.Invariant($": Unsupported value: {(int)proxyProtocol.Version}: supported values: V1, V2."));
+        }
     }
 
     /// <summary>

@@ -150,29 +150,30 @@ internal sealed class ClusterConnections : IDisposable
         }
 
         var keepalive = wire.Keepalive;
+        var proxyProtocol = wire.ProxyProtocol;
         if (target.ResolvesOnConnect)
         {
             handler.ConnectCallback = async (context, cancellationToken) =>
-                await ConnectAsync(await target.ResolveAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, cancellationToken).ConfigureAwait(false), keepalive, cancellationToken).ConfigureAwait(false);
+                await ConnectAsync(await target.ResolveAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, cancellationToken).ConfigureAwait(false), keepalive, cancellationToken, proxyProtocol).ConfigureAwait(false);
         }
         else if (!target.IsRequested)
         {
             handler.ConnectCallback = (context, cancellationToken) =>
-                ConnectAsync(target.Resolve(context.DnsEndPoint.Host, context.DnsEndPoint.Port), keepalive, cancellationToken);
+                ConnectAsync(target.Resolve(context.DnsEndPoint.Host, context.DnsEndPoint.Port), keepalive, cancellationToken, proxyProtocol);
         }
-        else if (keepalive is not null)
+        else if (keepalive is not null || proxyProtocol is not null)
         {
             // Where the URI (or the proxy) says, as SocketsHttpHandler would, with keep-alive on the socket.
-            handler.ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, keepalive, cancellationToken);
+            handler.ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, keepalive, cancellationToken, proxyProtocol);
         }
 
         if (wire.Proxy is { } proxy)
         {
-            EgressProxyConnections.Configure(handler, proxy, target, keepalive, wire.Tls is { } proxiedTls ? TlsSource(proxiedTls) : null);
+            EgressProxyConnections.Configure(handler, proxy, target, keepalive, wire.Tls is { } proxiedTls ? TlsSource(proxiedTls) : null, proxyProtocol);
         }
         else if (wire.Tls is { } tls)
         {
-            TlsConnections.Configure(handler, target, TlsSource(tls), keepalive);
+            TlsConnections.Configure(handler, target, TlsSource(tls), keepalive, proxyProtocol);
         }
 
         _factory?.Configure(handler);
@@ -221,8 +222,11 @@ internal sealed class ClusterConnections : IDisposable
         }
     }
 
-    /// <summary>What <see cref="SocketsHttpHandler"/> does by default, to another end point, with TCP keep-alive when <paramref name="keepalive"/> is set.</summary>
-    internal static async ValueTask<Stream> ConnectAsync(EndPoint endPoint, WireSettings.TcpKeepalive? keepalive, CancellationToken cancellationToken)
+    /// <summary>
+    /// What <see cref="SocketsHttpHandler"/> does by default, to another end point, with TCP keep-alive when
+    /// <paramref name="keepalive"/> is set, then the PROXY protocol header when <paramref name="proxyProtocol"/> is.
+    /// </summary>
+    internal static async ValueTask<Stream> ConnectAsync(EndPoint endPoint, WireSettings.TcpKeepalive? keepalive, CancellationToken cancellationToken, Configuration.ProxyProtocolVersion? proxyProtocol = null)
     {
         var socket = endPoint switch
         {
@@ -243,7 +247,13 @@ internal sealed class ClusterConnections : IDisposable
             }
 
             await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
-            return new NetworkStream(socket, ownsSocket: true);
+            var stream = new NetworkStream(socket, ownsSocket: true);
+            if (proxyProtocol is { } version)
+            {
+                await ProxyProtocolHeader.WriteAsync(stream, socket, version, cancellationToken).ConfigureAwait(false);
+            }
+
+            return stream;
         }
         catch
         {

@@ -12,7 +12,7 @@ namespace MeshClient.Connections;
 /// </summary>
 internal static class EgressProxyConnections
 {
-    public static void Configure(SocketsHttpHandler handler, ProxySettings proxy, UpstreamTarget target, WireSettings.TcpKeepalive? keepalive, TlsMaterialSource? tls)
+    public static void Configure(SocketsHttpHandler handler, ProxySettings proxy, UpstreamTarget target, WireSettings.TcpKeepalive? keepalive, TlsMaterialSource? tls, Configuration.ProxyProtocolVersion? proxyProtocol = null)
     {
         handler.UseProxy = true;
         handler.Proxy = new MeshWebProxy(proxy);
@@ -23,12 +23,13 @@ internal static class EgressProxyConnections
         if (target.ResolvesOnConnect)
         {
             handler.ConnectCallback = async (context, cancellationToken) =>
-                await ClusterConnections.ConnectAsync(await target.ResolveAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, cancellationToken).ConfigureAwait(false), keepalive, cancellationToken).ConfigureAwait(false);
+                await ClusterConnections.ConnectAsync(await target.ResolveAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, cancellationToken).ConfigureAwait(false), keepalive, cancellationToken, proxyProtocol).ConfigureAwait(false);
         }
         else
         {
+            // The PROXY protocol header, when set, goes first on the connection to the proxy (the cluster's endpoint), as Envoy's transport socket sends it.
             handler.ConnectCallback = (context, cancellationToken) =>
-                ClusterConnections.ConnectAsync(target.Resolve(context.DnsEndPoint.Host, context.DnsEndPoint.Port), keepalive, cancellationToken);
+                ClusterConnections.ConnectAsync(target.Resolve(context.DnsEndPoint.Host, context.DnsEndPoint.Port), keepalive, cancellationToken, proxyProtocol);
         }
         if (tls is not null)
         {

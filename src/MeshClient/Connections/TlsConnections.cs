@@ -29,7 +29,7 @@ internal static class TlsConnections
     // can say what the server chose instead of an ALPN alert.
     private static readonly List<SslApplicationProtocol> Http2AndHttp11 = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
 
-    public static void Configure(SocketsHttpHandler handler, UpstreamTarget target, TlsMaterialSource source, WireSettings.TcpKeepalive? keepalive)
+    public static void Configure(SocketsHttpHandler handler, UpstreamTarget target, TlsMaterialSource source, WireSettings.TcpKeepalive? keepalive, Configuration.ProxyProtocolVersion? proxyProtocol = null)
     {
         ConfigureHandshake(handler, target, source);
         handler.ConnectCallback = async (context, cancellationToken) =>
@@ -46,7 +46,7 @@ internal static class TlsConnections
             var endPoint = target.ResolvesOnConnect
                 ? await target.ResolveAsync(host, context.DnsEndPoint.Port, cancellationToken).ConfigureAwait(false)
                 : target.Resolve(host, context.DnsEndPoint.Port);
-            var stream = await ClusterConnections.ConnectAsync(endPoint, keepalive, cancellationToken).ConfigureAwait(false);
+            var stream = await ClusterConnections.ConnectAsync(endPoint, keepalive, cancellationToken, proxyProtocol).ConfigureAwait(false);
             if (context.InitialRequestMessage.RequestUri?.Scheme != Uri.UriSchemeHttp)
             {
                 return stream;

@@ -51,7 +51,16 @@ internal sealed record WireSettings
     /// <summary>The egress proxy every connection goes through (<see cref="MeshOptions.EgressProxy"/>, <see cref="ExternalServiceOptions.EgressProxy"/>), or <see langword="null"/> for none.</summary>
     public ProxySettings? Proxy { get; init; }
 
+    /// <summary>The PROXY protocol header each connection sends first (<see cref="TrafficPolicyOptions.ProxyProtocol"/>), or <see langword="null"/>.</summary>
+    public ProxyProtocolVersion? ProxyProtocol { get; init; }
+
     /// <summary>The wire settings of validated <paramref name="options"/>.</summary>
+    public static WireSettings From(ConnectionPoolOptions? options, ProxyProtocolOptions? proxyProtocol)
+    {
+        var wire = From(options);
+        return proxyProtocol is null ? wire : wire with { ProxyProtocol = proxyProtocol.Version };
+    }
+
     public static WireSettings From(ConnectionPoolOptions? options)
     {
         if (options is null)

@@ -261,6 +261,7 @@ internal sealed class MeshSnapshot
             ConnectionPool = subset.ConnectionPool ?? service.ConnectionPool,
             Tls = subset.Tls ?? service.Tls,
             RetryBudget = subset.RetryBudget ?? service.RetryBudget,
+            ProxyProtocol = subset.ProxyProtocol ?? service.ProxyProtocol,
         };
         foreach (var level in subset.PortLevelSettings.Count > 0 ? subset.PortLevelSettings : service.PortLevelSettings)
         {
@@ -345,7 +346,7 @@ internal sealed class MeshSnapshot
             policy.LoadBalancer?.Simple ?? LoadBalancerAlgorithm.Unspecified,
             service.Resolution is ServiceResolution.None or ServiceResolution.DynamicDns ? port.TargetPort : null,
             endpoints,
-            wire: tls is null ? WireSettings.From(policy.ConnectionPool) : WireSettings.From(policy.ConnectionPool) with { Tls = tls },
+            wire: tls is null ? WireSettings.From(policy.ConnectionPool, policy.ProxyProtocol) : WireSettings.From(policy.ConnectionPool, policy.ProxyProtocol) with { Tls = tls },
             outlierDetection: OutlierDetectionSettings.From(policy.OutlierDetection),
             loadBalancing: LoadBalancerSettings.From(policy.LoadBalancer),
             limits: ConnectionLimits.From(policy.ConnectionPool),

@@ -11,7 +11,7 @@ namespace MeshClient.Model;
 /// </summary>
 /// <remarks>
 /// MeshClient applies every port-level component Istio has: <c>loadBalancer</c>, <c>connectionPool</c>,
-/// <c>outlierDetection</c> and <c>tls</c>. <c>retryBudget</c> is not a port-level component and stays the policy's.
+/// <c>outlierDetection</c> and <c>tls</c>. <c>retryBudget</c> and <c>proxyProtocol</c> are not port-level components and stay the policy's.
 /// </remarks>
 internal static class PortTrafficPolicies
 {
@@ -33,6 +33,7 @@ internal static class PortTrafficPolicies
                     LoadBalancer = level.LoadBalancer ?? new LoadBalancerOptions(),
                     ConnectionPool = level.ConnectionPool,
                     RetryBudget = policy.RetryBudget,
+                    ProxyProtocol = policy.ProxyProtocol,
                     Tls = level.Tls,
                     OutlierDetection = level.OutlierDetection,
                 };
