@@ -210,7 +210,7 @@ public sealed class MeshConfigurationBindingTests
                 continue; // reported by sources, not configured
             }
 
-            if (propertyType.IsEnum)
+            if (propertyType.IsEnum || Nullable.GetUnderlyingType(propertyType) is { IsEnum: true })
             {
                 paths.Add(prefix + property.Name);
             }

@@ -113,7 +113,7 @@ public sealed class RouteConfigurationBindingTests
         settings.Remove("Mesh:ExternalServices:0:Http:0:Headers:Request:Set:x-route");
         settings.Remove("Mesh:ExternalServices:0:Http:0:Timeout");
         settings["Mesh:ExternalServices:0:Http:0:Redirect:PrefixRewrite"] = "/gamma/";
-        settings["Mesh:ExternalServices:0:Http:0:Redirect:DerivePort"] = "FromRequestPort";
+        settings["Mesh:ExternalServices:0:Http:0:Redirect:DerivePort"] = "FROM_REQUEST_PORT"; // Istio's spelling, as for every enum
         settings["Mesh:ExternalServices:0:Http:0:Redirect:Scheme"] = "http";
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         using var harness = MeshHarness.BoundTo(configuration);
