@@ -341,11 +341,12 @@ internal sealed partial class ActiveHealthChecker : IClusterPolicy
             return _tcpConnect(endpoint, cancellationToken);
         }
 
-        return ConnectCoreAsync(endpoint.Definition, cancellationToken);
+        return ConnectCoreAsync(endpoint.Definition, _context.Definition.Wire.ProxyProtocol, cancellationToken);
 
-        static async ValueTask ConnectCoreAsync(EndpointDefinition definition, CancellationToken cancellationToken)
+        // The cluster's PROXY protocol header too, as Envoy's health checker connects through the cluster's transport socket.
+        static async ValueTask ConnectCoreAsync(EndpointDefinition definition, Configuration.ProxyProtocolVersion? proxyProtocol, CancellationToken cancellationToken)
         {
-            var stream = await ClusterConnections.ConnectAsync(definition.ToEndPoint(), null, cancellationToken).ConfigureAwait(false);
+            var stream = await ClusterConnections.ConnectAsync(definition.ToEndPoint(), null, cancellationToken, proxyProtocol).ConfigureAwait(false);
             await stream.DisposeAsync().ConfigureAwait(false);
         }
     }

@@ -58,6 +58,26 @@ public sealed class ProxyProtocolTests
         Assert.Equal(front.Port, (header[26] << 8) | header[27]);
     }
 
+    [Fact]
+    public async Task TcpHealthChecks_SendTheHeaderToo()
+    {
+        await using var backend = await Upstream.StartAsync("backend");
+        await using var front = ProxyProtocolFront.Start(backend.Port);
+        using var mesh = new MeshHost(services => services.AddMeshExternalService(Host, s =>
+        {
+            s.Resolution = ServiceResolution.Static;
+            s.Ports.Add(new ServicePortOptions(front.Port, "http", ServiceProtocol.Http));
+            s.Endpoints.Add(new ServiceEndpointOptions("127.0.0.1"));
+            s.TrafficPolicy.ProxyProtocol = new ProxyProtocolOptions { Version = ProxyProtocolVersion.V1 };
+            s.HealthCheck = new HealthCheckOptions { Interval = TimeSpan.FromMilliseconds(100), Tcp = new TcpHealthCheckOptions() };
+        }));
+        _ = mesh.Runtime; // the checks start with the runtime
+
+        await Upstream.WaitUntilAsync(() => front.Headers.Count >= 2, TimeSpan.FromSeconds(10), "two TCP health checks through the front");
+
+        Assert.All(front.Headers, h => Assert.StartsWith("PROXY TCP4 127.0.0.1 127.0.0.1 ", Encoding.ASCII.GetString(h.Header), StringComparison.Ordinal));
+    }
+
     /// <summary>Reads a PROXY header (v1 line or v2 binary) from each accepted connection, then pipes it to the backend.</summary>
     private sealed class ProxyProtocolFront : IAsyncDisposable
     {
