@@ -38,6 +38,27 @@ public sealed class VirtualServiceMappingTests
     }
 
     [Fact]
+    public void LoadYaml_MatchStatPrefix_WarnedAsNotApplicable()
+    {
+        var virtualService = IstioYaml.VirtualService("api", "api.example.com", """
+            http:
+            - match:
+              - uri: {prefix: /v1/}
+                statPrefix: orders
+              route:
+              - destination: {host: api.example.com}
+            """);
+
+        var service = Load(Entry + Rule + virtualService, out var result);
+
+        var warning = Assert.Single(result.Diagnostics);
+        Assert.Equal(
+            ("spec.http[0].match[0].statPrefix", "field spec.http[0].match[0].statPrefix is not applicable out of mesh and is ignored: it names Envoy's per-route statistics; MeshClient's metrics are per service and cluster, with Istio's labels."),
+            (warning.FieldPath, warning.Message));
+        Assert.Equal("/v1/", service.Http[0].Match[0].Uri!.Prefix);
+    }
+
+    [Fact]
     public void LoadYaml_RedirectPrefixRewriteAndDerivePort_Mapped_NoWarning()
     {
         var virtualService = IstioYaml.VirtualService("api", "api.example.com", """

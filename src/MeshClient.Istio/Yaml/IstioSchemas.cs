@@ -118,7 +118,7 @@ internal static class IstioSchemas
         F("ignoreUriCase"),
         F("withoutHeaders", Map(StringMatch)),
         F("sourceNamespace"),
-        F("statPrefix"));
+        F("statPrefix", Scalar, NotApplicable, "it names Envoy's per-route statistics; MeshClient's metrics are per service and cluster, with Istio's labels."));
 
     private static readonly Schema HttpRoute = Object(
         F("name"),
