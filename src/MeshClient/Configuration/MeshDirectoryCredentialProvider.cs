@@ -43,13 +43,14 @@ public sealed class MeshDirectoryCredentialProvider(string? root = null) : IMesh
             PrivateKeyPem = Text(Read(directory, TlsSettings.KeyFile)),
             CaCertificatesPem = Text(Read(directory, TlsSettings.CaFile)),
             CaCrl = crl is null ? null : crl,
-            UserName = Line(Read(directory, Connections.ProxySettings.UserNameFile)),
-            Password = Line(Read(directory, Connections.ProxySettings.PasswordFile)),
+            UserName = File.Exists(Path.Combine(directory, Connections.ProxySettings.UserNameFile)) ? ReadLine(directory, Connections.ProxySettings.UserNameFile) : null,
+            Password = File.Exists(Path.Combine(directory, Connections.ProxySettings.PasswordFile)) ? ReadLine(directory, Connections.ProxySettings.PasswordFile) : null,
         };
     }
 
-    /// <summary>A basic-auth file's value: UTF-8, without the line break an editor or <c>echo</c> leaves at its end.</summary>
-    private static string? Line(byte[]? bytes) => bytes is null ? null : Encoding.UTF8.GetString(bytes).TrimEnd('\r', '\n');
+    /// <summary>A basic-auth file's value (<c>username</c>, <c>password</c>), without the line break an editor or <c>echo</c> leaves at its end.</summary>
+    /// <exception cref="IOException">The file cannot be read (<see cref="FileNotFoundException"/> when it is missing).</exception>
+    internal static string ReadLine(string directory, string file) => File.ReadAllText(Path.Combine(directory, file)).TrimEnd('\r', '\n');
 
     private static string? Text(byte[]? bytes) => bytes is null ? null : Encoding.ASCII.GetString(bytes);
 

@@ -79,7 +79,7 @@ internal sealed record ProxySettings
         }
 
         var directory = TlsSettings.CredentialDirectory(name, (provider as MeshDirectoryCredentialProvider)?.Root ?? credentialsDirectory);
-        return (File.ReadAllText(Path.Combine(directory, UserNameFile)).TrimEnd('\r', '\n'), File.ReadAllText(Path.Combine(directory, PasswordFile)).TrimEnd('\r', '\n'));
+        return (MeshDirectoryCredentialProvider.ReadLine(directory, UserNameFile), MeshDirectoryCredentialProvider.ReadLine(directory, PasswordFile));
     }
 
     /// <summary>Whether a request to <paramref name="host"/> goes direct (<see cref="NoProxy"/>).</summary>
