@@ -267,18 +267,18 @@ internal static class VirtualServiceMapper
     /// <summary><c>redirect.derivePort</c>: <c>FROM_PROTOCOL_DEFAULT</c> or <c>FROM_REQUEST_PORT</c>.</summary>
     private static RedirectPortSelection? DerivePort(ObjectReader reader, YamlMappingNode redirect, string path)
     {
-        switch (reader.String(redirect, "derivePort", path))
+        if (reader.String(redirect, "derivePort", path) is not { } text)
         {
-            case null:
-                return null;
-            case "FROM_PROTOCOL_DEFAULT":
-                return RedirectPortSelection.FromProtocolDefault;
-            case "FROM_REQUEST_PORT":
-                return RedirectPortSelection.FromRequestPort;
-            case var other:
-                reader.Error(YamlNodes.Get(redirect, "derivePort")!, path, $"{path}: Unsupported value: '{DiagnosticText.Cut(other)}': supported values: FROM_PROTOCOL_DEFAULT, FROM_REQUEST_PORT.");
-                return null;
+            return null;
         }
+
+        if (RedirectPortNames.TryParse(text, out var value))
+        {
+            return value;
+        }
+
+        reader.Error(YamlNodes.Get(redirect, "derivePort")!, path, $"{path}: Unsupported value: '{DiagnosticText.Cut(text)}': supported values: {IstioSpellings.Of<RedirectPortSelection>(RedirectPortNames.Format)}.");
+        return null;
     }
 
     private static StringMatchOptions Invalid(ObjectReader reader, YamlNode node, string path)

@@ -23,7 +23,7 @@ internal static class MeshConfigurationSpellings
 
     private static readonly EnumSpelling Tls = new EnumSpelling<TlsMode>("TLS mode", IstioNames.TryParseTlsMode, IstioNames.Format);
     private static readonly EnumSpelling ProxyProtocol = new EnumSpelling<ProxyProtocolVersion>("PROXY protocol version", null, null);
-    private static readonly EnumSpelling DerivePort = new EnumSpelling<RedirectPortSelection>("redirect port selection", TryParseDerivePort, FormatDerivePort);
+    private static readonly EnumSpelling DerivePort = new EnumSpelling<RedirectPortSelection>("redirect port selection", RedirectPortNames.TryParse, RedirectPortNames.Format);
 
     private static readonly EnumSpelling Propagation = new FlagsSpelling<TracePropagation>("trace propagation");
 
@@ -55,24 +55,6 @@ internal static class MeshConfigurationSpellings
         new("TracePropagation", Propagation),
         new("Http:*:Redirect:DerivePort", DerivePort),
     ];
-
-    /// <summary>Istio's <c>redirect.derivePort</c> spellings.</summary>
-    private static bool TryParseDerivePort(string? text, out RedirectPortSelection value)
-    {
-        switch (text)
-        {
-            case "FROM_PROTOCOL_DEFAULT": value = RedirectPortSelection.FromProtocolDefault; return true;
-            case "FROM_REQUEST_PORT": value = RedirectPortSelection.FromRequestPort; return true;
-            default: value = default; return false;
-        }
-    }
-
-    private static string FormatDerivePort(RedirectPortSelection value) => value switch
-    {
-        RedirectPortSelection.FromProtocolDefault => "FROM_PROTOCOL_DEFAULT",
-        RedirectPortSelection.FromRequestPort => "FROM_REQUEST_PORT",
-        _ => string.Empty,
-    };
 
     /// <summary>Gets the enum-valued keys of a <see cref="MeshOptions"/> section; <c>*</c> is a list index.</summary>
     public static EnumField[] MeshFields { get; } =
