@@ -636,7 +636,7 @@ internal static class MeshOptionsValidator
             Error($"{Path}.port is required: '{DiagnosticText.Cut(destination.Host)}' has {service.Ports.Count} ports.");
         }
 
-        if (destination.Subset is { } subset && !service.Subsets.Any(s => s is not null && string.Equals(s.Name, subset, StringComparison.Ordinal)))
+        if (destination.Subset is { } subset && !RouteReferences.HasSubset(service, subset))
         {
             Error($"{Path}.subset '{DiagnosticText.Cut(subset)}' is not a subset of '{DiagnosticText.Cut(destination.Host)}'.");
         }

@@ -74,7 +74,8 @@ internal sealed class RouteReferences
         }
     }
 
-    private static bool HasSubset(ExternalServiceOptions service, string name)
+    /// <summary>Whether <paramref name="service"/> declares a subset named <paramref name="name"/>.</summary>
+    public static bool HasSubset(ExternalServiceOptions service, string name)
     {
         foreach (var subset in service.Subsets)
         {
