@@ -349,15 +349,8 @@ internal static class HttpRouteValidator
             findings.Error(path + ".authority", $": Invalid value: '{DiagnosticText.Cut(authority)}' is not an authority.");
         }
 
-        if (redirect.Uri is { } uri && uri.AsSpan().IndexOfAny(" \t\r\n\0") >= 0)
-        {
-            findings.Error(path + ".uri", $": Invalid value: '{DiagnosticText.Cut(uri)}' is not a path.");
-        }
-
-        if (redirect.PrefixRewrite is { } prefix && prefix.AsSpan().IndexOfAny(" \t\r\n\0") >= 0)
-        {
-            findings.Error(path + ".prefixRewrite", $": Invalid value: '{DiagnosticText.Cut(prefix)}' is not a path.");
-        }
+        CheckPath(redirect.Uri, path + ".uri", findings);
+        CheckPath(redirect.PrefixRewrite, path + ".prefixRewrite", findings);
 
         if (redirect.Uri is not null && redirect.PrefixRewrite is not null)
         {
@@ -371,6 +364,15 @@ internal static class HttpRouteValidator
         else if (redirect.DerivePort is not null && redirect.Port is not null)
         {
             findings.Error(path + ".derivePort", ": Invalid value: port and derivePort cannot both be set: one chooses the redirect's port.");
+        }
+    }
+
+    /// <summary>A path a redirect writes (<c>uri</c>, <c>prefixRewrite</c>): no whitespace or NUL, which would split the <c>Location</c> header.</summary>
+    private static void CheckPath(string? value, string field, ServiceFindings findings)
+    {
+        if (value is not null && value.AsSpan().IndexOfAny(" \t\r\n\0") >= 0)
+        {
+            findings.Error(field, $": Invalid value: '{DiagnosticText.Cut(value)}' is not a path.");
         }
     }
 
